@@ -1,1 +1,36 @@
-//! Protocol core.
+//! The WAMP (Web Application Messaging Protocol, version 2) protocol layer.
+//!
+//! This crate has no I/O: it defines the [`Value`] type carried in
+//! payloads, the [`Message`]s of the protocol, [`Uri`] validation and
+//! matching, id generation, and [`Serializer`]s that turn messages into
+//! frames and back.
+//!
+//! ```
+//! use wamp_core::{JsonSerializer, Message, Serializer};
+//!
+//! let message = JsonSerializer.decode(br#"[1,"realm1",{"roles":{"caller":{}}}]"#).unwrap();
+//! let Message::Hello(hello) = &message else { unreachable!() };
+//! assert_eq!(hello.realm, "realm1");
+//! assert_eq!(JsonSerializer.encode(&message).unwrap(), br#"[1,"realm1",{"roles":{"caller":{}}}]"#);
+//! ```
+
+#![warn(missing_docs)]
+
+mod error;
+mod id;
+mod message;
+mod serializer;
+mod uri;
+mod value;
+mod wire;
+
+pub use error::{DecodeError, EncodeError};
+pub use id::{Id, MAX_ID, RequestIdGenerator, random_id};
+pub use message::{
+    Abort, Authenticate, Call, CallResult, Cancel, Challenge, ErrorMessage, Event, Goodbye, Hello, Interrupt,
+    Invocation, Message, MessageType, Payload, Publish, Published, Register, Registered, Subscribe, Subscribed,
+    Unregister, Unregistered, Unsubscribe, Unsubscribed, Welcome, Yield,
+};
+pub use serializer::{JsonSerializer, ParseSerializerError, Serializer, SerializerKind};
+pub use uri::{InvokePolicy, MatchPolicy, ParsePolicyError, Uri, UriError, UriErrorKind, UriRules, validate};
+pub use value::{Dict, List, Value, ValueError, from_value, to_value};

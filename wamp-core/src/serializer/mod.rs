@@ -1,0 +1,126 @@
+//! Wire serializers: turning [`Message`]s into frames and back.
+//!
+//! A [`Serializer`] is chosen per connection (WebSocket subprotocol or
+//! RawSocket serializer id, see [`SerializerKind`]). Only JSON is
+//! implemented so far.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{DecodeError, EncodeError};
+use crate::message::Message;
+
+mod json;
+
+pub use json::JsonSerializer;
+
+/// The serializers WAMP defines.
+///
+/// ```
+/// use wamp_core::SerializerKind;
+/// let kind = SerializerKind::Json;
+/// assert_eq!(kind.subprotocol(), "wamp.2.json");
+/// assert!(!kind.is_binary());
+/// assert_eq!(SerializerKind::from_subprotocol("wamp.2.json"), Some(kind));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SerializerKind {
+    /// JSON, with WAMP's `"\0" + base64` convention for binary values.
+    Json,
+}
+
+impl SerializerKind {
+    /// Every supported serializer, in order of preference.
+    pub const ALL: &'static [SerializerKind] = &[SerializerKind::Json];
+
+    /// The WebSocket subprotocol, e.g. `"wamp.2.json"`.
+    pub fn subprotocol(self) -> &'static str {
+        match self {
+            SerializerKind::Json => "wamp.2.json",
+        }
+    }
+
+    /// Whether frames are binary (`false` means WebSocket text frames).
+    pub fn is_binary(self) -> bool {
+        match self {
+            SerializerKind::Json => false,
+        }
+    }
+
+    /// The short name, e.g. `"json"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SerializerKind::Json => "json",
+        }
+    }
+
+    /// The serializer id in the RawSocket handshake (JSON is 1).
+    pub fn rawsocket_id(self) -> u8 {
+        match self {
+            SerializerKind::Json => 1,
+        }
+    }
+
+    /// The serializer for a WebSocket subprotocol, if supported.
+    pub fn from_subprotocol(subprotocol: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.subprotocol() == subprotocol)
+    }
+
+    /// The serializer for a RawSocket serializer id, if supported.
+    pub fn from_rawsocket_id(id: u8) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.rawsocket_id() == id)
+    }
+
+    /// Creates a serializer of this kind.
+    pub fn serializer(self) -> Box<dyn Serializer> {
+        match self {
+            SerializerKind::Json => Box::new(JsonSerializer),
+        }
+    }
+}
+
+impl fmt::Display for SerializerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Error returned when parsing an unknown serializer name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown serializer \"{0}\", expected \"json\"")]
+pub struct ParseSerializerError(String);
+
+impl FromStr for SerializerKind {
+    type Err = ParseSerializerError;
+
+    /// Parses a short name such as `"json"`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| ParseSerializerError(s.to_owned()))
+    }
+}
+
+/// Encodes messages to frames and decodes frames to messages.
+pub trait Serializer: Send + Sync + fmt::Debug + 'static {
+    /// Which serializer this is.
+    fn kind(&self) -> SerializerKind;
+
+    /// Encodes a message into one frame.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the message contains something the format cannot represent
+    /// (e.g. NaN in JSON).
+    fn encode(&self, message: &Message) -> Result<Vec<u8>, EncodeError>;
+
+    /// Decodes one frame into a message.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the frame is malformed or is not a valid WAMP message.
+    fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError>;
+}
