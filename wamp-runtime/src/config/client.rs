@@ -1,0 +1,352 @@
+//! [`ClientConfig`], its builder, and [`ReconnectPolicy`].
+
+use std::time::Duration;
+
+use super::ConfigError;
+use super::error::KeyError;
+use super::raw::{RawClient, RawDuration, RawReconnect};
+use super::resolve::{Layer, Resolver, check_auth_name, check_realm, join_key, parse_ws_url};
+
+/// Settings of one client connection.
+///
+/// Build one with [`ClientConfig::builder`] or [`ClientConfig::new`], or read
+/// it from a file through [`Config`](super::Config). The fields are public
+/// for reading and adjusting; [`ClientConfig::validate`] checks a value that
+/// was changed by hand.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The router's WebSocket URL, `ws://host:port/path` or `wss://...`.
+    /// In a file it is given as `url`, or spelled out with `host`, `port`,
+    /// `path` and `tls`. Default: `ws://localhost:8080/ws`.
+    pub url: String,
+    /// The realm to join. Default: `realm1`.
+    pub realm: String,
+    /// The limit for opening the connection (TCP, TLS, the WebSocket
+    /// handshake) and joining the realm. Default: 10 s.
+    pub connection_timeout: Duration,
+    /// How long in-flight handlers may run on shutdown before the session
+    /// is closed anyway. Default: 15 s.
+    pub shutdown_timeout: Duration,
+    /// The largest message accepted, in bytes. Default: 16 MiB.
+    pub max_message_size: usize,
+    /// The authid asked for in HELLO.
+    pub authid: Option<String>,
+    /// The authrole asked for in HELLO.
+    pub authrole: Option<String>,
+    /// How often to send a WebSocket ping; `None` sends none (in a file:
+    /// `ping_interval: 0`). Default: 30 s.
+    pub ping_interval: Option<Duration>,
+    /// How long to wait for the pong before the link is taken as dead.
+    /// Default: 10 s.
+    pub ping_timeout: Duration,
+    /// When and how often to reconnect after the link is lost.
+    pub reconnect: ReconnectPolicy,
+}
+
+impl ClientConfig {
+    /// The host used when a file gives neither `url` nor `host`.
+    pub const DEFAULT_HOST: &'static str = "localhost";
+    /// The port used when a file gives neither `url` nor `port`.
+    pub const DEFAULT_PORT: u16 = 8080;
+    /// The path used when a file gives neither `url` nor `path`.
+    pub const DEFAULT_PATH: &'static str = "/ws";
+    /// The default realm.
+    pub const DEFAULT_REALM: &'static str = "realm1";
+    /// The default [`max_message_size`](Self::max_message_size): 16 MiB.
+    pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+
+    /// A builder starting from the defaults.
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfigBuilder::default()
+    }
+
+    /// A client for `url` and `realm`, the other settings at their defaults.
+    ///
+    /// # Errors
+    /// When the URL is not `ws://` or `wss://` with a host, or the realm is
+    /// empty.
+    pub fn new(url: impl Into<String>, realm: impl Into<String>) -> Result<Self, ConfigError> {
+        Self::builder().url(url).realm(realm).build()
+    }
+
+    /// Checks every setting, e.g. after the fields were changed by hand.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the field at fault.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.check("").map_err(|e| e.into_config_error(None))
+    }
+
+    pub(super) fn check(&self, prefix: &str) -> Result<(), KeyError> {
+        let key = |name: &str| join_key(prefix, name);
+        parse_ws_url(&self.url).map_err(|m| KeyError::new(key("url"), m))?;
+        check_realm(&self.realm).map_err(|m| KeyError::new(key("realm"), m))?;
+        if self.connection_timeout.is_zero() {
+            return Err(KeyError::new(key("connection_timeout"), "must be greater than 0"));
+        }
+        if self.ping_timeout.is_zero() {
+            return Err(KeyError::new(key("ping_timeout"), "must be greater than 0"));
+        }
+        if self.max_message_size == 0 {
+            return Err(KeyError::new(
+                key("max_message_size"),
+                "must be greater than 0 (a number of bytes)",
+            ));
+        }
+        for (name, value) in [("authid", &self.authid), ("authrole", &self.authrole)] {
+            if let Some(value) = value {
+                check_auth_name(value).map_err(|m| KeyError::new(key(name), m))?;
+            }
+        }
+        self.reconnect.check(prefix)
+    }
+
+    /// Whether the URL asks for TLS (`wss://`).
+    pub fn uses_tls(&self) -> bool {
+        self.url
+            .get(..6)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("wss://"))
+    }
+}
+
+impl Default for ClientConfig {
+    /// `ws://localhost:8080/ws`, realm `realm1`, the timeouts and limits
+    /// documented on each field.
+    fn default() -> Self {
+        ClientConfig {
+            url: format!(
+                "ws://{}:{}{}",
+                Self::DEFAULT_HOST,
+                Self::DEFAULT_PORT,
+                Self::DEFAULT_PATH
+            ),
+            realm: Self::DEFAULT_REALM.to_owned(),
+            connection_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(15),
+            max_message_size: Self::DEFAULT_MAX_MESSAGE_SIZE,
+            authid: None,
+            authrole: None,
+            ping_interval: Some(Duration::from_secs(30)),
+            ping_timeout: Duration::from_secs(10),
+            reconnect: ReconnectPolicy::default(),
+        }
+    }
+}
+
+/// When and how often a lost connection is reopened: exponential backoff
+/// with jitter.
+///
+/// The delay before attempt `n` (1-based) is
+/// `initial_delay * multiplier^(n-1)`, capped at `max_delay`, then moved by
+/// up to `jitter` (a fraction) either way, never above `max_delay`. See
+/// [`ReconnectPolicy::delay`].
+///
+/// In a file, under `reconnect:` (durations in seconds or with a unit):
+///
+/// ```yaml
+/// reconnect:
+///   initial_delay: 0.5
+///   multiplier: 2
+///   jitter: 0.1
+///   max_delay: 30
+///   max_attempts: 10    # leave out to retry forever; 0 never reconnects
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReconnectPolicy {
+    /// The delay before the first attempt. Default: 1 s.
+    pub initial_delay: Duration,
+    /// How much the delay grows after each failed attempt (>= 1).
+    /// Default: 2.
+    pub multiplier: f64,
+    /// The random share of each delay, from 0 (none) to 1. Default: 0.1.
+    pub jitter: f64,
+    /// The longest delay. Default: 60 s.
+    pub max_delay: Duration,
+    /// How many attempts in a row before giving up; `None` retries forever,
+    /// `Some(0)` never reconnects. Default: `None`.
+    pub max_attempts: Option<u32>,
+}
+
+impl Default for ReconnectPolicy {
+    fn default() -> Self {
+        ReconnectPolicy {
+            initial_delay: Duration::from_secs(1),
+            multiplier: 2.0,
+            jitter: 0.1,
+            max_delay: Duration::from_secs(60),
+            max_attempts: None,
+        }
+    }
+}
+
+impl ReconnectPolicy {
+    /// A policy that never reconnects.
+    pub fn disabled() -> Self {
+        ReconnectPolicy {
+            max_attempts: Some(0),
+            ..Self::default()
+        }
+    }
+
+    /// Whether attempt `attempt` (1-based) may be made.
+    pub fn allows(&self, attempt: u32) -> bool {
+        self.max_attempts.is_none_or(|max| attempt <= max)
+    }
+
+    /// The delay before attempt `attempt` (1-based; 0 counts as 1).
+    /// `random` is a sample from `[0, 1)`: 0.5 gives the delay without
+    /// jitter, 0 the shortest and 1 the longest. Taking it as an argument
+    /// keeps this function deterministic.
+    pub fn delay(&self, attempt: u32, random: f64) -> Duration {
+        let max = self.max_delay.as_secs_f64();
+        let exponent = attempt.saturating_sub(1).min(1024) as i32;
+        let base = (self.initial_delay.as_secs_f64() * self.multiplier.powi(exponent)).min(max);
+        let random = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        let factor = 1.0 + self.jitter * (2.0 * random - 1.0);
+        let secs = (base * factor).clamp(0.0, max);
+        Duration::try_from_secs_f64(secs).unwrap_or(self.max_delay)
+    }
+}
+
+/// Builds a [`ClientConfig`], checking it in [`build`](Self::build).
+///
+/// The router is given either with [`url`](Self::url) or with
+/// [`host`](Self::host), [`port`](Self::port), [`path`](Self::path) and
+/// [`tls`](Self::tls); giving both is an error, as in a file.
+///
+/// ```
+/// use std::time::Duration;
+/// use wamp_runtime::config::ClientConfig;
+///
+/// let client = ClientConfig::builder()
+///     .host("crossbar.example.org")
+///     .port(8181)
+///     .tls(true)
+///     .realm("myrealm")
+///     .connection_timeout(Duration::from_secs(5))
+///     .build()?;
+/// assert_eq!(client.url, "wss://crossbar.example.org:8181/ws");
+///
+/// let err = ClientConfig::builder().url("http://example.org/").build().unwrap_err();
+/// assert!(err.to_string().starts_with("url: unsupported scheme \"http\""));
+/// # Ok::<(), wamp_runtime::config::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ClientConfigBuilder {
+    raw: RawClient,
+}
+
+impl ClientConfigBuilder {
+    /// The router's URL (`ws://` or `wss://`).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.raw.url = Some(url.into());
+        self
+    }
+
+    /// The realm to join.
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.raw.realm = Some(realm.into());
+        self
+    }
+
+    /// The router's host name or address (default `localhost`).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.raw.host = Some(host.into());
+        self
+    }
+
+    /// The router's port (default 8080).
+    pub fn port(mut self, port: u16) -> Self {
+        self.raw.port = Some(port);
+        self
+    }
+
+    /// The URL path (default `/ws`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.raw.path = Some(path.into());
+        self
+    }
+
+    /// Whether to use TLS (`wss://`; default false).
+    pub fn tls(mut self, tls: bool) -> Self {
+        self.raw.tls = Some(tls);
+        self
+    }
+
+    /// See [`ClientConfig::connection_timeout`].
+    pub fn connection_timeout(mut self, timeout: Duration) -> Self {
+        self.raw.connection_timeout = Some(RawDuration(timeout));
+        self
+    }
+
+    /// See [`ClientConfig::shutdown_timeout`].
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.raw.shutdown_timeout = Some(RawDuration(timeout));
+        self
+    }
+
+    /// See [`ClientConfig::max_message_size`].
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.raw.max_message_size = Some(bytes);
+        self
+    }
+
+    /// The authid asked for in HELLO.
+    pub fn authid(mut self, authid: impl Into<String>) -> Self {
+        self.raw.authid = Some(authid.into());
+        self
+    }
+
+    /// The authrole asked for in HELLO.
+    pub fn authrole(mut self, authrole: impl Into<String>) -> Self {
+        self.raw.authrole = Some(authrole.into());
+        self
+    }
+
+    /// The WebSocket ping interval; `None` (or zero) sends no pings.
+    pub fn ping_interval(mut self, interval: impl Into<Option<Duration>>) -> Self {
+        let interval = interval.into().unwrap_or(Duration::ZERO);
+        self.raw.ping_interval = Some(RawDuration(interval));
+        self
+    }
+
+    /// See [`ClientConfig::ping_timeout`].
+    pub fn ping_timeout(mut self, timeout: Duration) -> Self {
+        self.raw.ping_timeout = Some(RawDuration(timeout));
+        self
+    }
+
+    /// The reconnect policy.
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.raw.reconnect = Some(RawReconnect {
+            initial_delay: Some(RawDuration(policy.initial_delay)),
+            multiplier: Some(policy.multiplier),
+            jitter: Some(policy.jitter),
+            max_delay: Some(RawDuration(policy.max_delay)),
+            max_attempts: policy.max_attempts,
+        });
+        self
+    }
+
+    /// Checks the settings and fills in the defaults.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the setting at fault: `url` together
+    /// with `host`/`port`/`path`/`tls`, an unsupported URL scheme, a URL
+    /// without a host, port 0, an empty realm, a zero `max_message_size`...
+    pub fn build(self) -> Result<ClientConfig, ConfigError> {
+        let layer = Layer::check(&self.raw, "").map_err(|e| e.into_config_error(None))?;
+        let mut config = Resolver::default().apply(&layer).finish();
+        // `max_attempts: None` in a policy given in code means "forever".
+        if let Some(raw) = &self.raw.reconnect {
+            config.reconnect.max_attempts = raw.max_attempts;
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,419 @@
+//! Configuration: which routers to connect to, and how.
+//!
+//! A [`Config`] holds one or more named [`ClientConfig`]s. It is read from a
+//! YAML or TOML file (the same keys in both), adjusted by environment
+//! variables, or built in code.
+//!
+//! # One client
+//!
+//! The top-level keys are the settings of the default client:
+//!
+//! ```yaml
+//! realm: myrealm              # default: realm1
+//! host: crossbar.example.org  # default: localhost
+//! port: 8181                  # default: 8080
+//! path: /ws                   # default: /ws
+//! tls: true                   # default: false (true means wss://)
+//! connection_timeout: 10      # seconds; default 10
+//! shutdown_timeout: 15        # seconds; default 15
+//! max_message_size: 16777216  # bytes; default 16 MiB
+//! authid: alice               # optional, sent in HELLO
+//! authrole: user              # optional, sent in HELLO
+//! ping_interval: 30           # seconds; 0 sends no WebSocket pings
+//! ping_timeout: 10            # seconds
+//! reconnect:                  # see ReconnectPolicy
+//!   initial_delay: 1
+//!   multiplier: 2
+//!   jitter: 0.1
+//!   max_delay: 60
+//!   max_attempts: 10          # leave out to retry forever
+//! ```
+//!
+//! `url: wss://crossbar.example.org:8181/ws` can stand for `host`, `port`,
+//! `path` and `tls`; giving `url` together with any of them in the same
+//! place is an error. Only `ws://` and `wss://` URLs are accepted for now.
+//!
+//! Durations are numbers of seconds (`10`, `0.5`) or strings with a unit:
+//! `"500ms"`, `"10s"`, `"1.5m"`, `"1h"`.
+//!
+//! The asphalt layout, with everything under `components: {wamp: ...}`, is
+//! accepted too, so the seed's files work unchanged.
+//!
+//! # Several clients
+//!
+//! Under `clients:`, each entry is a client with its name; the top-level keys
+//! are the defaults of every client, and a client's own keys win (key by key,
+//! also inside `reconnect`):
+//!
+//! ```yaml
+//! tls: true
+//! clients:
+//!   wamp1:
+//!     realm: myrealmname
+//!     host: crossbar.example.org
+//!     port: 8181
+//!   wamp2:
+//!     realm: otherrealm
+//!     host: crossbar.company.com
+//! ```
+//!
+//! A `url` given at the top level is a shorthand for its four parts, so a
+//! client may override only some of them (`port: 9000`); a client's own
+//! `url` replaces the inherited address entirely.
+//!
+//! With `clients:`, the clients are exactly the ones named. The default
+//! client (see [`Config::default_client`]) is the one named `default`, or
+//! else the only client when there is just one; otherwise there is none, and
+//! handlers must name their client.
+//!
+//! # Environment variables
+//!
+//! [`Config::load`] and [`Config::from_env`] read the file named by
+//! `WAMP_CONFIG`, then let `WAMP_URL`, `WAMP_REALM`, `WAMP_AUTHID` and
+//! `WAMP_AUTHROLE` override the default client (see
+//! [`Config::apply_env_overrides`]). An empty variable counts as unset.
+//!
+//! # Example
+//!
+//! ```
+//! use wamp_runtime::config::Config;
+//!
+//! let config = Config::from_yaml_str(
+//!     "
+//! tls: true
+//! clients:
+//!   wamp1: {realm: myrealmname, host: crossbar.example.org, port: 8181}
+//!   wamp2: {realm: otherrealm, host: crossbar.company.com}
+//! ",
+//! )?;
+//! let wamp2 = config.client("wamp2").expect("wamp2 is configured");
+//! assert_eq!(wamp2.url, "wss://crossbar.company.com:8080/ws");
+//! assert_eq!(wamp2.realm, "otherrealm");
+//! assert!(config.default_client().is_none());
+//!
+//! let err = Config::from_yaml_str("relm: myrealm").unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "YAML text: line 1, column 1: unknown key \"relm\" at the top level (expected one of: \
+//!      url, realm, host, port, path, tls, connection_timeout, shutdown_timeout, \
+//!      max_message_size, authid, authrole, ping_interval, ping_timeout, reconnect, \
+//!      clients, components); did you mean \"realm\"?"
+//! );
+//! # Ok::<(), wamp_runtime::config::ConfigError>(())
+//! ```
+
+mod client;
+mod error;
+mod parse;
+mod raw;
+mod resolve;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+pub use client::{ClientConfig, ClientConfigBuilder, ReconnectPolicy};
+pub use error::ConfigError;
+
+use parse::Format;
+
+/// The variable naming the configuration file for [`Config::load`] and
+/// [`Config::from_env`].
+pub const ENV_CONFIG: &str = "WAMP_CONFIG";
+/// Overrides the default client's `url`.
+pub const ENV_URL: &str = "WAMP_URL";
+/// Overrides the default client's `realm`.
+pub const ENV_REALM: &str = "WAMP_REALM";
+/// Overrides the default client's `authid`.
+pub const ENV_AUTHID: &str = "WAMP_AUTHID";
+/// Overrides the default client's `authrole`.
+pub const ENV_AUTHROLE: &str = "WAMP_AUTHROLE";
+
+/// The whole configuration: one or more clients, each with a name.
+///
+/// See the [module documentation](self) for the file format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Never empty; in the order of the file (or of `with_client` calls).
+    clients: Vec<(String, ClientConfig)>,
+}
+
+impl Default for Config {
+    /// A single default client with the default settings.
+    fn default() -> Self {
+        Config::single(ClientConfig::default())
+    }
+}
+
+impl Config {
+    /// The name of the client that handlers use unless they name another.
+    pub const DEFAULT_CLIENT: &'static str = "default";
+
+    /// A configuration with just `client`, named [`Self::DEFAULT_CLIENT`].
+    pub fn single(client: ClientConfig) -> Config {
+        Config {
+            clients: vec![(Self::DEFAULT_CLIENT.to_owned(), client)],
+        }
+    }
+
+    fn from_clients(clients: Vec<(String, ClientConfig)>) -> Config {
+        debug_assert!(!clients.is_empty());
+        Config { clients }
+    }
+
+    /// Adds the client `name`, or replaces it if there is one by that name.
+    pub fn with_client(mut self, name: impl Into<String>, client: ClientConfig) -> Self {
+        let name = name.into();
+        match self.clients.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, existing)) => *existing = client,
+            None => self.clients.push((name, client)),
+        }
+        self
+    }
+
+    /// Reads a file: `.yaml` or `.yml` as YAML, `.toml` as TOML.
+    ///
+    /// # Errors
+    /// [`ConfigError::UnsupportedFormat`] for another extension,
+    /// [`ConfigError::Read`] when the file cannot be read, and the errors of
+    /// [`Config::from_yaml_str`].
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let extension = path.extension().map(|e| e.to_string_lossy().into_owned());
+        let format = match extension.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("yaml" | "yml") => Format::Yaml,
+            Some("toml") => Format::Toml,
+            _ => {
+                return Err(ConfigError::UnsupportedFormat {
+                    path: path.to_owned(),
+                    extension,
+                });
+            }
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        parse::parse(&text, format, Some(&path.display().to_string()))
+    }
+
+    /// Parses a YAML configuration. An empty text gives the defaults.
+    ///
+    /// # Errors
+    /// [`ConfigError::Parse`] for invalid YAML, an unknown key or a value of
+    /// the wrong type; [`ConfigError::Invalid`] for an unacceptable value.
+    /// Both name the key path (`clients.wamp2.port`).
+    pub fn from_yaml_str(text: &str) -> Result<Config, ConfigError> {
+        parse::parse(text, Format::Yaml, None)
+    }
+
+    /// Parses a TOML configuration (the same keys as YAML).
+    ///
+    /// # Errors
+    /// As [`Config::from_yaml_str`].
+    pub fn from_toml_str(text: &str) -> Result<Config, ConfigError> {
+        parse::parse(text, Format::Toml, None)
+    }
+
+    /// The file named by `WAMP_CONFIG` if that is set (else the defaults),
+    /// with the environment overrides applied.
+    ///
+    /// # Errors
+    /// Those of [`Config::from_file`] and [`Config::apply_env_overrides`].
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_env_with(process_env()?)
+    }
+
+    /// [`Config::from_env`] with variables from `lookup` instead of the
+    /// process environment.
+    ///
+    /// # Errors
+    /// As [`Config::from_env`].
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut config = match non_empty(&lookup, ENV_CONFIG) {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        config.apply_overrides_from(lookup)?;
+        Ok(config)
+    }
+
+    /// The file named by `WAMP_CONFIG` if that is set, else `default_file`
+    /// (which must exist), with the environment overrides applied. This is
+    /// what the examples use.
+    ///
+    /// # Errors
+    /// Those of [`Config::from_file`] and [`Config::apply_env_overrides`].
+    pub fn load(default_file: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        Self::load_with(default_file, process_env()?)
+    }
+
+    /// [`Config::load`] with variables from `lookup` instead of the process
+    /// environment.
+    ///
+    /// # Errors
+    /// As [`Config::load`].
+    pub fn load_with(
+        default_file: impl AsRef<Path>,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = match non_empty(&lookup, ENV_CONFIG) {
+            Some(path) => Config::from_file(path)?,
+            None => Config::from_file(default_file)?,
+        };
+        config.apply_overrides_from(lookup)?;
+        Ok(config)
+    }
+
+    /// Applies `WAMP_URL`, `WAMP_REALM`, `WAMP_AUTHID` and `WAMP_AUTHROLE`
+    /// from the process environment to the default client.
+    ///
+    /// # Errors
+    /// As [`Config::apply_overrides_from`]; also when a variable is not
+    /// valid Unicode.
+    pub fn apply_env_overrides(&mut self) -> Result<(), ConfigError> {
+        self.apply_overrides_from(process_env()?)
+    }
+
+    /// Applies the overrides, read through `lookup`, to the default client
+    /// only (other clients are left alone). Unset or empty variables change
+    /// nothing. Either every override is applied or, on error, none.
+    ///
+    /// # Errors
+    /// [`ConfigError::Env`] naming the variable: a `WAMP_URL` that is not a
+    /// `ws://` or `wss://` URL with a host, a realm with whitespace, or any
+    /// override when the configuration has no default client.
+    pub fn apply_overrides_from(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let overrides: Vec<(&str, String)> = [ENV_URL, ENV_REALM, ENV_AUTHID, ENV_AUTHROLE]
+            .into_iter()
+            .filter_map(|var| non_empty(&lookup, var).map(|value| (var, value)))
+            .collect();
+        let Some((first, _)) = overrides.first() else {
+            return Ok(());
+        };
+        let names: Vec<&str> = self.clients.iter().map(|(n, _)| n.as_str()).collect();
+        let Some(index) = self.default_index() else {
+            return Err(ConfigError::Env {
+                var: (*first).to_owned(),
+                message: format!(
+                    "there is no default client to apply it to (the clients are {}; \
+                     name one \"{}\")",
+                    names.join(", "),
+                    Self::DEFAULT_CLIENT
+                ),
+            });
+        };
+        let mut client = self.clients[index].1.clone();
+        for (var, value) in overrides {
+            let invalid = |message: String| ConfigError::Env {
+                var: var.to_owned(),
+                message,
+            };
+            match var {
+                ENV_URL => {
+                    resolve::parse_ws_url(&value).map_err(invalid)?;
+                    client.url = value;
+                }
+                ENV_REALM => {
+                    resolve::check_realm(&value).map_err(invalid)?;
+                    client.realm = value;
+                }
+                ENV_AUTHID => client.authid = Some(value),
+                _ => client.authrole = Some(value),
+            }
+        }
+        self.clients[index].1 = client;
+        Ok(())
+    }
+
+    /// The client named `name`.
+    pub fn client(&self, name: &str) -> Option<&ClientConfig> {
+        self.clients.iter().find(|(n, _)| n == name).map(|(_, client)| client)
+    }
+
+    /// The client named `name`, to adjust it.
+    pub fn client_mut(&mut self, name: &str) -> Option<&mut ClientConfig> {
+        self.clients
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .map(|(_, client)| client)
+    }
+
+    /// The default client: the one named `default`, else the only client if
+    /// there is just one, else none.
+    pub fn default_client(&self) -> Option<&ClientConfig> {
+        self.default_index().map(|i| &self.clients[i].1)
+    }
+
+    /// The name of the [default client](Self::default_client).
+    pub fn default_client_name(&self) -> Option<&str> {
+        self.default_index().map(|i| self.clients[i].0.as_str())
+    }
+
+    fn default_index(&self) -> Option<usize> {
+        self.clients
+            .iter()
+            .position(|(n, _)| n == Self::DEFAULT_CLIENT)
+            .or_else(|| (self.clients.len() == 1).then_some(0))
+    }
+
+    /// Every client with its name, in the order of the file.
+    pub fn clients(&self) -> impl Iterator<Item = (&str, &ClientConfig)> {
+        self.clients.iter().map(|(n, c)| (n.as_str(), c))
+    }
+
+    /// How many clients there are (at least one).
+    pub fn len(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Always false: a configuration has at least one client.
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    /// Checks every client, e.g. after fields were changed by hand.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the client and field
+    /// (`clients.wamp1.realm`).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let single = self.clients.len() == 1;
+        for (name, client) in &self.clients {
+            let prefix = if single && name == Self::DEFAULT_CLIENT {
+                String::new()
+            } else {
+                format!("clients.{name}")
+            };
+            client.check(&prefix).map_err(|e| e.into_config_error(None))?;
+        }
+        Ok(())
+    }
+}
+
+/// The value of `var`, unless it is unset or empty.
+fn non_empty(lookup: &impl Fn(&str) -> Option<String>, var: &str) -> Option<String> {
+    lookup(var).filter(|value| !value.is_empty())
+}
+
+/// A snapshot of the variables this module reads, failing on one that is
+/// not valid Unicode.
+fn process_env() -> Result<impl Fn(&str) -> Option<String>, ConfigError> {
+    let mut values = HashMap::new();
+    for var in [ENV_CONFIG, ENV_URL, ENV_REALM, ENV_AUTHID, ENV_AUTHROLE] {
+        match std::env::var(var) {
+            Ok(value) => {
+                values.insert(var, value);
+            }
+            Err(std::env::VarError::NotPresent) => {}
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(ConfigError::Env {
+                    var: var.to_owned(),
+                    message: "the value is not valid Unicode".to_owned(),
+                });
+            }
+        }
+    }
+    Ok(move |var: &str| values.get(var).cloned())
+}

@@ -1,0 +1,227 @@
+//! YAML and TOML text to [`Config`], with errors that name the origin, the
+//! line and column, and the key path.
+
+use serde_path_to_error::{Path, Segment};
+
+use super::raw::RawFile;
+use super::resolve::resolve_file;
+use super::{Config, ConfigError};
+
+/// The formats a configuration file can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    Yaml,
+    Toml,
+}
+
+impl Format {
+    fn text_origin(self) -> &'static str {
+        match self {
+            Format::Yaml => "YAML text",
+            Format::Toml => "TOML text",
+        }
+    }
+}
+
+/// Parses `text`; `origin` is the file name, if there is one.
+pub(super) fn parse(text: &str, format: Format, origin: Option<&str>) -> Result<Config, ConfigError> {
+    let origin = origin.unwrap_or(format.text_origin()).to_owned();
+    let raw = match format {
+        Format::Yaml => parse_yaml(text, &origin)?,
+        Format::Toml => parse_toml(text, &origin)?,
+    };
+    resolve_file(raw).map_err(|e| e.into_config_error(Some(origin)))
+}
+
+fn parse_yaml(text: &str, origin: &str) -> Result<RawFile, ConfigError> {
+    // An empty document (or one holding only comments) is an empty
+    // configuration: all defaults.
+    if text.lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with('#') || line == "---"
+    }) {
+        return Ok(RawFile::default());
+    }
+    let deserializer = serde_norway::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().clone();
+        let inner = error.into_inner();
+        let location = inner.location().map(|l| (l.line(), l.column()));
+        // serde_norway's message carries its own copy of the path and
+        // location; keep only the message.
+        let mut message = inner.to_string();
+        if let Some((line, column)) = location {
+            let suffix = format!(" at line {line} column {column}");
+            if let Some(stripped) = message.strip_suffix(&suffix) {
+                message.truncate(stripped.len());
+            }
+        }
+        for prefix in [key_path(&path, 0), key_path(&path, 1)] {
+            if let Some(stripped) = message.strip_prefix(&format!("{prefix}: ")) {
+                message = stripped.to_owned();
+                break;
+            }
+        }
+        parse_error(origin, &path, location, &message)
+    })
+}
+
+fn parse_toml(text: &str, origin: &str) -> Result<RawFile, ConfigError> {
+    let toml_error = |error: toml::de::Error, path: Option<&Path>| {
+        let location = error.span().map(|span| line_column(text, span.start));
+        match path {
+            Some(path) => parse_error(origin, path, location, error.message()),
+            None => ConfigError::Parse {
+                origin: origin.to_owned(),
+                key: None,
+                line: location.map(|l| l.0),
+                column: location.map(|l| l.1),
+                message: error.message().trim_end().to_owned(),
+            },
+        }
+    };
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| toml_error(e, None))?;
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().clone();
+        toml_error(error.into_inner(), Some(&path))
+    })
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// The key path without its last `drop_last` segments, as `a.b.c`.
+fn key_path(path: &Path, drop_last: usize) -> String {
+    let segments: Vec<&Segment> = path.iter().collect();
+    let keep = segments.len().saturating_sub(drop_last);
+    let mut out = String::new();
+    for segment in &segments[..keep] {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Enum { variant } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(variant);
+            }
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
+    }
+    out
+}
+
+/// Builds the error for a serde failure at `path`, rewording serde's
+/// "unknown field" message to name the key, where it is, what is allowed and
+/// the closest allowed key.
+fn parse_error(origin: &str, path: &Path, location: Option<(usize, usize)>, message: &str) -> ConfigError {
+    let message = reword(message.trim_end());
+    let message = message.as_str();
+    let full = key_path(path, 0);
+    let (key, message) = match parse_unknown_field(message) {
+        Some((unknown, expected)) => {
+            // The path ends with the unknown key itself.
+            let ends_with_key = matches!(
+                path.iter().next_back(),
+                Some(Segment::Map { key }) if *key == unknown
+            );
+            let parent = if ends_with_key { key_path(path, 1) } else { full.clone() };
+            let key = if ends_with_key {
+                full
+            } else {
+                super::resolve::join_key(&parent, &unknown)
+            };
+            let place = if parent.is_empty() {
+                "at the top level".to_owned()
+            } else {
+                format!("in {parent}")
+            };
+            let mut text = format!("unknown key {unknown:?} {place}");
+            if expected.is_empty() {
+                text.push_str(" (no keys are allowed there)");
+            } else {
+                text.push_str(&format!(" (expected one of: {})", expected.join(", ")));
+                if let Some(close) = closest(&unknown, &expected) {
+                    text.push_str(&format!("; did you mean {close:?}?"));
+                }
+            }
+            (Some(key), text)
+        }
+        None if full.is_empty() => (None, message.to_owned()),
+        None => (Some(full.clone()), format!("{full}: {message}")),
+    };
+    ConfigError::Parse {
+        origin: origin.to_owned(),
+        key,
+        line: location.map(|l| l.0),
+        column: location.map(|l| l.1),
+        message,
+    }
+}
+
+/// Replaces the internal type names and serde's "field" in serde's messages
+/// with words that fit a configuration file.
+fn reword(message: &str) -> String {
+    let mut message = message
+        .replace("expected struct RawFile", "expected a map of settings")
+        .replace("expected struct RawClient", "expected a map of client settings")
+        .replace("expected struct RawReconnect", "expected a map of reconnect settings")
+        .replace("expected struct RawComponents", "expected a map with the key wamp");
+    if let Some(rest) = message.strip_prefix("duplicate field `") {
+        if let Some(name) = rest.strip_suffix('`') {
+            message = format!("key {name:?} is given twice");
+        }
+    }
+    message
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" (or
+/// "expected `a` or `b`", "expected `a`", "there are no fields") into the
+/// unknown name and the allowed names.
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (name, rest) = rest.split_once("`, ")?;
+    let expected = rest.split('`').skip(1).step_by(2).map(str::to_owned).collect();
+    Some((name.to_owned(), expected))
+}
+
+/// The allowed name closest to `name`, if it is close enough to be a typo.
+fn closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}

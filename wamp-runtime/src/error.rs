@@ -1,0 +1,228 @@
+//! The errors of the runtime: [`Error`] for connecting and joining,
+//! [`CallError`] for every request made over a joined session, and
+//! [`ApplicationError`], the WAMP `ERROR` that travels between peers.
+
+use std::fmt;
+use std::time::Duration;
+
+use wamp_core::{Dict, List, Payload, Value};
+
+use crate::transport::TransportError;
+
+/// Why a client could not connect, join or keep its session.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The router URL is not one this client can connect to.
+    #[error("invalid router url {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The transport could not be opened.
+    #[error("cannot connect to {url}: {source}")]
+    Connect {
+        /// The router URL.
+        url: String,
+        /// What the transport reported.
+        #[source]
+        source: TransportError,
+    },
+    /// Connecting and joining took longer than `connection_timeout`.
+    #[error("connecting to {url} and joining realm {realm:?} timed out after {timeout:?}")]
+    ConnectTimeout {
+        /// The router URL.
+        url: String,
+        /// The realm asked for.
+        realm: String,
+        /// The configured limit.
+        timeout: Duration,
+    },
+    /// The router answered HELLO with ABORT.
+    #[error("router refused to join realm {realm:?}: {reason}{}", message_suffix(.message))]
+    JoinRefused {
+        /// The realm asked for.
+        realm: String,
+        /// The ABORT reason URI, e.g. `wamp.error.no_such_realm`.
+        reason: String,
+        /// The human-readable message the router gave, if any.
+        message: Option<String>,
+    },
+    /// The router sent something the protocol does not allow.
+    #[error("protocol violation by the router: {0}")]
+    Protocol(String),
+    /// The connection ended before the operation finished.
+    #[error("connection lost: {0}")]
+    ConnectionLost(String),
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+}
+
+fn message_suffix(message: &Option<String>) -> String {
+    match message {
+        Some(m) => format!(" ({m})"),
+        None => String::new(),
+    }
+}
+
+/// An error a WAMP peer sent (or will send) as an `ERROR` message: a URI
+/// that names what went wrong, plus positional and keyword arguments.
+///
+/// Handlers return it to answer a call with an error, and callers receive
+/// it inside [`CallError::Application`].
+///
+/// ```
+/// use wamp_runtime::ApplicationError;
+///
+/// let err = ApplicationError::new("com.example.error.out_of_stock")
+///     .with_arg("widget")
+///     .with_kwarg("available", 0);
+/// assert_eq!(err.uri(), "com.example.error.out_of_stock");
+/// assert_eq!(err.to_string(), "com.example.error.out_of_stock: widget");
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApplicationError {
+    uri: String,
+    /// Positional arguments of the error.
+    pub args: List,
+    /// Keyword arguments of the error.
+    pub kwargs: Dict,
+    /// The `Details` dictionary of the ERROR message (empty when sending).
+    pub details: Dict,
+}
+
+impl ApplicationError {
+    /// `wamp.error.runtime_error`: the handler failed in a way it did not map to a URI.
+    pub const RUNTIME_ERROR: &'static str = "wamp.error.runtime_error";
+    /// `wamp.error.invalid_argument`: the arguments do not fit the procedure.
+    pub const INVALID_ARGUMENT: &'static str = "wamp.error.invalid_argument";
+    /// `wamp.error.canceled`: the call was cancelled.
+    pub const CANCELED: &'static str = "wamp.error.canceled";
+    /// `wamp.error.not_authorized`: the router's authorization refused the action.
+    pub const NOT_AUTHORIZED: &'static str = "wamp.error.not_authorized";
+    /// `wamp.error.no_such_procedure`: nobody registered the procedure.
+    pub const NO_SUCH_PROCEDURE: &'static str = "wamp.error.no_such_procedure";
+    /// `wamp.error.no_such_registration`: the registration is unknown.
+    pub const NO_SUCH_REGISTRATION: &'static str = "wamp.error.no_such_registration";
+
+    /// An error with the given URI and no arguments.
+    pub fn new(uri: impl Into<String>) -> Self {
+        Self {
+            uri: uri.into(),
+            ..Self::default()
+        }
+    }
+
+    /// An error with a URI and a human-readable message as its only argument.
+    pub fn with_message(uri: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(uri).with_arg(message.into())
+    }
+
+    /// Adds a positional argument.
+    pub fn with_arg(mut self, arg: impl Into<Value>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Adds a keyword argument.
+    pub fn with_kwarg(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.kwargs.insert(key.into(), value.into());
+        self
+    }
+
+    /// The error URI.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The first positional argument when it is a string: by convention the
+    /// human-readable message.
+    pub fn message(&self) -> Option<&str> {
+        self.args.first().and_then(Value::as_str)
+    }
+
+    /// Arguments and keyword arguments as one [`Payload`].
+    pub fn payload(&self) -> Payload {
+        Payload {
+            args: self.args.clone(),
+            kwargs: self.kwargs.clone(),
+        }
+    }
+
+    pub(crate) fn from_parts(uri: String, payload: Payload, details: Dict) -> Self {
+        Self {
+            uri,
+            args: payload.args,
+            kwargs: payload.kwargs,
+            details,
+        }
+    }
+
+    pub(crate) fn into_parts(self) -> (String, Payload) {
+        (
+            self.uri,
+            Payload {
+                args: self.args,
+                kwargs: self.kwargs,
+            },
+        )
+    }
+}
+
+impl fmt::Display for ApplicationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.uri)?;
+        if let Some(message) = self.message() {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApplicationError {}
+
+/// Why a request (call, publish, subscribe, register, ...) failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// The peer or the router answered with an `ERROR`.
+    #[error("{0}")]
+    Application(ApplicationError),
+    /// No answer came within the call's timeout; a CANCEL was sent.
+    #[error("call timed out after {0:?}")]
+    Timeout(Duration),
+    /// The connection was lost, or the session closed, before the answer came.
+    #[error("connection lost: {0}")]
+    ConnectionLost(String),
+    /// The request is invalid before it is sent (a bad URI, an argument that
+    /// cannot be serialized, a message the serializer refuses).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The answer arrived but could not be decoded into the requested type.
+    #[error("cannot decode the result: {0}")]
+    Decode(#[from] wamp_core::ValueError),
+}
+
+impl CallError {
+    /// The application error, if that is what this is.
+    pub fn application(&self) -> Option<&ApplicationError> {
+        match self {
+            CallError::Application(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The WAMP error URI when the peer answered with an `ERROR`.
+    pub fn uri(&self) -> Option<&str> {
+        self.application().map(ApplicationError::uri)
+    }
+}
+
+impl From<ApplicationError> for CallError {
+    fn from(e: ApplicationError) -> Self {
+        CallError::Application(e)
+    }
+}

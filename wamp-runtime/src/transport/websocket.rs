@@ -1,0 +1,78 @@
+//! WAMP over WebSocket (RFC 6455), subprotocol `wamp.2.<serializer>`.
+
+use futures_util::{SinkExt, StreamExt, future};
+use tokio_tungstenite::tungstenite::{
+    self, Message as WsMessage, Utf8Bytes, client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig,
+};
+use wamp_core::SerializerKind;
+
+use super::{Connection, Frame, TransportError};
+
+/// Opens a WebSocket to `url`, offering the given serializers in order of
+/// preference, and returns the connection with the one the router chose.
+pub(crate) async fn connect(
+    url: &str,
+    serializers: &[SerializerKind],
+    max_message_size: usize,
+) -> Result<Connection, TransportError> {
+    let offered = serializers
+        .iter()
+        .map(|s| s.subprotocol())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut request = url.into_client_request()?;
+    let header = HeaderValue::from_str(&offered)
+        .map_err(|e| TransportError::WebSocket(tungstenite::Error::HttpFormat(tungstenite::http::Error::from(e))))?;
+    request
+        .headers_mut()
+        .insert(tungstenite::http::header::SEC_WEBSOCKET_PROTOCOL, header);
+
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(max_message_size))
+        .max_frame_size(Some(max_message_size));
+    // Nagle off: WAMP messages are small and latency-sensitive.
+    let (socket, response) = tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
+
+    let answered = response
+        .headers()
+        .get(tungstenite::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let serializer = answered
+        .as_deref()
+        .and_then(|a| serializers.iter().copied().find(|s| s.subprotocol() == a))
+        .ok_or(TransportError::SubprotocolRejected {
+            offered: offered.clone(),
+            answered,
+        })?;
+
+    let binary = serializer.is_binary();
+    let (sink, stream) = socket.split();
+    let sink = sink.sink_map_err(TransportError::from).with(move |frame: Vec<u8>| {
+        future::ready(if binary {
+            Ok(WsMessage::Binary(frame.into()))
+        } else {
+            Utf8Bytes::try_from(frame)
+                .map(WsMessage::Text)
+                .map_err(|_| TransportError::InvalidText)
+        })
+    });
+    // Pings are answered by tungstenite itself; a close frame ends the stream.
+    let stream = stream.filter_map(move |item| {
+        future::ready(match item {
+            Ok(WsMessage::Text(text)) if !binary => Some(Ok(Frame::from(text))),
+            Ok(WsMessage::Binary(bytes)) if binary => Some(Ok(bytes)),
+            Ok(WsMessage::Text(_)) => Some(Err(TransportError::UnexpectedFrameKind("text"))),
+            Ok(WsMessage::Binary(_)) => Some(Err(TransportError::UnexpectedFrameKind("binary"))),
+            Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_)) => None,
+            Ok(WsMessage::Close(_)) => None,
+            Err(tungstenite::Error::ConnectionClosed) => None,
+            Err(e) => Some(Err(TransportError::WebSocket(e))),
+        })
+    });
+    Ok(Connection {
+        sink: Box::pin(sink),
+        stream: Box::pin(stream),
+        serializer,
+    })
+}
