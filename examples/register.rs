@@ -50,14 +50,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = common::client_config()?;
     let client = Client::connect(&config).await?;
 
-    client.register("com.example.add", add, RegisterOptions::default()).await?;
+    client
+        .register("com.example.add", add, RegisterOptions::default())
+        .await?;
     client
         .register("com.example.long_operation", long_operation, RegisterOptions::default())
         .await?;
     println!("registered com.example.add and com.example.long_operation; press Ctrl-C to stop");
 
     tokio::select! {
-        () = wamp_runtime::shutdown_signal() => client.leave().await?,
+        () = wamp_runtime::shutdown_signal() => client.stop(config.shutdown_timeout).await?,
         reason = client.closed() => return Err(format!("the session ended: {reason}").into()),
     }
     println!("stopped");

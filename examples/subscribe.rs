@@ -4,15 +4,15 @@
 
 mod common;
 
-use wamp_runtime::{Client, EventContext, Payload, SubscribeOptions};
+use wamp_runtime::{Client, EventContext, Payload, SubscribeOptions, Value};
 
 fn on_event(ctx: EventContext, payload: Payload) {
     println!(
-        "event {} on {}: args={:?} kwargs={:?}",
+        "event {} on {}: args={} kwargs={}",
         ctx.publication_id(),
         ctx.topic(),
-        payload.args,
-        payload.kwargs
+        Value::List(payload.args),
+        Value::Dict(payload.kwargs)
     );
 }
 
@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("subscribed to com.example.topic; press Ctrl-C to stop");
 
     tokio::select! {
-        () = wamp_runtime::shutdown_signal() => client.leave().await?,
+        () = wamp_runtime::shutdown_signal() => client.stop(config.shutdown_timeout).await?,
         reason = client.closed() => return Err(format!("the session ended: {reason}").into()),
     }
     println!("stopped");

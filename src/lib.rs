@@ -7,3 +7,6 @@
 //!
 //! [`wamp-runtime`]: https://docs.rs/wamp-runtime
 //! [`wamp-core`]: https://docs.rs/wamp-core
+//!
+//! The README follows; its code is compiled as a doctest so it stays true.
+#![doc = include_str!("../README.md")]

@@ -128,7 +128,14 @@ impl Client {
             request_ids: RequestIdGenerator::new(),
             state,
         });
-        let session = Session::new(Arc::downgrade(&inner), serializer, connection, command_rx, state_tx);
+        let session = Session::new(
+            Arc::downgrade(&inner),
+            serializer,
+            connection,
+            command_rx,
+            state_tx,
+            config,
+        );
         tokio::spawn(session.run());
         Ok(Client { inner })
     }
@@ -304,6 +311,49 @@ impl Client {
             return Ok(()); // Already closed.
         }
         answer.await.unwrap_or(Ok(()))
+    }
+
+    /// Stops the session gracefully: unregisters every procedure (so the
+    /// router sends no new invocations), lets the invocations in flight
+    /// finish for up to `shutdown_timeout`, fires the cancellation signal of
+    /// those still running, then says GOODBYE and closes.
+    ///
+    /// Results of invocations that finish before GOODBYE still reach their
+    /// callers (the router delivers them after the unregistration).
+    pub async fn stop(&self, shutdown_timeout: Duration) -> Result<(), Error> {
+        let (reply, answer) = oneshot::channel();
+        if self
+            .inner
+            .commands
+            .send(Command::Registrations { reply })
+            .await
+            .is_err()
+        {
+            return Ok(()); // Already closed.
+        }
+        let registrations = answer.await.unwrap_or_default();
+        let unregistered = registrations.into_iter().map(|registration| async move {
+            let (reply, answer) = oneshot::channel();
+            self.send_command(Command::Unregister { registration, reply }).await?;
+            receive(answer).await
+        });
+        for result in futures_util::future::join_all(unregistered).await {
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "cannot unregister while stopping");
+            }
+        }
+
+        let (reply, answer) = oneshot::channel();
+        if self.inner.commands.send(Command::Drained { reply }).await.is_ok()
+            && tokio::time::timeout(shutdown_timeout, answer).await.is_err()
+        {
+            tracing::warn!(
+                ?shutdown_timeout,
+                "invocations still running at the shutdown timeout; interrupting them"
+            );
+            let _ = self.inner.commands.send(Command::InterruptAll).await;
+        }
+        self.leave().await
     }
 
     pub(crate) fn encode(&self, message: &Message) -> Result<Vec<u8>, CallError> {

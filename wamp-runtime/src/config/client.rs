@@ -41,6 +41,9 @@ pub struct ClientConfig {
     /// Default: 10 s.
     pub ping_timeout: Duration,
     /// When and how often to reconnect after the link is lost.
+    ///
+    /// Parsed and validated now; not yet applied: a [`Client`](crate::Client)
+    /// does not reconnect by itself in this release.
     pub reconnect: ReconnectPolicy,
 }
 

@@ -7,7 +7,7 @@ use wamp_core::{Dict, Hello, Message, Serializer, Value};
 use super::SessionDetails;
 use crate::config::ClientConfig;
 use crate::error::Error;
-use crate::transport::Connection;
+use crate::transport::{Connection, Incoming, Outgoing};
 
 fn features(names: &[&str]) -> Value {
     let features: Dict = names
@@ -86,14 +86,18 @@ pub(crate) async fn join(
         .encode(&hello)
         .map_err(|e| Error::Protocol(format!("cannot encode HELLO: {e}")))?;
     let lost = |e: crate::transport::TransportError| Error::ConnectionLost(e.to_string());
-    connection.sink.send(frame).await.map_err(lost)?;
+    connection.sink.send(Outgoing::Frame(frame)).await.map_err(lost)?;
 
-    let frame = match connection.stream.next().await {
-        Some(frame) => frame.map_err(lost)?,
-        None => {
-            return Err(Error::ConnectionLost(
-                "the router closed the connection before answering HELLO".into(),
-            ));
+    let frame = loop {
+        match connection.stream.next().await {
+            Some(Ok(Incoming::Frame(frame))) => break frame,
+            Some(Ok(Incoming::Pong)) => {}
+            Some(Err(e)) => return Err(lost(e)),
+            None => {
+                return Err(Error::ConnectionLost(
+                    "the router closed the connection before answering HELLO".into(),
+                ));
+            }
         }
     };
     match serializer.decode(&frame) {

@@ -30,9 +30,10 @@ pub(crate) use join::join;
 
 use crate::Client;
 use crate::client::{CallOutput, ClientInner};
+use crate::config::ClientConfig;
 use crate::error::{ApplicationError, CallError, Error};
 use crate::handler::{CallContext, EventContext, EventHandler, ProcedureHandler};
-use crate::transport::{Connection, FrameSink, FrameStream};
+use crate::transport::{Connection, FrameSink, FrameStream, Incoming, Outgoing};
 
 /// How long `leave` waits for the router's GOODBYE before closing anyway.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -98,6 +99,16 @@ pub(crate) enum Command {
         reason: String,
         reply: oneshot::Sender<Result<(), Error>>,
     },
+    /// Lists the ids of the active registrations.
+    Registrations {
+        reply: oneshot::Sender<Vec<Id>>,
+    },
+    /// Answers once no invocation is in flight.
+    Drained {
+        reply: oneshot::Sender<()>,
+    },
+    /// Fires the cancellation signal of every invocation in flight.
+    InterruptAll,
 }
 
 struct PendingCall {
@@ -164,10 +175,18 @@ pub(crate) struct Session {
     registrations: HashMap<Id, Registration>,
     subscriptions: HashMap<Id, Subscription>,
     invocations: HashMap<Id, CancellationToken>,
+    /// Waiting for `invocations` to become empty.
+    drained: Vec<oneshot::Sender<()>>,
     next_subscriber_id: u64,
 
     leaving: Option<oneshot::Sender<Result<(), Error>>>,
     goodbye_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+
+    /// Ticks every `ping_interval` when keepalive pings are on.
+    keepalive: Option<tokio::time::Interval>,
+    ping_timeout: Duration,
+    /// Set while a ping waits for any sign of life from the router.
+    pong_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl Session {
@@ -177,7 +196,13 @@ impl Session {
         connection: Connection,
         commands: mpsc::Receiver<Command>,
         state: watch::Sender<SessionState>,
+        config: &ClientConfig,
     ) -> Self {
+        let keepalive = config.ping_interval.filter(|i| !i.is_zero()).map(|interval| {
+            let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticker
+        });
         Self {
             client,
             serializer,
@@ -194,9 +219,13 @@ impl Session {
             registrations: HashMap::new(),
             subscriptions: HashMap::new(),
             invocations: HashMap::new(),
+            drained: Vec::new(),
             next_subscriber_id: 1,
             leaving: None,
             goodbye_deadline: None,
+            keepalive,
+            ping_timeout: config.ping_timeout,
+            pong_deadline: None,
         }
     }
 
@@ -205,11 +234,18 @@ impl Session {
     pub(crate) async fn run(mut self) {
         let end = loop {
             let step = tokio::select! {
-                frame = self.stream.next() => match frame {
-                    Some(Ok(frame)) => match self.serializer.decode(&frame) {
-                        Ok(message) => self.on_message(message).await,
-                        Err(e) => Err(End::Violation(format!("undecodable message: {e}"))),
-                    },
+                incoming = self.stream.next() => match incoming {
+                    Some(Ok(incoming)) => {
+                        // Any traffic proves the link is alive.
+                        self.pong_deadline = None;
+                        match incoming {
+                            Incoming::Frame(frame) => match self.serializer.decode(&frame) {
+                                Ok(message) => self.on_message(message).await,
+                                Err(e) => Err(End::Violation(format!("undecodable message: {e}"))),
+                            },
+                            Incoming::Pong => Ok(()),
+                        }
+                    }
                     Some(Err(e)) => Err(End::Lost(e.to_string())),
                     None => Err(End::Lost("the router closed the connection".into())),
                 },
@@ -222,6 +258,13 @@ impl Session {
                 () = wait_for(&mut self.goodbye_deadline) => {
                     Err(End::Lost("the router did not answer GOODBYE in time".into()))
                 }
+                _ = tick(&mut self.keepalive), if self.pong_deadline.is_none() => {
+                    self.send_ping().await
+                }
+                () = wait_for(&mut self.pong_deadline) => Err(End::Lost(format!(
+                    "the router did not answer a ping within {:?}",
+                    self.ping_timeout
+                ))),
             };
             if let Err(end) = step {
                 break end;
@@ -232,9 +275,17 @@ impl Session {
 
     async fn write(&mut self, frame: Vec<u8>) -> Result<(), End> {
         self.sink
-            .send(frame)
+            .send(Outgoing::Frame(frame))
             .await
             .map_err(|e| End::Lost(format!("cannot send: {e}")))
+    }
+
+    async fn send_ping(&mut self) -> Result<(), End> {
+        self.pong_deadline = Some(Box::pin(tokio::time::sleep(self.ping_timeout)));
+        self.sink
+            .send(Outgoing::Ping)
+            .await
+            .map_err(|e| End::Lost(format!("cannot send a ping: {e}")))
     }
 
     async fn write_message(&mut self, message: Message) -> Result<(), End> {
@@ -343,7 +394,30 @@ impl Session {
             }
             Command::InvocationDone { request, frame } => {
                 if self.invocations.remove(&request).is_some() {
+                    if self.invocations.is_empty() {
+                        for waiter in self.drained.drain(..) {
+                            let _ = waiter.send(());
+                        }
+                    }
                     self.write(frame).await?;
+                }
+                Ok(())
+            }
+            Command::Registrations { reply } => {
+                let _ = reply.send(self.registrations.keys().copied().collect());
+                Ok(())
+            }
+            Command::Drained { reply } => {
+                if self.invocations.is_empty() {
+                    let _ = reply.send(());
+                } else {
+                    self.drained.push(reply);
+                }
+                Ok(())
+            }
+            Command::InterruptAll => {
+                for token in self.invocations.values() {
+                    token.cancel();
                 }
                 Ok(())
             }
@@ -697,6 +771,16 @@ impl Session {
 async fn wait_for(deadline: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
     match deadline {
         Some(sleep) => sleep.as_mut().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Waits for the next keepalive tick when pings are on; never completes otherwise.
+async fn tick(keepalive: &mut Option<tokio::time::Interval>) {
+    match keepalive {
+        Some(interval) => {
+            interval.tick().await;
+        }
         None => std::future::pending().await,
     }
 }

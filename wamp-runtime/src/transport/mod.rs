@@ -14,11 +14,29 @@ pub(crate) use websocket::connect as connect_websocket;
 /// Bytes of one received frame.
 pub(crate) type Frame = bytes::Bytes;
 
+/// What the session sends through a transport.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    /// One serialized WAMP message.
+    Frame(Vec<u8>),
+    /// A transport-level keepalive probe; the peer answers with [`Incoming::Pong`].
+    Ping,
+}
+
+/// What a transport delivers to the session.
+#[derive(Debug)]
+pub(crate) enum Incoming {
+    /// One serialized WAMP message.
+    Frame(Frame),
+    /// The answer to a [`Outgoing::Ping`].
+    Pong,
+}
+
 /// The sending half of a connected transport.
-pub(crate) type FrameSink = Pin<Box<dyn Sink<Vec<u8>, Error = TransportError> + Send>>;
+pub(crate) type FrameSink = Pin<Box<dyn Sink<Outgoing, Error = TransportError> + Send>>;
 
 /// The receiving half of a connected transport. Ends when the peer closes.
-pub(crate) type FrameStream = Pin<Box<dyn Stream<Item = Result<Frame, TransportError>> + Send>>;
+pub(crate) type FrameStream = Pin<Box<dyn Stream<Item = Result<Incoming, TransportError>> + Send>>;
 
 /// A connected transport and the serializer both ends agreed on.
 pub(crate) struct Connection {

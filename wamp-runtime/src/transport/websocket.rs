@@ -6,7 +6,7 @@ use tokio_tungstenite::tungstenite::{
 };
 use wamp_core::SerializerKind;
 
-use super::{Connection, Frame, TransportError};
+use super::{Connection, Frame, Incoming, Outgoing, TransportError};
 
 /// Opens a WebSocket to `url`, offering the given serializers in order of
 /// preference, and returns the connection with the one the router chose.
@@ -48,23 +48,24 @@ pub(crate) async fn connect(
 
     let binary = serializer.is_binary();
     let (sink, stream) = socket.split();
-    let sink = sink.sink_map_err(TransportError::from).with(move |frame: Vec<u8>| {
-        future::ready(if binary {
-            Ok(WsMessage::Binary(frame.into()))
-        } else {
-            Utf8Bytes::try_from(frame)
+    let sink = sink.sink_map_err(TransportError::from).with(move |outgoing: Outgoing| {
+        future::ready(match outgoing {
+            Outgoing::Frame(frame) if binary => Ok(WsMessage::Binary(frame.into())),
+            Outgoing::Frame(frame) => Utf8Bytes::try_from(frame)
                 .map(WsMessage::Text)
-                .map_err(|_| TransportError::InvalidText)
+                .map_err(|_| TransportError::InvalidText),
+            Outgoing::Ping => Ok(WsMessage::Ping(tungstenite::Bytes::new())),
         })
     });
     // Pings are answered by tungstenite itself; a close frame ends the stream.
     let stream = stream.filter_map(move |item| {
         future::ready(match item {
-            Ok(WsMessage::Text(text)) if !binary => Some(Ok(Frame::from(text))),
-            Ok(WsMessage::Binary(bytes)) if binary => Some(Ok(bytes)),
+            Ok(WsMessage::Text(text)) if !binary => Some(Ok(Incoming::Frame(Frame::from(text)))),
+            Ok(WsMessage::Binary(bytes)) if binary => Some(Ok(Incoming::Frame(bytes))),
+            Ok(WsMessage::Pong(_)) => Some(Ok(Incoming::Pong)),
             Ok(WsMessage::Text(_)) => Some(Err(TransportError::UnexpectedFrameKind("text"))),
             Ok(WsMessage::Binary(_)) => Some(Err(TransportError::UnexpectedFrameKind("binary"))),
-            Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_)) => None,
+            Ok(WsMessage::Ping(_) | WsMessage::Frame(_)) => None,
             Ok(WsMessage::Close(_)) => None,
             Err(tungstenite::Error::ConnectionClosed) => None,
             Err(e) => Some(Err(TransportError::WebSocket(e))),

@@ -1,0 +1,56 @@
+//! Shared helpers of the integration tests: every test talks to a real
+//! Crossbar router started by `wamp-testkit` (one per test binary).
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use wamp_runtime::{Client, ClientConfig};
+use wamp_testkit::Router;
+
+/// The router shared by the tests of this binary (default config: realm
+/// `realm1`, transports `default` and `restricted`).
+pub fn router() -> &'static Router {
+    wamp_testkit::shared_router()
+}
+
+/// A client joined to `realm1` over the router's default transport.
+pub async fn connect() -> Client {
+    connect_to(&router().url()).await
+}
+
+/// A client joined to `realm1` at `url`.
+pub async fn connect_to(url: &str) -> Client {
+    let config = ClientConfig::new(url, "realm1").expect("valid test config");
+    Client::connect(&config).await.expect("join realm1")
+}
+
+/// How long a test waits for something that should happen promptly.
+pub const PROMPTLY: Duration = Duration::from_secs(5);
+
+/// Receives the next item or fails the test after [`PROMPTLY`].
+pub async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
+    tokio::time::timeout(PROMPTLY, rx.recv())
+        .await
+        .expect("timed out waiting for the next item")
+        .expect("channel closed")
+}
+
+/// Asserts that nothing arrives within a short quiet period.
+pub async fn assert_nothing<T: std::fmt::Debug>(rx: &mut mpsc::UnboundedReceiver<T>) {
+    if let Ok(Some(item)) = tokio::time::timeout(Duration::from_millis(400), rx.recv()).await {
+        panic!("expected nothing, got {item:?}");
+    }
+}
+
+/// A unique URI for one test, so tests sharing a router never collide.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "{prefix}.t{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}

@@ -1,0 +1,91 @@
+//! Command-line access to the wamp-testkit Crossbar router.
+//!
+//! ```text
+//! cargo run -p wamp-testkit --bin crossbar -- install          # install Crossbar, print the venv
+//! cargo run -p wamp-testkit --bin crossbar -- start [--port N] # run the default router (port 8080)
+//! cargo run -p wamp-testkit --bin crossbar -- python           # print the venv's python
+//! ```
+
+use std::process::ExitCode;
+use std::thread::sleep;
+use std::time::Duration;
+
+use wamp_testkit::{Router, RouterConfig, ensure_crossbar, python};
+
+const USAGE: &str = "usage: crossbar <install | start [--port N] | python>
+  install          install Crossbar into the pinned venv (if needed) and print its path
+  start [--port N] run the default router config; the \"default\" transport listens on
+                   127.0.0.1:N (default 8080); runs until interrupted
+  python           print the path of the venv's python (has autobahn-python)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("install") if args.len() == 1 => ensure_crossbar().map(|venv| {
+            println!("{}", venv.display());
+        }),
+        Some("python") if args.len() == 1 => python().map(|p| println!("{}", p.display())),
+        Some("start") => match parse_port(&args[1..]) {
+            Ok(port) => start(port),
+            Err(msg) => {
+                eprintln!("{msg}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_port(args: &[String]) -> Result<u16, String> {
+    match args {
+        [] => Ok(8080),
+        [flag, port] if flag == "--port" => port.parse().map_err(|_| format!("invalid port {port:?}")),
+        _ => Err(format!("unexpected arguments {args:?}")),
+    }
+}
+
+fn start(port: u16) -> Result<(), wamp_testkit::HarnessError> {
+    let router = Router::start(RouterConfig::default().fixed_port("default", port))?;
+    println!("crossbar router running (node pid {})", router.pid());
+    println!("  realm:      realm1");
+    println!("  default:    {}  (anonymous)", router.url());
+    println!(
+        "  restricted: {}  (role restricted)",
+        router.transport_url("restricted")
+    );
+    println!("  cbdir:      {}", router.cbdir().display());
+    println!("press Ctrl-C to stop");
+    // Runs until signalled; the watchdog stops the node when this process is
+    // gone. Exit if the node dies on its own.
+    while router.is_running() {
+        sleep(Duration::from_millis(500));
+    }
+    eprintln!(
+        "crossbar node exited; last lines of node.log:\n{}",
+        router
+            .log()
+            .lines()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    Ok(())
+}
