@@ -1,6 +1,8 @@
 //! Interoperability with autobahn-python (from the Crossbar virtualenv) as
 //! the peer on the other side of a real Crossbar router.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! Publish and subscribe against a real Crossbar router.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use common::{assert_nothing, connect, connect_to, next, router, unique};

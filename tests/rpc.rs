@@ -1,5 +1,7 @@
 //! Remote procedure calls against a real Crossbar router.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! Session life cycle against a real Crossbar router: join, details, leave,
 //! refusals, and what happens to pending requests when the connection drops.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::time::{Duration, Instant};
