@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use wamp_runtime::{Client, ClientConfig};
+pub mod example;
+
 use wamp_testkit::Router;
 
 /// The router shared by the tests of this binary (default config: realm

@@ -1,0 +1,113 @@
+//! The examples run as a user runs them (configured by the environment,
+//! stopped by SIGTERM) against a real Crossbar, with autobahn-python on the
+//! other side.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use std::time::Duration;
+
+use common::example::Example;
+use common::router;
+use wamp_testkit::PythonPeer;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn router_env() -> Vec<(&'static str, String)> {
+    vec![("WAMP_URL", router().url()), ("WAMP_REALM", "realm1".into())]
+}
+
+fn start(name: &str) -> Example {
+    let env = router_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Example::start(name, &env)
+}
+
+/// An autobahn-python client; `body` runs inside `onJoin` with `self` the session.
+fn autobahn(body: &str) -> PythonPeer {
+    let script = format!(
+        r#"
+import asyncio, sys
+from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
+from autobahn.wamp.types import CallOptions, PublishOptions
+
+class Peer(ApplicationSession):
+    async def onJoin(self, details):
+        try:
+{}
+        except Exception as e:
+            print("failed", type(e).__name__, e, flush=True)
+        self.leave()
+
+    def onDisconnect(self):
+        asyncio.get_event_loop().stop()
+
+ApplicationRunner(sys.argv[1], "realm1").run(Peer)
+"#,
+        body.lines()
+            .map(|l| format!("            {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    PythonPeer::spawn(&script, &[&router().url()]).unwrap()
+}
+
+#[test]
+fn the_register_example_serves_autobahn_and_stops_cleanly_on_sigterm() {
+    let mut service = start("register");
+    service.wait_for("registered", TIMEOUT);
+
+    let mut peer = autobahn(
+        r#"total = await self.call("com.example.add", 2, 3)
+print("sum", total, flush=True)
+steps = []
+done = await self.call("com.example.long_operation", options=CallOptions(on_progress=lambda s: steps.append(s)))
+print("progress", len(steps), steps[0], "|", steps[-1], flush=True)
+print("done", done, flush=True)"#,
+    );
+    assert_eq!(peer.wait_for_line("sum", TIMEOUT).unwrap(), "sum 5.0");
+    assert_eq!(
+        peer.wait_for_line("progress", TIMEOUT).unwrap(),
+        "progress 10 10% complete | 100% complete"
+    );
+    assert_eq!(peer.wait_for_line("done", TIMEOUT).unwrap(), "done Done");
+
+    let status = service.terminate(TIMEOUT);
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn the_subscribe_example_prints_what_autobahn_publishes() {
+    let mut listener = start("subscribe");
+    listener.wait_for("subscribed", TIMEOUT);
+    let mut peer = autobahn(
+        r#"await self.publish("com.example.topic", "hello", "world", another="argument", options=PublishOptions(acknowledge=True))
+print("published", flush=True)"#,
+    );
+    peer.wait_for_line("published", TIMEOUT).unwrap();
+    let line = listener.wait_for("event", TIMEOUT);
+    assert!(
+        line.ends_with(r#"on com.example.topic: args=["hello", "world"] kwargs={"another": "argument"}"#),
+        "{line}"
+    );
+    assert!(listener.terminate(TIMEOUT).success());
+}
+
+#[test]
+fn examples_read_their_router_from_a_wamp_config_file() {
+    let dir = std::env::temp_dir().join(format!("wamp-rs-example-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("router.toml");
+    std::fs::write(&file, format!("url = \"{}\"\nrealm = \"realm1\"\n", router().url())).unwrap();
+
+    let mut publisher = Example::start("publish", &[("WAMP_CONFIG", file.to_str().unwrap())]);
+    publisher.wait_for("published message 3", TIMEOUT);
+    assert!(publisher.wait(TIMEOUT).success());
+
+    // A bad file is an error that names the problem, and the example exits non-zero.
+    std::fs::write(&file, "url = \"http://nope\"\n").unwrap();
+    let mut broken = Example::start("publish", &[("WAMP_CONFIG", file.to_str().unwrap())]);
+    assert!(!broken.wait(TIMEOUT).success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
