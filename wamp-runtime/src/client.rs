@@ -56,6 +56,8 @@ pub(crate) struct ClientInner {
     serializer: Arc<dyn Serializer>,
     pub(crate) request_ids: RequestIdGenerator,
     state: watch::Receiver<SessionState>,
+    /// The named clients this one belongs to (set by `serve`); see [`Client::clients`].
+    group: crate::clients::GroupRef,
 }
 
 impl fmt::Debug for Client {
@@ -127,6 +129,7 @@ impl Client {
             serializer: serializer.clone(),
             request_ids: RequestIdGenerator::new(),
             state,
+            group: Default::default(),
         });
         let session = Session::new(
             Arc::downgrade(&inner),
@@ -155,6 +158,27 @@ impl Client {
     /// The session id, or `None` once the session has closed.
     pub fn session_id(&self) -> Option<Id> {
         self.details().map(|d| d.session_id)
+    }
+
+    /// The clients of the service this client belongs to, by name: the
+    /// configured clients when it was started by [`serve`](crate::serve),
+    /// else just this client, named `"default"`.
+    pub fn clients(&self) -> crate::Clients {
+        let group = match self.inner.group.lock() {
+            Ok(group) => group.upgrade(),
+            Err(poisoned) => poisoned.into_inner().upgrade(),
+        };
+        match group {
+            Some(group) => crate::Clients::from_inner(group),
+            None => crate::Clients::single(self.clone()),
+        }
+    }
+
+    pub(crate) fn set_group(&self, group: std::sync::Weak<crate::clients::ClientsInner>) {
+        match self.inner.group.lock() {
+            Ok(mut slot) => *slot = group,
+            Err(poisoned) => *poisoned.into_inner() = group,
+        }
     }
 
     /// `true` while the session is joined.

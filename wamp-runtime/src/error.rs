@@ -59,6 +59,10 @@ pub enum Error {
     /// The configuration is invalid.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// The handlers cannot be bound as declared (duplicate or invalid URIs,
+    /// unknown clients, registrations the router refused).
+    #[error(transparent)]
+    Startup(#[from] crate::registry::StartupError),
 }
 
 fn message_suffix(message: &Option<String>) -> String {

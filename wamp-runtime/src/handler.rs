@@ -127,6 +127,13 @@ impl<H: ProcedureHandler> IntoProcedureHandler<Custom> for H {
     }
 }
 
+/// A handler already shared (as in a [`ProcedureBinding`](crate::registry::ProcedureBinding)).
+impl IntoProcedureHandler<Arc<()>> for Arc<dyn ProcedureHandler> {
+    fn into_procedure_handler(self) -> Arc<dyn ProcedureHandler> {
+        self
+    }
+}
+
 /// Converts a function or closure into an [`EventHandler`].
 ///
 /// Implemented for `Fn(EventContext, Payload) -> impl Future<Output = ()>`,
@@ -181,6 +188,13 @@ where
 impl<H: EventHandler> IntoEventHandler<Custom> for H {
     fn into_event_handler(self) -> Arc<dyn EventHandler> {
         Arc::new(self)
+    }
+}
+
+/// A handler already shared (as in a [`SubscriptionBinding`](crate::registry::SubscriptionBinding)).
+impl IntoEventHandler<Arc<()>> for Arc<dyn EventHandler> {
+    fn into_event_handler(self) -> Arc<dyn EventHandler> {
+        self
     }
 }
 
@@ -265,6 +279,12 @@ impl CallContext {
     /// The WAMP session id of this client's session.
     pub fn session_id(&self) -> Option<Id> {
         self.client.session_id()
+    }
+
+    /// Every client of the service by name (see [`Client::clients`]), to
+    /// call or publish through another one than [`client`](Self::client).
+    pub fn clients(&self) -> crate::Clients {
+        self.client.clients()
     }
 
     /// The concrete procedure URI that was called (for prefix and wildcard
@@ -385,6 +405,11 @@ impl EventContext {
     /// The client that received the event.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Every client of the service by name (see [`Client::clients`]).
+    pub fn clients(&self) -> crate::Clients {
+        self.client.clients()
     }
 
     /// The router's subscription id.

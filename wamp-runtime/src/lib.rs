@@ -18,13 +18,21 @@
 //! # Ok(()) }
 //! ```
 
+// Lets the macros' generated code name `::wamp_runtime` inside this crate too.
+extern crate self as wamp_runtime;
+
 mod client;
+mod clients;
 pub mod config;
 mod error;
+pub mod extract;
 pub mod handler;
+pub mod registry;
+mod serve;
 mod session;
 mod signal;
 pub mod transport;
+pub mod wamp_error;
 
 pub use client::{
     AcknowledgedPublish, CallBuilder, CallOutput, Client, ProgressiveCall, PublishBuilder, RegisterOptions,
@@ -32,7 +40,110 @@ pub use client::{
 };
 pub use config::{ClientConfig, Config, ConfigError};
 pub use error::{ApplicationError, CallError, Error};
-pub use handler::{CallContext, EventContext, PeerIdentity, ProgressSender};
+pub use handler::{CallContext, EventContext, PeerIdentity, ProcedureResult, ProgressSender};
 pub use session::{SessionDetails, SessionState};
 pub use signal::shutdown_signal;
 pub use wamp_core::{Dict, Id, InvokePolicy, List, MatchPolicy, Payload, Value};
+
+pub use clients::Clients;
+pub use extract::{Args, ArgumentError, ArgumentReader, Kwargs};
+pub use serve::{RunningServer, Server, serve};
+pub use wamp_error::{TypedCallError, WampError};
+
+/// Turns a function into a procedure registered at start-up by
+/// [`serve`]; see the [`extract`] module for its parameters and return
+/// values, and the [`registry`] module for how its URI is formed.
+///
+/// ```
+/// use wamp_runtime::{procedure, CallContext, WampError};
+///
+/// #[derive(Debug, WampError)]
+/// enum MathError {
+///     #[wamp_error("math.error.division_by_zero")]
+///     DivisionByZero,
+/// }
+///
+/// #[procedure(prefix = "foo", invoke = "roundrobin")]
+/// async fn divide(_ctx: CallContext, numerator: f64, denominator: f64) -> Result<f64, MathError> {
+///     if denominator == 0.0 {
+///         return Err(MathError::DivisionByZero);
+///     }
+///     Ok(numerator / denominator)
+/// }
+/// ```
+///
+/// Options, all optional:
+///
+/// | option | meaning | default |
+/// |---|---|---|
+/// | `name = "..."` | the last part of the URI | the function's name |
+/// | `prefix = "..."` | a prefix between the modules' prefixes and the name | none |
+/// | `client = "..."` | the configured client that registers it | the module's, else the default client |
+/// | `match = "exact" \| "prefix" \| "wildcard"` | the match policy | the module's, else `exact` |
+/// | `invoke = "single" \| "roundrobin" \| "random" \| "first" \| "last"` | the invocation policy | the module's, else `single` |
+/// | `disclose_caller = true` | ask the router to disclose the caller | the module's, else `false` |
+/// | `concurrency = N` | at most N invocations at once, the others queue | the module's, else no limit |
+///
+/// The function must be a free function (no `self`, no generics) whose first
+/// parameter is the [`CallContext`]; it may be `async` or plain. It stays
+/// callable as written.
+pub use wamp_macros::procedure;
+
+/// Turns a function into a subscriber subscribed at start-up by [`serve`].
+///
+/// ```
+/// use wamp_runtime::{subscriber, EventContext};
+///
+/// #[subscriber(prefix = "foo")]
+/// async fn message_received(ctx: EventContext, message: String) {
+///     println!("{}: {message}", ctx.topic());
+/// }
+/// ```
+///
+/// Options: `name`, `prefix`, `client` and `match`, as for
+/// [`procedure`](macro@procedure). The first parameter must be the
+/// [`EventContext`]; the others are read from the event like a procedure's
+/// (see [`extract`]). Arguments that do not fit are logged and the function
+/// is not run. It returns `()` or a `Result<(), E>` whose error is logged.
+pub use wamp_macros::subscriber;
+
+/// Declares the prefix and defaults of a module and every module below it;
+/// one line at the top of the module:
+///
+/// ```
+/// mod accounting {
+///     wamp_runtime::wamp_module!(prefix = "accounting", invoke = "roundrobin");
+///
+///     #[wamp_runtime::procedure]
+///     fn balance(_ctx: wamp_runtime::CallContext, account: String) -> f64 {
+///         0.0
+///     }
+///     // registered as "accounting.balance" with invoke = roundrobin
+/// }
+/// ```
+///
+/// Options: `prefix`, `client`, and the defaults `match` (of procedures and
+/// subscriptions), `invoke`, `disclose_caller` and `concurrency` (of
+/// procedures). See the [`registry`] module for how prefixes and defaults
+/// combine.
+pub use wamp_macros::wamp_module;
+
+/// Derives [`WampError`]; see the [`wamp_error`] module.
+pub use wamp_macros::WampError;
+
+/// Support of the macros' generated code. Not public API: it may change in
+/// any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::extract::dispatch::event_argument_error;
+    pub use crate::extract::dispatch::{DisplayTag, MappedTag, PayloadTag, SerializeTag};
+    pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
+    pub use futures_util::future::BoxFuture;
+    pub use inventory;
+    pub use serde;
+    pub use std::boxed::Box;
+    pub use std::option::Option;
+    pub use std::result::Result;
+    pub use std::string::String;
+    pub use std::vec::Vec;
+}

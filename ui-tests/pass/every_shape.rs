@@ -1,0 +1,103 @@
+//! Every supported shape of handler, error and module declaration compiles.
+
+use wamp_runtime::{
+    ApplicationError, Args, CallContext, EventContext, Kwargs, Payload, WampError, procedure, subscriber, wamp_module,
+};
+
+wamp_module!(
+    prefix = "com.example",
+    invoke = "roundrobin",
+    r#match = "exact",
+    disclose_caller,
+    concurrency = 8
+);
+
+#[derive(Debug, thiserror::Error, WampError)]
+#[wamp_error(prefix = "error")]
+pub enum MathError {
+    #[error("division by zero")]
+    #[wamp_error("division_by_zero")]
+    DivisionByZero,
+    #[error("overflow of {0} and {1}")]
+    #[wamp_error("overflow")]
+    Overflow(i64, i64),
+    #[error("out of range")]
+    #[wamp_error("wamp.error.out_of_range", absolute)]
+    OutOfRange { min: i64, max: i64 },
+}
+
+#[procedure(prefix = "foo", invoke = "roundrobin")]
+async fn divide(_ctx: CallContext, numerator: f64, denominator: f64) -> Result<f64, MathError> {
+    if denominator == 0.0 {
+        return Err(MathError::DivisionByZero);
+    }
+    Ok(numerator / denominator)
+}
+
+#[procedure(
+    name = "add",
+    match = "exact",
+    disclose_caller = true,
+    concurrency = 2,
+    client = "wamp1"
+)]
+fn add_numbers(_ctx: CallContext, a: i64, b: i64) -> Result<i64, MathError> {
+    a.checked_add(b).ok_or(MathError::Overflow(a, b))
+}
+
+#[procedure]
+fn unit(_ctx: CallContext) {}
+
+#[procedure]
+fn explicit(_ctx: CallContext, first: Option<String>, rest: Args, after: Option<bool>, all: Kwargs) -> Payload {
+    let _ = (first, rest, after, all);
+    Payload::default()
+}
+
+#[procedure]
+fn io(_ctx: CallContext, path: String) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
+#[procedure]
+fn untyped(_ctx: CallContext, mut value: wamp_runtime::Value) -> Result<(), ApplicationError> {
+    value.as_list_mut();
+    Err(ApplicationError::new("com.example.error.nope"))
+}
+
+#[procedure(match = "prefix", name = "com.example.tree.")]
+async fn tree(ctx: CallContext) -> String {
+    ctx.procedure().to_owned()
+}
+
+#[procedure(match = "wildcard", name = "com..update")]
+async fn r#match(_ctx: CallContext) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    Ok("matched".into())
+}
+
+#[subscriber(prefix = "foo")]
+async fn message_received(ctx: EventContext, message: String) {
+    let _ = (ctx.topic(), message);
+}
+
+#[subscriber(match = "prefix", name = "com.example.")]
+fn everything(_ctx: EventContext, all: Args, named: Kwargs) -> Result<(), std::io::Error> {
+    let _ = (all, named);
+    Ok(())
+}
+
+mod nested {
+    wamp_runtime::wamp_module!(prefix = "nested", client = "wamp2");
+
+    #[wamp_runtime::procedure]
+    pub(crate) fn inner(_ctx: wamp_runtime::CallContext, x: u8) -> u8 {
+        x
+    }
+}
+
+fn main() {
+    // The functions stay callable as written.
+    let _ = divide;
+    let _ = nested::inner;
+    let _: ApplicationError = MathError::DivisionByZero.into();
+}

@@ -1,0 +1,295 @@
+//! Parsing of `key = value` option lists, shared by every macro, and the
+//! checks of option values (URIs, policies, numbers).
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::ext::IdentExt as _;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Ident, Lit, LitStr, Token};
+use wamp_core::{InvokePolicy, MatchPolicy, Uri};
+
+/// One option: `key = literal`, or a bare `key` (a flag).
+pub(crate) struct Opt {
+    pub(crate) key: Ident,
+    pub(crate) value: Option<Lit>,
+}
+
+impl Parse for Opt {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        // `Ident::parse_any` accepts keywords, so `match = "prefix"` parses.
+        let key = input.call(Ident::parse_any)?.unraw();
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse::<Lit>()?)
+        } else {
+            None
+        };
+        Ok(Opt { key, value })
+    }
+}
+
+/// A comma-separated option list.
+pub(crate) struct Opts(pub(crate) Vec<Opt>);
+
+impl Parse for Opts {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let list = Punctuated::<Opt, Token![,]>::parse_terminated(input)?;
+        Ok(Opts(list.into_iter().collect()))
+    }
+}
+
+/// Collects several errors into one, so the user sees them all at once.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub(crate) fn spanned(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    pub(crate) fn finish(self) -> syn::Result<()> {
+        match self.0 {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+pub(crate) fn string(opt: &Opt, errors: &mut Errors, example: &str) -> Option<LitStr> {
+    match &opt.value {
+        Some(Lit::Str(s)) => Some(s.clone()),
+        Some(other) => {
+            errors.spanned(other, format!("`{}` expects a string, e.g. `{example}`", opt.key));
+            None
+        }
+        None => {
+            errors.spanned(&opt.key, format!("`{}` needs a value, e.g. `{example}`", opt.key));
+            None
+        }
+    }
+}
+
+pub(crate) fn boolean(opt: &Opt, errors: &mut Errors) -> Option<bool> {
+    match &opt.value {
+        Some(Lit::Bool(b)) => Some(b.value),
+        None => Some(true),
+        Some(other) => {
+            errors.spanned(other, format!("`{}` expects `true` or `false`", opt.key));
+            None
+        }
+    }
+}
+
+pub(crate) fn positive(opt: &Opt, errors: &mut Errors) -> Option<usize> {
+    match &opt.value {
+        Some(Lit::Int(i)) => match i.base10_parse::<usize>() {
+            Ok(0) => {
+                errors.spanned(i, format!("`{}` must be at least 1", opt.key));
+                None
+            }
+            Ok(n) => Some(n),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        Some(other) => {
+            errors.spanned(
+                other,
+                format!("`{}` expects a positive integer, e.g. `{} = 4`", opt.key, opt.key),
+            );
+            None
+        }
+        None => {
+            errors.spanned(&opt.key, format!("`{}` needs a value, e.g. `{} = 4`", opt.key, opt.key));
+            None
+        }
+    }
+}
+
+/// A URI piece (prefix or name): a valid URI for the given match policy.
+pub(crate) fn uri(opt: &Opt, errors: &mut Errors, what: &str, policy: MatchPolicy) -> Option<LitStr> {
+    let lit = string(opt, errors, &format!("{} = \"com.example\"", opt.key))?;
+    check_uri(&lit, errors, what, policy).then_some(lit)
+}
+
+pub(crate) fn check_uri(lit: &LitStr, errors: &mut Errors, what: &str, policy: MatchPolicy) -> bool {
+    match Uri::pattern(lit.value(), policy) {
+        Ok(_) => true,
+        Err(e) => {
+            errors.spanned(lit, format!("invalid {what}: {e}"));
+            false
+        }
+    }
+}
+
+pub(crate) fn match_policy(opt: &Opt, errors: &mut Errors) -> Option<(MatchPolicy, TokenStream)> {
+    let lit = string(opt, errors, "match = \"prefix\"")?;
+    let (policy, variant) = match lit.value().as_str() {
+        "exact" => (MatchPolicy::Exact, quote!(Exact)),
+        "prefix" => (MatchPolicy::Prefix, quote!(Prefix)),
+        "wildcard" => (MatchPolicy::Wildcard, quote!(Wildcard)),
+        other => {
+            errors.spanned(
+                &lit,
+                format!("unknown match policy \"{other}\"; expected one of: exact, prefix, wildcard"),
+            );
+            return None;
+        }
+    };
+    Some((policy, quote!(::wamp_runtime::MatchPolicy::#variant)))
+}
+
+pub(crate) fn invoke_policy(opt: &Opt, errors: &mut Errors) -> Option<TokenStream> {
+    let lit = string(opt, errors, "invoke = \"roundrobin\"")?;
+    let (_, variant): (InvokePolicy, TokenStream) = match lit.value().as_str() {
+        "single" => (InvokePolicy::Single, quote!(Single)),
+        "roundrobin" => (InvokePolicy::RoundRobin, quote!(RoundRobin)),
+        "random" => (InvokePolicy::Random, quote!(Random)),
+        "first" => (InvokePolicy::First, quote!(First)),
+        "last" => (InvokePolicy::Last, quote!(Last)),
+        other => {
+            errors.spanned(
+                &lit,
+                format!("unknown invoke policy \"{other}\"; expected one of: single, roundrobin, random, first, last"),
+            );
+            return None;
+        }
+    };
+    Some(quote!(::wamp_runtime::InvokePolicy::#variant))
+}
+
+/// Reports an option given twice; returns `true` the first time.
+pub(crate) fn first_time(seen: &mut Vec<String>, opt: &Opt, errors: &mut Errors) -> bool {
+    let key = opt.key.to_string();
+    if seen.contains(&key) {
+        errors.spanned(&opt.key, format!("option `{key}` is given twice"));
+        return false;
+    }
+    seen.push(key);
+    true
+}
+
+pub(crate) fn unknown(opt: &Opt, errors: &mut Errors, context: &str, valid: &[&str]) {
+    errors.spanned(
+        &opt.key,
+        format!(
+            "unknown option `{}` for {context}; expected one of: {}",
+            opt.key,
+            valid.join(", ")
+        ),
+    );
+}
+
+/// The options shared by `#[procedure]`, `#[subscriber]` and `wamp_module!`.
+#[derive(Default)]
+pub(crate) struct CommonOptions {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) prefix: Option<LitStr>,
+    pub(crate) client: Option<LitStr>,
+    pub(crate) match_policy: Option<TokenStream>,
+    pub(crate) invoke: Option<TokenStream>,
+    pub(crate) disclose_caller: Option<bool>,
+    pub(crate) concurrency: Option<usize>,
+}
+
+/// Which options a macro accepts.
+pub(crate) struct Accepts {
+    pub(crate) context: &'static str,
+    pub(crate) valid: &'static [&'static str],
+}
+
+impl CommonOptions {
+    pub(crate) fn parse(opts: Opts, accepts: &Accepts, errors: &mut Errors) -> Self {
+        let mut options = CommonOptions::default();
+        let mut seen = Vec::new();
+        // The name is checked against the match policy, so read that first.
+        // Without one here, a module may still set `prefix` or `wildcard`:
+        // check with the loosest rules; the full URI is checked at start-up
+        // with the policy in force.
+        let policy = opts
+            .0
+            .iter()
+            .find(|o| o.key == "match")
+            .and_then(|o| match_policy(o, &mut Errors::default()))
+            .map_or(MatchPolicy::Wildcard, |(p, _)| p);
+        for opt in &opts.0 {
+            let key = opt.key.to_string();
+            if !accepts.valid.contains(&key.as_str()) {
+                unknown(opt, errors, accepts.context, accepts.valid);
+                continue;
+            }
+            if !first_time(&mut seen, opt, errors) {
+                continue;
+            }
+            match key.as_str() {
+                "name" => options.name = uri(opt, errors, "name", policy),
+                "prefix" => options.prefix = uri(opt, errors, "prefix", MatchPolicy::Exact),
+                "client" => {
+                    options.client = string(opt, errors, "client = \"wamp2\"");
+                    if let Some(client) = options.client.as_ref().filter(|c| c.value().trim().is_empty()) {
+                        errors.spanned(client, "the client name must not be empty");
+                    }
+                }
+                "match" => options.match_policy = match_policy(opt, errors).map(|(_, t)| t),
+                "invoke" => options.invoke = invoke_policy(opt, errors),
+                "disclose_caller" => options.disclose_caller = boolean(opt, errors),
+                "concurrency" => options.concurrency = positive(opt, errors),
+                _ => unknown(opt, errors, accepts.context, accepts.valid),
+            }
+        }
+        options
+    }
+
+    /// `ProcedureOptions::new()` with the set options.
+    pub(crate) fn procedure_options(&self) -> TokenStream {
+        let mut tokens = quote!(::wamp_runtime::registry::ProcedureOptions::new());
+        if let Some(policy) = &self.match_policy {
+            tokens.extend(quote!(.match_policy(#policy)));
+        }
+        if let Some(policy) = &self.invoke {
+            tokens.extend(quote!(.invoke(#policy)));
+        }
+        if let Some(disclose) = self.disclose_caller {
+            tokens.extend(quote!(.disclose_caller(#disclose)));
+        }
+        if let Some(limit) = self.concurrency {
+            tokens.extend(quote!(.concurrency(#limit)));
+        }
+        tokens
+    }
+
+    /// `SubscriptionOptions::new()` with the set options.
+    pub(crate) fn subscription_options(&self) -> TokenStream {
+        let mut tokens = quote!(::wamp_runtime::registry::SubscriptionOptions::new());
+        if let Some(policy) = &self.match_policy {
+            tokens.extend(quote!(.match_policy(#policy)));
+        }
+        tokens
+    }
+
+    /// `.prefix(..)` and `.client(..)` calls on an entry.
+    pub(crate) fn prefix_and_client(&self) -> TokenStream {
+        let mut tokens = TokenStream::new();
+        if let Some(prefix) = &self.prefix {
+            tokens.extend(quote!(.prefix(#prefix)));
+        }
+        if let Some(client) = &self.client {
+            tokens.extend(quote!(.client(#client)));
+        }
+        tokens
+    }
+}
+
+/// A string literal at the given span.
+pub(crate) fn lit_str(value: &str, span: Span) -> LitStr {
+    LitStr::new(value, span)
+}

@@ -1,0 +1,267 @@
+//! What `#[procedure]` and `#[subscriber]` share: checking the function's
+//! signature and generating the code that reads its parameters.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
+use syn::spanned::Spanned as _;
+use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
+
+use crate::attrs::Errors;
+
+/// Procedure or subscriber.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Procedure,
+    Subscriber,
+}
+
+impl Kind {
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Kind::Procedure => "procedure",
+            Kind::Subscriber => "subscriber",
+        }
+    }
+
+    fn context(self) -> &'static str {
+        match self {
+            Kind::Procedure => "CallContext",
+            Kind::Subscriber => "EventContext",
+        }
+    }
+}
+
+/// How one parameter after the context is filled.
+enum Param {
+    /// A named parameter, positional (at this index) or keyword-only.
+    Named {
+        ident: Ident,
+        ty: Box<Type>,
+        position: Option<usize>,
+    },
+    /// `Args`: the remaining positional arguments.
+    Args { ident: Ident },
+    /// `Kwargs`: the remaining keyword arguments.
+    Kwargs { ident: Ident },
+}
+
+/// The checked signature of a handler function.
+pub(crate) struct Signature {
+    params: Vec<Param>,
+    pub(crate) returns_result: bool,
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
+        Type::Group(group) => last_segment(&group.elem),
+        Type::Paren(paren) => last_segment(&paren.elem),
+        _ => None,
+    }
+}
+
+fn is_named(ty: &Type, name: &str) -> bool {
+    last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_empty())
+}
+
+/// Checks the function and reads its parameters; every problem is reported.
+pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Option<Signature> {
+    let noun = kind.noun();
+    let context = kind.context();
+    let sig = &function.sig;
+    let mut failed = false;
+    let mut fail = |errors: &mut Errors, tokens: &dyn quote::ToTokens, message: String| {
+        errors.push(syn::Error::new_spanned(tokens, message));
+        failed = true;
+    };
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        fail(
+            errors,
+            &sig.generics,
+            format!("a {noun} cannot be generic: the types of its parameters must be known to decode the arguments"),
+        );
+    }
+    if let Some(variadic) = &sig.variadic {
+        fail(
+            errors,
+            variadic,
+            format!("a {noun} cannot be variadic; take `Args` instead"),
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        fail(errors, constness, format!("a {noun} cannot be a `const fn`"));
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        fail(errors, unsafety, format!("a {noun} cannot be an `unsafe fn`"));
+    }
+    let mut inputs = sig.inputs.iter();
+    match inputs.next() {
+        None => fail(
+            errors,
+            &sig.ident,
+            format!(
+                "a {noun} takes the `{context}` as its first parameter, e.g. `fn {}(ctx: {context}, ...)`",
+                sig.ident
+            ),
+        ),
+        Some(FnArg::Receiver(receiver)) => fail(
+            errors,
+            receiver,
+            format!("a {noun} cannot take `self`; make it a free function (outside any `impl` block)"),
+        ),
+        Some(FnArg::Typed(first)) => {
+            if matches!(&*first.ty, Type::Reference(r) if is_named(&r.elem, context)) {
+                fail(
+                    errors,
+                    &first.ty,
+                    format!("take the `{context}` by value: `ctx: {context}`"),
+                );
+            } else if !is_named(&first.ty, context) {
+                fail(
+                    errors,
+                    &first.ty,
+                    format!("the first parameter of a {noun} must be the `{context}`, e.g. `ctx: {context}`"),
+                );
+            }
+        }
+    }
+    let mut params = Vec::new();
+    let mut position = Some(0usize);
+    let mut seen_args = false;
+    let mut seen_kwargs = false;
+    for input in inputs {
+        let FnArg::Typed(typed) = input else {
+            if let FnArg::Receiver(receiver) = input {
+                fail(errors, receiver, format!("a {noun} cannot take `self`"));
+            }
+            continue;
+        };
+        let ident = match &*typed.pat {
+            Pat::Ident(pat) if pat.subpat.is_none() && pat.by_ref.is_none() => pat.ident.clone(),
+            other => {
+                fail(
+                    errors,
+                    other,
+                    format!(
+                        "the parameters of a {noun} must be plain names, as they name its keyword arguments; \
+                         destructure inside the function"
+                    ),
+                );
+                continue;
+            }
+        };
+        let ty = &typed.ty;
+        if let Type::ImplTrait(_) = &**ty {
+            fail(
+                errors,
+                ty,
+                format!("a {noun} cannot take `impl Trait` parameters: name a concrete type"),
+            );
+            continue;
+        }
+        if let Type::Reference(_) = &**ty {
+            fail(
+                errors,
+                ty,
+                format!("a {noun} cannot borrow its arguments: take an owned type (e.g. `String` instead of `&str`)"),
+            );
+            continue;
+        }
+        if is_named(ty, "Args") {
+            if seen_args {
+                fail(errors, ty, "only one parameter may take `Args`".to_owned());
+            }
+            seen_args = true;
+            position = None;
+            params.push(Param::Args { ident });
+        } else if is_named(ty, "Kwargs") {
+            if seen_kwargs {
+                fail(errors, ty, "only one parameter may take `Kwargs`".to_owned());
+            }
+            seen_kwargs = true;
+            params.push(Param::Kwargs { ident });
+        } else {
+            params.push(Param::Named {
+                ident,
+                ty: ty.clone(),
+                position,
+            });
+            position = position.map(|p| p + 1);
+        }
+    }
+    let returns_result = match &sig.output {
+        ReturnType::Default => false,
+        ReturnType::Type(_, ty) => last_segment(ty).is_some_and(|s| s.ident == "Result"),
+    };
+    (!failed).then_some(Signature { params, returns_result })
+}
+
+impl Signature {
+    /// Statements reading every parameter into a local `__wamp_arg_<name>`,
+    /// running `on_error` (with the error in `__wamp_error`) when one fails.
+    pub(crate) fn read_arguments(&self, on_error: &TokenStream) -> TokenStream {
+        let mut named = TokenStream::new();
+        let mut rest = TokenStream::new();
+        for param in &self.params {
+            match param {
+                Param::Named { ident, ty, position } => {
+                    let local = local(ident);
+                    let name = ident.unraw().to_string();
+                    let read = match position {
+                        Some(index) => quote_spanned! {ty.span()=>
+                            __wamp_reader.positional::<#ty>(#index, #name, ::core::stringify!(#ty))
+                        },
+                        None => quote_spanned! {ty.span()=>
+                            __wamp_reader.keyword::<#ty>(#name, ::core::stringify!(#ty))
+                        },
+                    };
+                    named.extend(quote! {
+                        let #local: #ty = match #read {
+                            ::core::result::Result::Ok(value) => value,
+                            ::core::result::Result::Err(__wamp_error) => #on_error,
+                        };
+                    });
+                }
+                Param::Args { ident } => {
+                    let local = local(ident);
+                    rest.extend(quote!(let #local = __wamp_reader.rest_args();));
+                }
+                Param::Kwargs { ident } => {
+                    let local = local(ident);
+                    rest.extend(quote!(let #local = __wamp_reader.rest_kwargs();));
+                }
+            }
+        }
+        quote! {
+            let mut __wamp_reader = ::wamp_runtime::ArgumentReader::new(__wamp_payload);
+            #named
+            #rest
+            if let ::core::result::Result::Err(__wamp_error) = __wamp_reader.finish() {
+                #on_error
+            }
+        }
+    }
+
+    /// The locals to pass to the user's function after the context.
+    pub(crate) fn call_arguments(&self) -> Vec<Ident> {
+        self.params
+            .iter()
+            .map(|param| match param {
+                Param::Named { ident, .. } | Param::Args { ident } | Param::Kwargs { ident } => local(ident),
+            })
+            .collect()
+    }
+}
+
+fn local(ident: &Ident) -> Ident {
+    format_ident!("__wamp_arg_{}", ident.unraw())
+}
+
+/// The name of the generated wrapper of `function`.
+pub(crate) fn wrapper_name(function: &ItemFn, kind: Kind) -> Ident {
+    Ident::new(
+        &format!("__wamp_{}_{}", kind.noun(), function.sig.ident.unraw()),
+        Span::call_site(),
+    )
+}

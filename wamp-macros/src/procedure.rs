@@ -1,0 +1,108 @@
+//! `#[procedure]`: the user's function, unchanged, plus a wrapper that reads
+//! its arguments and converts its result, plus an `inventory::submit!` of a
+//! `ProcedureEntry`.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned as _;
+use syn::{ItemFn, ReturnType};
+
+use crate::attrs::{Accepts, CommonOptions, Errors, Opts, lit_str};
+use crate::handler::{Kind, check, wrapper_name};
+
+const ACCEPTS: Accepts = Accepts {
+    context: "#[procedure]",
+    valid: &[
+        "name",
+        "prefix",
+        "client",
+        "match",
+        "invoke",
+        "disclose_caller",
+        "concurrency",
+    ],
+};
+
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let opts: Opts = syn::parse2(args)?;
+    let function: ItemFn = syn::parse2(item)?;
+    let options = CommonOptions::parse(opts, &ACCEPTS, &mut errors);
+    let signature = check(&function, Kind::Procedure, &mut errors);
+    errors.finish()?;
+    let Some(signature) = signature else {
+        return Err(syn::Error::new_spanned(&function.sig, "invalid procedure"));
+    };
+
+    let user_fn = &function.sig.ident;
+    let wrapper = wrapper_name(&function, Kind::Procedure);
+    let on_error = quote! {
+        return ::core::result::Result::Err(::core::convert::From::from(__wamp_error))
+    };
+    let read = signature.read_arguments(&on_error);
+    let call_args = signature.call_arguments();
+    let await_ = function.sig.asyncness.map(|_| quote!(.await));
+    let result_span = match &function.sig.output {
+        ReturnType::Default => function.sig.ident.span(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+    let convert = if signature.returns_result {
+        quote_spanned! {result_span=>
+            match __wamp_return {
+                ::core::result::Result::Ok(__wamp_value) => {
+                    (&__wamp_value).wamp_payload_kind().into_payload(__wamp_value)
+                }
+                ::core::result::Result::Err(__wamp_error) => ::core::result::Result::Err(
+                    (&__wamp_error).wamp_error_kind().procedure_error(__wamp_error, &__wamp_procedure),
+                ),
+            }
+        }
+    } else {
+        quote_spanned! {result_span=>
+            (&__wamp_return).wamp_payload_kind().into_payload(__wamp_return)
+        }
+    };
+    let keep_procedure = signature
+        .returns_result
+        .then(|| quote!(let __wamp_procedure = ::wamp_runtime::__private::String::from(__wamp_ctx.procedure());));
+    let name = options
+        .name
+        .clone()
+        .unwrap_or_else(|| lit_str(user_fn.to_string().trim_start_matches("r#"), user_fn.span()));
+    let function_name = lit_str(&user_fn.to_string(), user_fn.span());
+    let entry_options = options.procedure_options();
+    let prefix_and_client = options.prefix_and_client();
+
+    Ok(quote! {
+        #function
+
+        #[doc(hidden)]
+        #[allow(non_snake_case, clippy::used_underscore_binding)]
+        fn #wrapper(
+            __wamp_ctx: ::wamp_runtime::CallContext,
+            __wamp_payload: ::wamp_runtime::Payload,
+        ) -> ::wamp_runtime::__private::BoxFuture<'static, ::wamp_runtime::ProcedureResult> {
+            ::wamp_runtime::__private::Box::pin(async move {
+                #[allow(unused_imports)]
+                use ::wamp_runtime::__private::{
+                    DisplayTag as _, MappedTag as _, PayloadTag as _, SerializeTag as _,
+                };
+                #read
+                #keep_procedure
+                let __wamp_return = #user_fn(__wamp_ctx, #(#call_args),*) #await_;
+                #convert
+            })
+        }
+
+        ::wamp_runtime::__private::inventory::submit! {
+            ::wamp_runtime::registry::ProcedureEntry::new(
+                ::core::module_path!(),
+                #name,
+                #wrapper,
+                ::wamp_runtime::registry::Location::new(#function_name, ::core::file!(), ::core::line!()),
+            )
+            #prefix_and_client
+            .options(#entry_options)
+        }
+    })
+}

@@ -1,0 +1,422 @@
+//! The link-time entries that `#[procedure]`, `#[subscriber]` and
+//! `wamp_module!` submit with [`inventory`], and the options they carry.
+
+use std::fmt;
+
+use futures_util::future::BoxFuture;
+use wamp_core::{InvokePolicy, MatchPolicy, Payload};
+
+use crate::client::{RegisterOptions, SubscribeOptions};
+use crate::handler::{CallContext, EventContext, ProcedureResult};
+
+/// The signature of a procedure entry's handler: what `#[procedure]`
+/// generates around the user's function.
+pub type ProcedureFn = fn(CallContext, Payload) -> BoxFuture<'static, ProcedureResult>;
+
+/// The signature of a subscriber entry's handler.
+pub type SubscriberFn = fn(EventContext, Payload) -> BoxFuture<'static, ()>;
+
+/// Where a handler is defined, for start-up errors and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// The Rust function's name.
+    pub function: &'static str,
+    /// The source file (`file!()`).
+    pub file: &'static str,
+    /// The line (`line!()`).
+    pub line: u32,
+}
+
+impl Location {
+    /// A location.
+    pub const fn new(function: &'static str, file: &'static str, line: u32) -> Self {
+        Self { function, file, line }
+    }
+}
+
+/// The options of a procedure; `None` inherits from the module's and the
+/// registry's defaults (and in the end from [`RegisterOptions::default`]).
+///
+/// ```
+/// use wamp_runtime::registry::ProcedureOptions;
+/// use wamp_runtime::{InvokePolicy, MatchPolicy};
+///
+/// const OPTIONS: ProcedureOptions = ProcedureOptions::new().invoke(InvokePolicy::RoundRobin).concurrency(4);
+/// let merged = OPTIONS.or(ProcedureOptions::new().invoke(InvokePolicy::Last).match_policy(MatchPolicy::Prefix));
+/// assert_eq!(merged.invoke, Some(InvokePolicy::RoundRobin));
+/// assert_eq!(merged.match_policy, Some(MatchPolicy::Prefix));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ProcedureOptions {
+    /// How the router matches called URIs (`match`).
+    pub match_policy: Option<MatchPolicy>,
+    /// Which callee the router picks among several (`invoke`).
+    pub invoke: Option<InvokePolicy>,
+    /// Whether the router tells the callee who the caller is.
+    pub disclose_caller: Option<bool>,
+    /// At most this many invocations of the handler run at once; more wait
+    /// in a queue, in arrival order (an interrupted waiting invocation
+    /// leaves the queue with `wamp.error.canceled`). `None`: no limit.
+    pub concurrency: Option<usize>,
+}
+
+impl ProcedureOptions {
+    /// No option set.
+    pub const fn new() -> Self {
+        Self {
+            match_policy: None,
+            invoke: None,
+            disclose_caller: None,
+            concurrency: None,
+        }
+    }
+
+    /// Sets the match policy.
+    pub const fn match_policy(mut self, policy: MatchPolicy) -> Self {
+        self.match_policy = Some(policy);
+        self
+    }
+
+    /// Sets the invocation policy.
+    pub const fn invoke(mut self, policy: InvokePolicy) -> Self {
+        self.invoke = Some(policy);
+        self
+    }
+
+    /// Sets caller disclosure.
+    pub const fn disclose_caller(mut self, disclose: bool) -> Self {
+        self.disclose_caller = Some(disclose);
+        self
+    }
+
+    /// Sets the concurrency limit.
+    pub const fn concurrency(mut self, limit: usize) -> Self {
+        self.concurrency = Some(limit);
+        self
+    }
+
+    /// These options, with the unset ones taken from `defaults`.
+    pub fn or(self, defaults: ProcedureOptions) -> Self {
+        Self {
+            match_policy: self.match_policy.or(defaults.match_policy),
+            invoke: self.invoke.or(defaults.invoke),
+            disclose_caller: self.disclose_caller.or(defaults.disclose_caller),
+            concurrency: self.concurrency.or(defaults.concurrency),
+        }
+    }
+
+    /// The REGISTER options, unset ones at the protocol's defaults.
+    pub fn to_register_options(&self) -> RegisterOptions {
+        RegisterOptions::default()
+            .match_policy(self.match_policy.unwrap_or_default())
+            .invoke(self.invoke.unwrap_or_default())
+            .disclose_caller(self.disclose_caller.unwrap_or(false))
+    }
+}
+
+/// The options of a subscription; `None` inherits like [`ProcedureOptions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct SubscriptionOptions {
+    /// How the router matches published topics (`match`).
+    pub match_policy: Option<MatchPolicy>,
+}
+
+impl SubscriptionOptions {
+    /// No option set.
+    pub const fn new() -> Self {
+        Self { match_policy: None }
+    }
+
+    /// Sets the match policy.
+    pub const fn match_policy(mut self, policy: MatchPolicy) -> Self {
+        self.match_policy = Some(policy);
+        self
+    }
+
+    /// These options, with the unset ones taken from `defaults`.
+    pub fn or(self, defaults: SubscriptionOptions) -> Self {
+        Self {
+            match_policy: self.match_policy.or(defaults.match_policy),
+        }
+    }
+
+    /// The SUBSCRIBE options, unset ones at the protocol's defaults.
+    pub fn to_subscribe_options(&self) -> SubscribeOptions {
+        SubscribeOptions::default().match_policy(self.match_policy.unwrap_or_default())
+    }
+}
+
+/// A procedure registered at link time; what `#[procedure]` submits.
+///
+/// Writing one by hand, with a handler that takes the raw payload:
+///
+/// ```
+/// use wamp_runtime::registry::{Location, ProcedureEntry, ProcedureOptions};
+/// use wamp_runtime::{CallContext, InvokePolicy, Payload, ProcedureResult};
+/// use wamp_runtime::registry::{inventory, BoxFuture};
+///
+/// fn echo(_ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
+///     Box::pin(async move { Ok(payload) })
+/// }
+///
+/// inventory::submit! {
+///     ProcedureEntry::new(module_path!(), "echo", echo, Location::new("echo", file!(), line!()))
+///         .prefix("com.example")
+///         .options(ProcedureOptions::new().invoke(InvokePolicy::RoundRobin))
+/// }
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ProcedureEntry {
+    /// The last part of the URI (by default the function's name).
+    pub name: &'static str,
+    /// The module that defines the handler (`module_path!()`): its
+    /// enclosing modules' prefixes and defaults apply.
+    pub module_path: &'static str,
+    /// The entry's own prefix, between the modules' prefixes and the name.
+    pub prefix: Option<&'static str>,
+    /// The configured client that registers it; `None`: the module's, else
+    /// the default client.
+    pub client: Option<&'static str>,
+    /// The options; unset ones come from the module and registry defaults.
+    pub options: ProcedureOptions,
+    /// The handler.
+    pub handler: ProcedureFn,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+impl ProcedureEntry {
+    /// An entry with no prefix, client or options of its own.
+    pub const fn new(module_path: &'static str, name: &'static str, handler: ProcedureFn, location: Location) -> Self {
+        Self {
+            name,
+            module_path,
+            prefix: None,
+            client: None,
+            options: ProcedureOptions::new(),
+            handler,
+            location,
+        }
+    }
+
+    /// Sets the entry's prefix.
+    pub const fn prefix(mut self, prefix: &'static str) -> Self {
+        self.prefix = Some(prefix);
+        self
+    }
+
+    /// Sets the client.
+    pub const fn client(mut self, client: &'static str) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// Sets the options.
+    pub const fn options(mut self, options: ProcedureOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+/// A subscriber registered at link time; what `#[subscriber]` submits.
+/// See [`ProcedureEntry`] for the meaning of each field.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct SubscriberEntry {
+    /// The last part of the topic (by default the function's name).
+    pub name: &'static str,
+    /// The module that defines the handler.
+    pub module_path: &'static str,
+    /// The entry's own prefix.
+    pub prefix: Option<&'static str>,
+    /// The configured client that subscribes it.
+    pub client: Option<&'static str>,
+    /// The options.
+    pub options: SubscriptionOptions,
+    /// The handler.
+    pub handler: SubscriberFn,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+impl SubscriberEntry {
+    /// An entry with no prefix, client or options of its own.
+    pub const fn new(module_path: &'static str, name: &'static str, handler: SubscriberFn, location: Location) -> Self {
+        Self {
+            name,
+            module_path,
+            prefix: None,
+            client: None,
+            options: SubscriptionOptions::new(),
+            handler,
+            location,
+        }
+    }
+
+    /// Sets the entry's prefix.
+    pub const fn prefix(mut self, prefix: &'static str) -> Self {
+        self.prefix = Some(prefix);
+        self
+    }
+
+    /// Sets the client.
+    pub const fn client(mut self, client: &'static str) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// Sets the options.
+    pub const fn options(mut self, options: SubscriptionOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+/// A module's prefix and defaults; what [`wamp_module!`](crate::wamp_module)
+/// submits. They apply to every entry (and derived error URI) in the
+/// module and the modules below it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ModuleEntry {
+    /// The module (`module_path!()`).
+    pub module_path: &'static str,
+    /// The prefix of everything below the module.
+    pub prefix: Option<&'static str>,
+    /// The client of everything below the module that names none.
+    pub client: Option<&'static str>,
+    /// Defaults of the procedures below the module.
+    pub procedure_defaults: ProcedureOptions,
+    /// Defaults of the subscriptions below the module.
+    pub subscription_defaults: SubscriptionOptions,
+    /// Where it is declared (`function` is `"wamp_module!"`).
+    pub location: Location,
+}
+
+impl ModuleEntry {
+    /// A declaration with no prefix and no defaults.
+    pub const fn new(module_path: &'static str, location: Location) -> Self {
+        Self {
+            module_path,
+            prefix: None,
+            client: None,
+            procedure_defaults: ProcedureOptions::new(),
+            subscription_defaults: SubscriptionOptions::new(),
+            location,
+        }
+    }
+
+    /// Sets the prefix.
+    pub const fn prefix(mut self, prefix: &'static str) -> Self {
+        self.prefix = Some(prefix);
+        self
+    }
+
+    /// Sets the client.
+    pub const fn client(mut self, client: &'static str) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// Sets the procedure defaults.
+    pub const fn procedure_defaults(mut self, defaults: ProcedureOptions) -> Self {
+        self.procedure_defaults = defaults;
+        self
+    }
+
+    /// Sets the subscription defaults.
+    pub const fn subscription_defaults(mut self, defaults: SubscriptionOptions) -> Self {
+        self.subscription_defaults = defaults;
+        self
+    }
+}
+
+inventory::collect!(ProcedureEntry);
+inventory::collect!(SubscriberEntry);
+inventory::collect!(ModuleEntry);
+
+/// Where a binding comes from: a function (link-time entry) or a call on a
+/// programmatic [`Registry`](super::Registry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A `#[procedure]`/`#[subscriber]` function or a hand-written entry.
+    Function {
+        /// Its module.
+        module_path: &'static str,
+        /// Its location.
+        location: Location,
+    },
+    /// A handler added to a [`Registry`](super::Registry) at this place.
+    Registry {
+        /// The source file of the `procedure`/`subscriber` call.
+        file: &'static str,
+        /// Its line.
+        line: u32,
+    },
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Function { module_path, location } => {
+                write!(
+                    f,
+                    "{module_path}::{} ({}:{})",
+                    location.function, location.file, location.line
+                )
+            }
+            Origin::Registry { file, line } => write!(f, "the handler added to a registry at {file}:{line}"),
+        }
+    }
+}
+
+/// Whether `ancestor` is `module` or one of its enclosing modules.
+pub(crate) fn is_within(module: &str, ancestor: &str) -> bool {
+    module == ancestor || (module.starts_with(ancestor) && module[ancestor.len()..].starts_with("::"))
+}
+
+/// The module declarations that apply to `module`, from the crate root down.
+pub(crate) fn enclosing_modules(module: &str) -> Vec<&'static ModuleEntry> {
+    let mut modules: Vec<&'static ModuleEntry> = inventory::iter::<ModuleEntry>
+        .into_iter()
+        .filter(|m| is_within(module, m.module_path))
+        .collect();
+    modules.sort_by_key(|m| (m.module_path.len(), m.location.file, m.location.line));
+    modules
+}
+
+/// The prefixes the enclosing modules of `module` declare, root first.
+pub(crate) fn module_prefixes(module: &str) -> Vec<&'static str> {
+    enclosing_modules(module).into_iter().filter_map(|m| m.prefix).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_match_on_path_boundaries() {
+        assert!(is_within("app::math", "app"));
+        assert!(is_within("app::math", "app::math"));
+        assert!(is_within("app::math::inner", "app::math"));
+        assert!(!is_within("app::mathematics", "app::math"));
+        assert!(!is_within("app", "app::math"));
+    }
+
+    #[test]
+    fn explicit_options_win_over_defaults() {
+        let explicit = ProcedureOptions::new().invoke(InvokePolicy::First);
+        let defaults = ProcedureOptions::new()
+            .invoke(InvokePolicy::RoundRobin)
+            .disclose_caller(true);
+        let merged = explicit.or(defaults);
+        assert_eq!(merged.invoke, Some(InvokePolicy::First));
+        assert_eq!(merged.disclose_caller, Some(true));
+        let register = merged.to_register_options();
+        assert_eq!(register.invoke, InvokePolicy::First);
+        assert!(register.disclose_caller);
+        assert_eq!(register.match_policy, MatchPolicy::Exact);
+    }
+}

@@ -1,0 +1,911 @@
+//! Where handlers are collected before they are bound to clients: the
+//! link-time entries of `#[procedure]`, `#[subscriber]` and
+//! [`wamp_module!`](crate::wamp_module), and the programmatic [`Registry`].
+//!
+//! Both end up as one list of [`Bindings`] — full URI, client, resolved
+//! options, handler, origin — which [`serve`](crate::serve) binds through
+//! [`Client::register`](crate::Client::register) and
+//! [`Client::subscribe`](crate::Client::subscribe).
+//!
+//! # Full URIs
+//!
+//! The URI of a link-time entry is, joined with `.`: the prefixes declared by
+//! `wamp_module!` in its enclosing modules (crate root first), the entry's
+//! own `prefix`, and its `name` (by default the function's name). Its options
+//! are its own, then the nearest enclosing module's defaults, then those of
+//! modules further up. With a [`Registry`] the same happens along
+//! [`Registry::add_from`]: the outer registry's prefix, the prefix given to
+//! `add_from`, the inner registry's prefix, the name.
+//!
+//! Start-up fails (naming each culprit by module path, file and line) when a
+//! full URI is invalid, when two procedures of the same client share a URI
+//! and match policy, or when two `wamp_module!` declarations are in the same
+//! module. Several subscribers of one topic are allowed.
+//!
+//! # Handlers in a library crate: the linker caveat
+//!
+//! Entries are collected with [`inventory`] at program start. Rust links a
+//! dependency only when the program names it, so a library crate of
+//! handlers that the binary lists in `Cargo.toml` but never mentions is left
+//! out of the executable, and its entries with it, silently. Name it once,
+//! anywhere in the binary:
+//!
+//! ```ignore
+//! use my_handlers as _;
+//! ```
+//!
+//! Once the crate is named, all of its entries are kept, in every module,
+//! in debug and release builds (checked with inventory 0.3.25 and Rust 1.95
+//! on Linux). Handlers in the binary's own modules need nothing.
+
+mod entry;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use wamp_core::{Payload, Uri};
+
+pub(crate) use entry::module_prefixes;
+pub use entry::{
+    Location, ModuleEntry, Origin, ProcedureEntry, ProcedureFn, ProcedureOptions, SubscriberEntry, SubscriberFn,
+    SubscriptionOptions,
+};
+/// The future type of entry handlers.
+pub use futures_util::future::BoxFuture;
+/// The `inventory` crate, to submit hand-written entries without depending on it.
+pub use inventory;
+
+use crate::client::{RegisterOptions, SubscribeOptions};
+use crate::error::ApplicationError;
+use crate::handler::{
+    CallContext, EventContext, EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler, ProcedureResult,
+};
+
+/// A programmatic collection of procedures and subscribers, for handlers
+/// built at run time (closures), with a prefix and defaults — the seed's
+/// `WAMPRegistry`.
+///
+/// ```
+/// use wamp_runtime::registry::{ProcedureOptions, Registry};
+/// use wamp_runtime::{CallContext, InvokePolicy, Payload};
+///
+/// let mut accounting = Registry::with_prefix("accounting");
+/// accounting.procedure("balance", |_ctx: CallContext, _payload: Payload| Ok(Payload::default()));
+///
+/// let mut registry = Registry::new();
+/// registry.procedure_defaults(ProcedureOptions::new().invoke(InvokePolicy::RoundRobin));
+/// registry.add_from(accounting, "com.example");
+///
+/// let bindings = registry.resolve()?;
+/// assert_eq!(bindings.procedures[0].uri, "com.example.accounting.balance");
+/// assert_eq!(bindings.procedures[0].options.invoke, InvokePolicy::RoundRobin);
+/// # Ok::<(), wamp_runtime::registry::StartupError>(())
+/// ```
+#[derive(Default)]
+pub struct Registry {
+    prefix: Option<String>,
+    client: Option<String>,
+    procedure_defaults: ProcedureOptions,
+    subscription_defaults: SubscriptionOptions,
+    procedures: Vec<ProcedureItem>,
+    subscribers: Vec<SubscriberItem>,
+    problems: Vec<Problem>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("prefix", &self.prefix)
+            .field(
+                "procedures",
+                &self.procedures.iter().map(|p| &p.name).collect::<Vec<_>>(),
+            )
+            .field(
+                "subscribers",
+                &self.subscribers.iter().map(|s| &s.name).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+struct ProcedureItem {
+    name: String,
+    client: Option<String>,
+    options: ProcedureOptions,
+    handler: Arc<dyn ProcedureHandler>,
+    origin: Origin,
+}
+
+struct SubscriberItem {
+    name: String,
+    client: Option<String>,
+    options: SubscriptionOptions,
+    handler: Arc<dyn EventHandler>,
+    origin: Origin,
+}
+
+fn join(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+impl Registry {
+    /// An empty registry without prefix.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty registry whose names all start with `prefix`.
+    pub fn with_prefix(prefix: impl Into<String>) -> Self {
+        Self {
+            prefix: Some(prefix.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the prefix of every name in this registry.
+    pub fn prefix(&mut self, prefix: impl Into<String>) -> &mut Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// Sets the client of the handlers that name none.
+    pub fn client(&mut self, client: impl Into<String>) -> &mut Self {
+        self.client = Some(client.into());
+        self
+    }
+
+    /// Sets the defaults of this registry's procedures.
+    pub fn procedure_defaults(&mut self, defaults: ProcedureOptions) -> &mut Self {
+        self.procedure_defaults = defaults;
+        self
+    }
+
+    /// Sets the defaults of this registry's subscriptions.
+    pub fn subscription_defaults(&mut self, defaults: SubscriptionOptions) -> &mut Self {
+        self.subscription_defaults = defaults;
+        self
+    }
+
+    /// Adds a procedure handler (see [`IntoProcedureHandler`]) under `name`.
+    #[track_caller]
+    pub fn procedure<M>(&mut self, name: impl Into<String>, handler: impl IntoProcedureHandler<M>) -> &mut Self {
+        self.procedure_with(name, ProcedureOptions::new(), handler)
+    }
+
+    /// Adds a procedure handler with options.
+    #[track_caller]
+    pub fn procedure_with<M>(
+        &mut self,
+        name: impl Into<String>,
+        options: ProcedureOptions,
+        handler: impl IntoProcedureHandler<M>,
+    ) -> &mut Self {
+        let origin = caller_origin();
+        self.procedures.push(ProcedureItem {
+            name: name.into(),
+            client: None,
+            options,
+            handler: handler.into_procedure_handler(),
+            origin,
+        });
+        self
+    }
+
+    /// Adds an event handler (see [`IntoEventHandler`]) for topic `name`.
+    #[track_caller]
+    pub fn subscriber<M>(&mut self, name: impl Into<String>, handler: impl IntoEventHandler<M>) -> &mut Self {
+        self.subscriber_with(name, SubscriptionOptions::new(), handler)
+    }
+
+    /// Adds an event handler with options.
+    #[track_caller]
+    pub fn subscriber_with<M>(
+        &mut self,
+        name: impl Into<String>,
+        options: SubscriptionOptions,
+        handler: impl IntoEventHandler<M>,
+    ) -> &mut Self {
+        let origin = caller_origin();
+        self.subscribers.push(SubscriberItem {
+            name: name.into(),
+            client: None,
+            options,
+            handler: handler.into_event_handler(),
+            origin,
+        });
+        self
+    }
+
+    /// Adds everything from `other`, under `prefix` if given, exactly like
+    /// the seed's `WAMPRegistry.add_from`: the prefix given here and
+    /// `other`'s own prefix both apply (in that order), `other`'s defaults
+    /// and client apply to its handlers, and this registry's prefix and
+    /// defaults apply on top when this one is resolved.
+    ///
+    /// ```
+    /// use wamp_runtime::registry::Registry;
+    /// use wamp_runtime::{CallContext, Payload};
+    ///
+    /// let mut inner = Registry::with_prefix("inner");
+    /// inner.procedure("f", |_: CallContext, p: Payload| Ok(p));
+    /// let mut outer = Registry::with_prefix("outer");
+    /// outer.add_from(inner, "middle");
+    /// assert_eq!(outer.resolve()?.procedures[0].uri, "outer.middle.inner.f");
+    /// # Ok::<(), wamp_runtime::registry::StartupError>(())
+    /// ```
+    pub fn add_from<'a>(&mut self, other: Registry, prefix: impl Into<Option<&'a str>>) -> &mut Self {
+        let prefix = prefix.into();
+        let Registry {
+            prefix: other_prefix,
+            client,
+            procedure_defaults,
+            subscription_defaults,
+            procedures,
+            subscribers,
+            problems,
+        } = other;
+        for item in procedures {
+            self.procedures.push(ProcedureItem {
+                name: join(&[prefix, other_prefix.as_deref(), Some(&item.name)]),
+                client: item.client.or_else(|| client.clone()),
+                options: item.options.or(procedure_defaults),
+                ..item
+            });
+        }
+        for item in subscribers {
+            self.subscribers.push(SubscriberItem {
+                name: join(&[prefix, other_prefix.as_deref(), Some(&item.name)]),
+                client: item.client.or_else(|| client.clone()),
+                options: item.options.or(subscription_defaults),
+                ..item
+            });
+        }
+        self.problems.extend(problems);
+        self
+    }
+
+    /// Every link-time entry of the program (`#[procedure]`,
+    /// `#[subscriber]`, hand-written [`ProcedureEntry`]s and
+    /// [`SubscriberEntry`]s) with the module prefixes and defaults applied,
+    /// as a registry without prefix.
+    pub fn from_inventory() -> Registry {
+        let mut registry = Registry::new();
+        let mut declared: HashMap<&str, &ModuleEntry> = HashMap::new();
+        let mut modules: Vec<&ModuleEntry> = inventory::iter::<ModuleEntry>.into_iter().collect();
+        modules.sort_by_key(|m| (m.module_path, m.location.file, m.location.line));
+        for module in modules {
+            if let Some(first) = declared.insert(module.module_path, module) {
+                registry.problems.push(Problem::DuplicateModule {
+                    module_path: module.module_path,
+                    first: first.location,
+                    second: module.location,
+                });
+            }
+        }
+        for entry in inventory::iter::<ProcedureEntry> {
+            let modules = entry::enclosing_modules(entry.module_path);
+            let mut prefixes: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
+            prefixes.push(entry.prefix);
+            prefixes.push(Some(entry.name));
+            let options = modules
+                .iter()
+                .rev()
+                .fold(entry.options, |options, m| options.or(m.procedure_defaults));
+            let client = entry.client.or_else(|| modules.iter().rev().find_map(|m| m.client));
+            registry.procedures.push(ProcedureItem {
+                name: join(&prefixes),
+                client: client.map(str::to_owned),
+                options,
+                handler: Arc::new(FnProcedure(entry.handler)),
+                origin: Origin::Function {
+                    module_path: entry.module_path,
+                    location: entry.location,
+                },
+            });
+        }
+        for entry in inventory::iter::<SubscriberEntry> {
+            let modules = entry::enclosing_modules(entry.module_path);
+            let mut prefixes: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
+            prefixes.push(entry.prefix);
+            prefixes.push(Some(entry.name));
+            let options = modules
+                .iter()
+                .rev()
+                .fold(entry.options, |options, m| options.or(m.subscription_defaults));
+            let client = entry.client.or_else(|| modules.iter().rev().find_map(|m| m.client));
+            registry.subscribers.push(SubscriberItem {
+                name: join(&prefixes),
+                client: client.map(str::to_owned),
+                options,
+                handler: Arc::new(FnSubscriber(entry.handler)),
+                origin: Origin::Function {
+                    module_path: entry.module_path,
+                    location: entry.location,
+                },
+            });
+        }
+        registry
+    }
+
+    /// `true` when the registry holds no handler.
+    pub fn is_empty(&self) -> bool {
+        self.procedures.is_empty() && self.subscribers.is_empty()
+    }
+
+    /// Applies this registry's prefix and defaults and checks the result:
+    /// every URI valid for its match policy, no two procedures of the same
+    /// client with the same URI and match policy. Bindings are sorted by
+    /// client and URI.
+    ///
+    /// # Errors
+    ///
+    /// A [`StartupError`] listing every problem found, each naming the
+    /// handlers concerned.
+    pub fn resolve(&self) -> Result<Bindings, StartupError> {
+        let (bindings, mut problems) = self.resolve_parts();
+        problems.extend(bindings.duplicates(|client| client.map(str::to_owned)));
+        if problems.is_empty() {
+            Ok(bindings)
+        } else {
+            Err(StartupError { problems })
+        }
+    }
+
+    /// The bindings and the problems found, duplicates aside (they are
+    /// checked once the clients are known by name).
+    pub(crate) fn resolve_parts(&self) -> (Bindings, Vec<Problem>) {
+        let mut problems = self.problems.clone();
+        let mut procedures: Vec<ProcedureBinding> = self
+            .procedures
+            .iter()
+            .map(|item| {
+                let options = item.options.or(self.procedure_defaults);
+                ProcedureBinding {
+                    uri: join(&[self.prefix.as_deref(), Some(&item.name)]),
+                    client: item.client.clone().or_else(|| self.client.clone()),
+                    options: options.to_register_options(),
+                    concurrency: options.concurrency,
+                    handler: item.handler.clone(),
+                    origin: item.origin,
+                }
+            })
+            .collect();
+        let mut subscriptions: Vec<SubscriptionBinding> = self
+            .subscribers
+            .iter()
+            .map(|item| SubscriptionBinding {
+                uri: join(&[self.prefix.as_deref(), Some(&item.name)]),
+                client: item.client.clone().or_else(|| self.client.clone()),
+                options: item.options.or(self.subscription_defaults).to_subscribe_options(),
+                handler: item.handler.clone(),
+                origin: item.origin,
+            })
+            .collect();
+        procedures.sort_by(|a, b| (&a.client, &a.uri).cmp(&(&b.client, &b.uri)));
+        subscriptions.sort_by(|a, b| (&a.client, &a.uri).cmp(&(&b.client, &b.uri)));
+        for binding in &procedures {
+            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy) {
+                problems.push(Problem::InvalidUri {
+                    what: "procedure",
+                    origin: binding.origin,
+                    reason: e.to_string(),
+                });
+            }
+            if binding.concurrency == Some(0) {
+                problems.push(Problem::ZeroConcurrency {
+                    uri: binding.uri.clone(),
+                    origin: binding.origin,
+                });
+            }
+        }
+        for binding in &subscriptions {
+            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy) {
+                problems.push(Problem::InvalidUri {
+                    what: "topic",
+                    origin: binding.origin,
+                    reason: e.to_string(),
+                });
+            }
+        }
+        let bindings = Bindings {
+            procedures,
+            subscriptions,
+        };
+        (bindings, problems)
+    }
+}
+
+/// Where a handler was added to a registry: the caller of a `#[track_caller]` method.
+#[track_caller]
+fn caller_origin() -> Origin {
+    let location = std::panic::Location::caller();
+    Origin::Registry {
+        file: location.file(),
+        line: location.line(),
+    }
+}
+
+/// The resolved content of a registry: what to register and subscribe, on
+/// which client.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Bindings {
+    /// Procedures, sorted by client and URI.
+    pub procedures: Vec<ProcedureBinding>,
+    /// Subscriptions, sorted by client and URI.
+    pub subscriptions: Vec<SubscriptionBinding>,
+}
+
+impl Bindings {
+    /// Procedures of one client sharing a URI and match policy, with the
+    /// clients named by `client_name` (which maps "no client" to the default).
+    fn duplicates(&self, client_name: impl Fn(Option<&str>) -> Option<String>) -> Vec<Problem> {
+        let mut seen: HashMap<(Option<String>, &str, &str), Origin> = HashMap::new();
+        let mut problems = Vec::new();
+        for binding in &self.procedures {
+            let client = client_name(binding.client.as_deref());
+            let key = (
+                client.clone(),
+                binding.uri.as_str(),
+                binding.options.match_policy.as_str(),
+            );
+            if let Some(first) = seen.insert(key, binding.origin) {
+                problems.push(Problem::DuplicateProcedure {
+                    uri: binding.uri.clone(),
+                    client,
+                    first,
+                    second: binding.origin,
+                });
+            }
+        }
+        problems
+    }
+
+    /// Checks for duplicates once each binding's client is known by name.
+    pub(crate) fn check_duplicates_with(&self, default_client: Option<&str>) -> Vec<Problem> {
+        self.duplicates(|client| client.or(default_client).map(str::to_owned))
+    }
+}
+
+/// A procedure ready to be registered.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ProcedureBinding {
+    /// The full URI (or pattern).
+    pub uri: String,
+    /// The client that registers it; `None`: the default client.
+    pub client: Option<String>,
+    /// The REGISTER options.
+    pub options: RegisterOptions,
+    /// The concurrency limit, if any.
+    pub concurrency: Option<usize>,
+    /// The handler.
+    pub handler: Arc<dyn ProcedureHandler>,
+    /// Where it comes from.
+    pub origin: Origin,
+}
+
+impl fmt::Debug for ProcedureBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcedureBinding")
+            .field("uri", &self.uri)
+            .field("client", &self.client)
+            .field("options", &self.options)
+            .field("concurrency", &self.concurrency)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProcedureBinding {
+    /// The handler to register: the binding's handler behind its
+    /// concurrency limit, if it has one.
+    pub fn limited_handler(&self) -> Arc<dyn ProcedureHandler> {
+        match self.concurrency {
+            Some(limit) if limit > 0 => Arc::new(Limited {
+                inner: self.handler.clone(),
+                permits: Arc::new(Semaphore::new(limit)),
+            }),
+            _ => self.handler.clone(),
+        }
+    }
+}
+
+/// A subscription ready to be made.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct SubscriptionBinding {
+    /// The full topic (or pattern).
+    pub uri: String,
+    /// The client that subscribes; `None`: the default client.
+    pub client: Option<String>,
+    /// The SUBSCRIBE options.
+    pub options: SubscribeOptions,
+    /// The handler.
+    pub handler: Arc<dyn EventHandler>,
+    /// Where it comes from.
+    pub origin: Origin,
+}
+
+impl fmt::Debug for SubscriptionBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubscriptionBinding")
+            .field("uri", &self.uri)
+            .field("client", &self.client)
+            .field("options", &self.options)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A link-time procedure's function pointer as a [`ProcedureHandler`].
+struct FnProcedure(ProcedureFn);
+
+impl ProcedureHandler for FnProcedure {
+    fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
+        (self.0)(ctx, payload)
+    }
+}
+
+/// A link-time subscriber's function pointer as an [`EventHandler`].
+struct FnSubscriber(SubscriberFn);
+
+impl EventHandler for FnSubscriber {
+    fn handle(&self, ctx: EventContext, payload: Payload) -> BoxFuture<'static, ()> {
+        (self.0)(ctx, payload)
+    }
+}
+
+/// A handler behind a semaphore: at most `permits` invocations run at once,
+/// the others wait in arrival order (tokio's semaphore is fair).
+struct Limited {
+    inner: Arc<dyn ProcedureHandler>,
+    permits: Arc<Semaphore>,
+}
+
+impl ProcedureHandler for Limited {
+    fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
+        let inner = self.inner.clone();
+        let permits = self.permits.clone();
+        Box::pin(async move {
+            let permit = tokio::select! {
+                permit = permits.acquire_owned() => permit.ok(),
+                () = ctx.cancelled() => {
+                    return Err(ApplicationError::with_message(
+                        ApplicationError::CANCELED,
+                        "the call was cancelled while waiting for a free handler",
+                    ));
+                }
+            };
+            let result = inner.invoke(ctx, payload).await;
+            drop(permit);
+            result
+        })
+    }
+}
+
+/// One thing wrong with the handlers found at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// Two procedures of one client have the same URI and match policy.
+    DuplicateProcedure {
+        /// The URI.
+        uri: String,
+        /// The client, if known.
+        client: Option<String>,
+        /// The first handler.
+        first: Origin,
+        /// The second handler.
+        second: Origin,
+    },
+    /// A full URI is not valid.
+    InvalidUri {
+        /// `"procedure"` or `"topic"`.
+        what: &'static str,
+        /// The handler.
+        origin: Origin,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A concurrency limit of 0 would never run the handler.
+    ZeroConcurrency {
+        /// The URI.
+        uri: String,
+        /// The handler.
+        origin: Origin,
+    },
+    /// Two `wamp_module!` declarations in one module.
+    DuplicateModule {
+        /// The module.
+        module_path: &'static str,
+        /// The first declaration.
+        first: Location,
+        /// The second declaration.
+        second: Location,
+    },
+    /// A handler names a client the configuration does not have.
+    UnknownClient {
+        /// The URI.
+        uri: String,
+        /// The client named.
+        client: String,
+        /// The handler.
+        origin: Origin,
+        /// The configured clients.
+        known: Vec<String>,
+    },
+    /// A handler names no client and the configuration has no default one.
+    NoDefaultClient {
+        /// The URI.
+        uri: String,
+        /// The handler.
+        origin: Origin,
+        /// The configured clients.
+        known: Vec<String>,
+    },
+    /// The router refused a registration or subscription.
+    Refused {
+        /// `"register procedure"` or `"subscribe to topic"`.
+        what: &'static str,
+        /// The URI.
+        uri: String,
+        /// The client.
+        client: String,
+        /// The handler.
+        origin: Origin,
+        /// The router's answer.
+        error: String,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::DuplicateProcedure {
+                uri,
+                client,
+                first,
+                second,
+            } => {
+                write!(f, "procedure {uri:?} is defined twice")?;
+                if let Some(client) = client {
+                    write!(f, " for client {client:?}")?;
+                }
+                write!(
+                    f,
+                    ": by {first} and by {second}; rename one (name = ...) or change its prefix"
+                )
+            }
+            Problem::InvalidUri { what, origin, reason } => write!(f, "{reason} (the {what} of {origin})"),
+            Problem::ZeroConcurrency { uri, origin } => {
+                write!(f, "procedure {uri:?} of {origin} has concurrency 0; give at least 1")
+            }
+            Problem::DuplicateModule {
+                module_path,
+                first,
+                second,
+            } => write!(
+                f,
+                "module {module_path} declares wamp_module! twice ({}:{} and {}:{}); keep one",
+                first.file, first.line, second.file, second.line
+            ),
+            Problem::UnknownClient {
+                uri,
+                client,
+                origin,
+                known,
+            } => write!(
+                f,
+                "{uri:?} of {origin} names client {client:?}, which is not configured (configured: {})",
+                known.join(", ")
+            ),
+            Problem::NoDefaultClient { uri, origin, known } => write!(
+                f,
+                "{uri:?} of {origin} names no client and the configuration has no default client \
+                 (configured: {}); add client = \"...\" or configure a client named \"default\"",
+                known.join(", ")
+            ),
+            Problem::Refused {
+                what,
+                uri,
+                client,
+                origin,
+                error,
+            } => write!(f, "cannot {what} {uri:?} of {origin} on client {client:?}: {error}"),
+        }
+    }
+}
+
+/// What is wrong with the handlers at start-up; lists every problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartupError {
+    problems: Vec<Problem>,
+}
+
+impl StartupError {
+    pub(crate) fn new(problems: Vec<Problem>) -> Self {
+        Self { problems }
+    }
+
+    /// Each problem.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems.as_slice() {
+            [one] => one.fmt(f),
+            many => {
+                write!(f, "{} problems with the handlers:", many.len())?;
+                for problem in many {
+                    write!(f, "\n  - {problem}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for StartupError {}
+
+#[cfg(test)]
+mod tests {
+    use wamp_core::{InvokePolicy, MatchPolicy};
+
+    use super::*;
+
+    fn echo(_ctx: CallContext, payload: Payload) -> ProcedureResult {
+        Ok(payload)
+    }
+
+    #[test]
+    fn add_from_applies_both_prefixes_and_inner_defaults_win() {
+        let mut inner = Registry::with_prefix("inner");
+        inner.procedure_defaults(ProcedureOptions::new().invoke(InvokePolicy::Last));
+        inner.procedure("a", echo);
+        inner.procedure_with("b", ProcedureOptions::new().invoke(InvokePolicy::First), echo);
+        let mut outer = Registry::with_prefix("outer");
+        outer.procedure_defaults(
+            ProcedureOptions::new()
+                .invoke(InvokePolicy::RoundRobin)
+                .disclose_caller(true),
+        );
+        outer.add_from(inner, "mid");
+        outer.procedure("c", echo);
+        let bindings = outer.resolve().expect("valid");
+        let uris: Vec<_> = bindings.procedures.iter().map(|b| b.uri.as_str()).collect();
+        assert_eq!(uris, ["outer.c", "outer.mid.inner.a", "outer.mid.inner.b"]);
+        assert_eq!(bindings.procedures[0].options.invoke, InvokePolicy::RoundRobin);
+        assert_eq!(bindings.procedures[1].options.invoke, InvokePolicy::Last);
+        assert_eq!(bindings.procedures[2].options.invoke, InvokePolicy::First);
+        assert!(bindings.procedures[1].options.disclose_caller);
+    }
+
+    #[test]
+    fn duplicate_procedures_are_reported_with_both_origins() {
+        let mut registry = Registry::new();
+        registry.procedure("com.x", echo);
+        registry.procedure("com.x", echo);
+        let err = registry.resolve().unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("procedure \"com.x\" is defined twice: by the handler added"),
+            "{message}"
+        );
+        assert_eq!(message.matches("registry/mod.rs").count(), 2, "{message}");
+    }
+
+    #[test]
+    fn same_uri_with_other_match_policy_or_client_is_no_duplicate() {
+        let mut registry = Registry::new();
+        registry.procedure("com.x", echo);
+        registry.procedure_with("com.x", ProcedureOptions::new().match_policy(MatchPolicy::Prefix), echo);
+        let mut other = Registry::new();
+        other.client("wamp2").procedure("com.x", echo);
+        registry.add_from(other, None);
+        assert_eq!(registry.resolve().expect("no duplicates").procedures.len(), 3);
+    }
+
+    #[test]
+    fn invalid_full_uri_is_reported() {
+        let mut registry = Registry::with_prefix("com example");
+        registry.procedure("x", echo);
+        registry.subscriber("y", |_: EventContext, _: Payload| {});
+        let err = registry.resolve().unwrap_err();
+        assert_eq!(err.problems().len(), 2);
+        assert!(
+            err.to_string()
+                .starts_with("2 problems with the handlers:\n  - invalid URI"),
+            "{err}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod inventory_tests {
+    use wamp_core::{InvokePolicy, MatchPolicy};
+
+    use super::*;
+
+    mod outer {
+        crate::wamp_module!(prefix = "unit_inv", invoke = "roundrobin", disclose_caller = true);
+
+        pub(super) mod leaf {
+            crate::wamp_module!(prefix = "leaf", invoke = "last", r#match = "prefix");
+
+            #[crate::procedure(prefix = "sub", invoke = "first", concurrency = 2)]
+            fn explicit(_ctx: crate::CallContext) {}
+
+            #[crate::procedure(name = "named.")]
+            fn inherits(_ctx: crate::CallContext) {}
+
+            #[crate::subscriber]
+            fn on_event(_ctx: crate::EventContext) {}
+        }
+
+        #[crate::procedure(client = "wamp2")]
+        fn top(_ctx: crate::CallContext, x: i64) -> i64 {
+            x
+        }
+    }
+
+    fn find<'a>(bindings: &'a Bindings, uri: &str) -> &'a ProcedureBinding {
+        bindings
+            .procedures
+            .iter()
+            .find(|b| b.uri == uri)
+            .unwrap_or_else(|| panic!("no procedure {uri} in {bindings:?}"))
+    }
+
+    #[test]
+    fn link_time_entries_get_module_prefixes_and_defaults_with_explicit_options_winning() {
+        let bindings = Registry::from_inventory().resolve().expect("valid entries");
+        let explicit = find(&bindings, "unit_inv.leaf.sub.explicit");
+        assert_eq!(explicit.options.invoke, InvokePolicy::First);
+        assert_eq!(explicit.options.match_policy, MatchPolicy::Prefix);
+        assert!(explicit.options.disclose_caller);
+        assert_eq!(explicit.concurrency, Some(2));
+        assert!(matches!(explicit.origin, Origin::Function { location, .. } if location.function == "explicit"));
+
+        let inherits = find(&bindings, "unit_inv.leaf.named.");
+        assert_eq!(inherits.options.invoke, InvokePolicy::Last);
+
+        let top = find(&bindings, "unit_inv.top");
+        assert_eq!(top.options.invoke, InvokePolicy::RoundRobin);
+        assert_eq!(top.options.match_policy, MatchPolicy::Exact);
+        assert_eq!(top.client.as_deref(), Some("wamp2"));
+
+        let subscription = bindings
+            .subscriptions
+            .iter()
+            .find(|b| b.uri == "unit_inv.leaf.on_event")
+            .expect("the subscriber");
+        assert_eq!(subscription.options.match_policy, MatchPolicy::Prefix);
+    }
+
+    #[test]
+    fn duplicates_name_both_functions_with_module_and_line() {
+        let mut registry = Registry::from_inventory();
+        let mut clash = Registry::new();
+        clash.client("wamp2");
+        clash.procedure("unit_inv.top", |_: CallContext, p: Payload| Ok(p));
+        registry.add_from(clash, None);
+        let err = registry.resolve().unwrap_err().to_string();
+        assert!(
+            err.contains("procedure \"unit_inv.top\" is defined twice for client \"wamp2\""),
+            "{err}"
+        );
+        assert!(err.contains("::outer::top (wamp-runtime/src/registry/mod.rs:"), "{err}");
+    }
+}

@@ -1,0 +1,282 @@
+//! Running a service: connect every configured client, bind every handler
+//! to its client, run until asked to stop, stop cleanly.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use futures_util::future::{join_all, try_join_all};
+
+use crate::client::Client;
+use crate::clients::Clients;
+use crate::config::Config;
+use crate::error::Error;
+use crate::registry::{Bindings, Problem, Registry, StartupError};
+use crate::signal::shutdown_signal;
+
+/// Runs a service: connects every client of `config`, registers every
+/// `#[procedure]` and subscribes every `#[subscriber]` of the program on its
+/// client, runs until Ctrl-C or SIGTERM, then stops each client cleanly
+/// (see [`Client::stop`]).
+///
+/// ```no_run
+/// use wamp_runtime::{procedure, CallContext};
+///
+/// #[procedure(name = "com.example.add")]
+/// fn add(_ctx: CallContext, a: i64, b: i64) -> i64 {
+///     a + b
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), wamp_runtime::Error> {
+///     let config = wamp_runtime::Config::from_file("wamp.yaml")?;
+///     wamp_runtime::serve(config).await
+/// }
+/// ```
+///
+/// # Errors
+///
+/// Start-up errors ([`Error::Startup`]: duplicate or invalid URIs, unknown
+/// clients, registrations the router refused) and connection errors; once
+/// running, an error of stopping a client.
+pub async fn serve(config: Config) -> Result<(), Error> {
+    Server::new(config).run().await
+}
+
+/// A service being configured: [`serve`] with more choices.
+///
+/// ```no_run
+/// use wamp_runtime::registry::Registry;
+/// use wamp_runtime::{CallContext, Config, Payload, Server};
+///
+/// # async fn demo(config: Config) -> Result<(), wamp_runtime::Error> {
+/// let mut extra = Registry::with_prefix("com.example");
+/// extra.procedure("ping", |_ctx: CallContext, _payload: Payload| Ok(Payload::default()));
+///
+/// let server = Server::new(config).registry(extra).start().await?;
+/// let wamp2 = server.clients().get("wamp2").cloned();
+/// // ... use the clients from main ...
+/// server.wait().await
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Server {
+    config: Config,
+    registry: Registry,
+    link_time: bool,
+}
+
+impl Server {
+    /// A server of `config`'s clients with the program's link-time handlers.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            registry: Registry::new(),
+            link_time: true,
+        }
+    }
+
+    /// Adds the handlers of a programmatic registry (may be called several times).
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry.add_from(registry, None);
+        self
+    }
+
+    /// Leaves out the link-time handlers (`#[procedure]`, `#[subscriber]`):
+    /// only the registries given to [`registry`](Self::registry) are bound.
+    pub fn without_link_time_handlers(mut self) -> Self {
+        self.link_time = false;
+        self
+    }
+
+    /// Checks the handlers, connects every client and binds the handlers;
+    /// returns the running service.
+    ///
+    /// Everything that can be checked before connecting is: an invalid or
+    /// duplicate URI or an unknown client fails before any connection is
+    /// made, with every problem listed.
+    pub async fn start(self) -> Result<RunningServer, Error> {
+        let mut registry = Registry::new();
+        if self.link_time {
+            registry.add_from(Registry::from_inventory(), None);
+        }
+        registry.add_from(self.registry, None);
+        let (bindings, problems) = registry.resolve_parts();
+        let plan = plan(&self.config, bindings, problems)?;
+
+        let connections = self.config.clients().map(|(name, config)| async move {
+            let client = Client::connect(config).await?;
+            Ok::<_, Error>((name.to_owned(), client))
+        });
+        let clients = Clients::new(try_join_all(connections).await?);
+        let shutdown_timeouts = self
+            .config
+            .clients()
+            .map(|(name, config)| (name.to_owned(), config.shutdown_timeout))
+            .collect();
+        let server = RunningServer {
+            clients,
+            shutdown_timeouts,
+        };
+        if let Err(e) = server.bind(plan).await {
+            if let Err(stop) = server.stop_clients().await {
+                tracing::warn!(error = %stop, "cannot stop the clients after a failed start");
+            }
+            return Err(e);
+        }
+        Ok(server)
+    }
+
+    /// Starts the service and runs it until Ctrl-C or SIGTERM, then stops it.
+    pub async fn run(self) -> Result<(), Error> {
+        self.start().await?.wait().await
+    }
+}
+
+/// The bindings of each client, by client name.
+type Plan = Vec<(String, Bindings)>;
+
+/// Assigns every binding to a configured client by name.
+fn plan(config: &Config, bindings: Bindings, mut problems: Vec<Problem>) -> Result<Plan, StartupError> {
+    let default = config.default_client_name();
+    let known: Vec<String> = config.clients().map(|(name, _)| name.to_owned()).collect();
+    problems.extend(bindings.check_duplicates_with(default));
+    let mut plan: Plan = known.iter().map(|name| (name.clone(), Bindings::default())).collect();
+    let mut slot = |client: Option<&str>, uri: &str, origin| -> Option<usize> {
+        let Some(name) = client.or(default) else {
+            problems.push(Problem::NoDefaultClient {
+                uri: uri.to_owned(),
+                origin,
+                known: known.clone(),
+            });
+            return None;
+        };
+        let index = known.iter().position(|k| k == name);
+        if index.is_none() {
+            problems.push(Problem::UnknownClient {
+                uri: uri.to_owned(),
+                client: name.to_owned(),
+                origin,
+                known: known.clone(),
+            });
+        }
+        index
+    };
+    for binding in bindings.procedures {
+        if let Some(index) = slot(binding.client.as_deref(), &binding.uri, binding.origin) {
+            plan[index].1.procedures.push(binding);
+        }
+    }
+    for binding in bindings.subscriptions {
+        if let Some(index) = slot(binding.client.as_deref(), &binding.uri, binding.origin) {
+            plan[index].1.subscriptions.push(binding);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(StartupError::new(problems));
+    }
+    Ok(plan)
+}
+
+/// A running service: its clients, and the way to stop it.
+#[derive(Debug)]
+pub struct RunningServer {
+    clients: Clients,
+    shutdown_timeouts: HashMap<String, Duration>,
+}
+
+impl RunningServer {
+    /// The clients by name, to call and publish from `main`.
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    /// Runs until Ctrl-C or SIGTERM, then stops.
+    pub async fn wait(self) -> Result<(), Error> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Runs until `signal` completes, then stops.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> Result<(), Error> {
+        signal.await;
+        self.stop().await
+    }
+
+    /// Stops every client (see [`Client::stop`]), each within its
+    /// configured `shutdown_timeout`.
+    pub async fn stop(self) -> Result<(), Error> {
+        self.stop_clients().await
+    }
+
+    async fn stop_clients(&self) -> Result<(), Error> {
+        let stops = self.clients.iter().map(|(name, client)| {
+            let timeout = self
+                .shutdown_timeouts
+                .get(name)
+                .copied()
+                .unwrap_or(Duration::from_secs(15));
+            async move {
+                let result = client.stop(timeout).await;
+                tracing::info!(client = name, "stopped");
+                result
+            }
+        });
+        join_all(stops).await.into_iter().collect()
+    }
+
+    async fn bind(&self, plan: Plan) -> Result<(), Error> {
+        let mut problems = Vec::new();
+        for (name, bindings) in plan {
+            let Some(client) = self.clients.get(&name) else {
+                continue;
+            };
+            let name = name.as_str();
+            let registrations = bindings.procedures.iter().map(|binding| async move {
+                client
+                    .register(binding.uri.clone(), binding.limited_handler(), binding.options.clone())
+                    .await
+                    .map_err(|e| Problem::Refused {
+                        what: "register procedure",
+                        uri: binding.uri.clone(),
+                        client: name.to_owned(),
+                        origin: binding.origin,
+                        error: e.to_string(),
+                    })
+            });
+            let subscriptions = bindings.subscriptions.iter().map(|binding| async move {
+                client
+                    .subscribe(binding.uri.clone(), binding.handler.clone(), binding.options.clone())
+                    .await
+                    .map_err(|e| Problem::Refused {
+                        what: "subscribe to topic",
+                        uri: binding.uri.clone(),
+                        client: name.to_owned(),
+                        origin: binding.origin,
+                        error: e.to_string(),
+                    })
+            });
+            let (registered, subscribed) = tokio::join!(join_all(registrations), join_all(subscriptions));
+            problems.extend(registered.into_iter().filter_map(Result::err));
+            problems.extend(subscribed.into_iter().filter_map(Result::err));
+            let realm = client.details().map(|d| d.realm.clone()).unwrap_or_default();
+            tracing::info!(
+                client = name,
+                realm = %realm,
+                procedures = bindings.procedures.len(),
+                subscriptions = bindings.subscriptions.len(),
+                "registered procedures and subscriptions"
+            );
+            for binding in &bindings.procedures {
+                tracing::debug!(client = %name, procedure = %binding.uri, origin = %binding.origin, "registered");
+            }
+            for binding in &bindings.subscriptions {
+                tracing::debug!(client = %name, topic = %binding.uri, origin = %binding.origin, "subscribed");
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(StartupError::new(problems).into())
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Mapping Rust error types to WAMP error URIs and back: the [`WampError`]
+//! trait (usually derived), and [`TypedCallError`] for callers that decode
+//! an `ERROR` into their own enum.
+//!
+//! # Deriving
+//!
+//! `#[derive(WampError)]` implements the trait for an enum whose variants
+//! each carry a `#[wamp_error("uri")]` attribute:
+//!
+//! * a unit variant sends the URI alone;
+//! * a tuple variant sends its fields as positional arguments, in order;
+//! * a struct variant sends its fields as keyword arguments, by field name.
+//!
+//! Fields are converted with [`to_value`](wamp_core::to_value) and decoded
+//! with [`from_value`](wamp_core::from_value), so they must implement
+//! `Serialize` and `DeserializeOwned`.
+//!
+//! ```
+//! use wamp_runtime::{ApplicationError, WampError};
+//!
+//! #[derive(Debug, PartialEq, WampError)]
+//! enum AccountError {
+//!     #[wamp_error("accounts.error.locked")]
+//!     Locked,
+//!     #[wamp_error("accounts.error.overdrawn")]
+//!     Overdrawn(u64),
+//!     #[wamp_error("accounts.error.limit")]
+//!     Limit { limit: u64, requested: u64 },
+//! }
+//!
+//! let err = AccountError::Limit { limit: 100, requested: 250 }.to_application_error();
+//! assert_eq!(err.uri(), "accounts.error.limit");
+//! assert_eq!(err.kwargs["requested"], 250.into());
+//! assert_eq!(
+//!     AccountError::from_application_error(&err),
+//!     Some(AccountError::Limit { limit: 100, requested: 250 })
+//! );
+//! // An ERROR with another URI is not one of ours.
+//! assert_eq!(AccountError::from_application_error(&ApplicationError::new("other.error")), None);
+//! ```
+//!
+//! # Error URIs and module prefixes
+//!
+//! Error URIs follow the module prefixes like procedure names do (the
+//! seed's rule: "exception mappings inherit the parent prefixes, like
+//! procedures"). The full URI of a variant is, joined with `.`:
+//!
+//! 1. the prefixes declared with [`wamp_module!`](crate::wamp_module) by the
+//!    modules enclosing the enum, from the crate root down;
+//! 2. the enum's own prefix, if it has `#[wamp_error(prefix = "...")]`;
+//! 3. the variant's URI.
+//!
+//! A variant marked `absolute` — `#[wamp_error("wamp.error.not_authorized", absolute)]`
+//! — uses its URI exactly as written, ignoring both kinds of prefix; use it
+//! for URIs defined elsewhere (by the WAMP spec, the router or another
+//! service). Without any `wamp_module!` prefix and enum prefix, every URI is
+//! used as written.
+//!
+//! The module prefixes are read from the link-time registry the first time
+//! a variant's URI is needed, and cached.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use wamp_core::{List, Value};
+
+use crate::error::{ApplicationError, CallError};
+
+/// A Rust error type that travels as a WAMP `ERROR`: a URI plus positional
+/// and keyword arguments.
+///
+/// Derive it with `#[derive(WampError)]` (see the [module
+/// documentation](self)), or implement it by hand:
+///
+/// ```
+/// use wamp_runtime::{ApplicationError, WampError};
+///
+/// #[derive(Debug)]
+/// struct NotFound(String);
+///
+/// impl WampError for NotFound {
+///     fn to_application_error(&self) -> ApplicationError {
+///         ApplicationError::new("com.example.error.not_found").with_arg(self.0.clone())
+///     }
+///     fn from_application_error(err: &ApplicationError) -> Option<Self> {
+///         if err.uri() != "com.example.error.not_found" {
+///             return None;
+///         }
+///         Some(NotFound(err.message()?.to_owned()))
+///     }
+/// }
+///
+/// let err = NotFound("widget".into()).to_application_error();
+/// assert_eq!(NotFound::from_application_error(&err).map(|e| e.0), Some("widget".to_owned()));
+/// ```
+pub trait WampError: Sized {
+    /// The `ERROR` to send for this error.
+    fn to_application_error(&self) -> ApplicationError;
+
+    /// Decodes an `ERROR` back into this type; `None` when its URI is not
+    /// one of this type's, or when its arguments do not decode into the
+    /// variant's fields.
+    fn from_application_error(err: &ApplicationError) -> Option<Self>;
+}
+
+/// An [`ApplicationError`] is the untyped case of itself: handlers may
+/// return `Result<T, ApplicationError>` to choose the URI at run time.
+impl WampError for ApplicationError {
+    fn to_application_error(&self) -> ApplicationError {
+        self.clone()
+    }
+
+    fn from_application_error(err: &ApplicationError) -> Option<Self> {
+        Some(err.clone())
+    }
+}
+
+/// A failed call, with the peer's `ERROR` decoded into `E` when its URI is
+/// one of `E`'s.
+///
+/// ```no_run
+/// # async fn demo(client: wamp_runtime::Client) {
+/// use wamp_runtime::{TypedCallError, WampError};
+///
+/// #[derive(Debug, WampError)]
+/// enum MathError {
+///     #[wamp_error("math.error.division_by_zero")]
+///     DivisionByZero,
+/// }
+///
+/// match client.call("foo.divide").args((1.0, 0.0)).typed::<f64, MathError>().await {
+///     Ok(quotient) => println!("{quotient}"),
+///     Err(TypedCallError::Mapped(MathError::DivisionByZero)) => println!("cannot divide by zero"),
+///     Err(TypedCallError::Other(other)) => println!("call failed: {other}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+pub enum TypedCallError<E> {
+    /// The peer answered with an `ERROR` that `E` knows.
+    Mapped(E),
+    /// Anything else: an unmapped `ERROR`, a timeout, a lost connection, a
+    /// result that does not decode.
+    Other(CallError),
+}
+
+impl<E> TypedCallError<E> {
+    /// The mapped error, if this is one.
+    pub fn mapped(&self) -> Option<&E> {
+        match self {
+            TypedCallError::Mapped(e) => Some(e),
+            TypedCallError::Other(_) => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for TypedCallError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypedCallError::Mapped(e) => e.fmt(f),
+            TypedCallError::Other(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for TypedCallError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TypedCallError::Mapped(e) => Some(e),
+            TypedCallError::Other(e) => Some(e),
+        }
+    }
+}
+
+impl<E> From<CallError> for TypedCallError<E> {
+    fn from(e: CallError) -> Self {
+        TypedCallError::Other(e)
+    }
+}
+
+impl CallError {
+    /// Decodes an application error into `E` when its URI is one of `E`'s;
+    /// everything else stays a [`CallError`] in [`TypedCallError::Other`].
+    ///
+    /// ```
+    /// use wamp_runtime::{ApplicationError, CallError, TypedCallError, WampError};
+    ///
+    /// #[derive(Debug, PartialEq, WampError)]
+    /// enum MathError {
+    ///     #[wamp_error("math.error.division_by_zero")]
+    ///     DivisionByZero,
+    /// }
+    ///
+    /// let err = CallError::from(ApplicationError::new("math.error.division_by_zero"));
+    /// assert!(matches!(err.into_typed::<MathError>(), TypedCallError::Mapped(MathError::DivisionByZero)));
+    ///
+    /// let err = CallError::from(ApplicationError::new("wamp.error.runtime_error"));
+    /// assert!(matches!(err.into_typed::<MathError>(), TypedCallError::Other(_)));
+    /// ```
+    pub fn into_typed<E: WampError>(self) -> TypedCallError<E> {
+        match &self {
+            CallError::Application(app) => match E::from_application_error(app) {
+                Some(mapped) => TypedCallError::Mapped(mapped),
+                None => TypedCallError::Other(self),
+            },
+            _ => TypedCallError::Other(self),
+        }
+    }
+}
+
+impl crate::client::CallBuilder {
+    /// Sends the call and decodes the answer: the result into `T` (see
+    /// [`CallOutput::decode`](crate::CallOutput::decode)), an `ERROR` into
+    /// `E` when `E` knows its URI.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use wamp_runtime::ApplicationError;
+    ///
+    /// // With ApplicationError as E, every ERROR is `Mapped`.
+    /// let sum: i64 = client.call("com.example.add").args((1, 2)).typed::<i64, ApplicationError>().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn typed<T, E>(self) -> Result<T, TypedCallError<E>>
+    where
+        T: serde::de::DeserializeOwned,
+        E: WampError,
+    {
+        let output = self.await.map_err(CallError::into_typed)?;
+        Ok(output.decode()?)
+    }
+}
+
+/// The URI of one variant of a derived [`WampError`], resolved against the
+/// module prefixes on first use. Used by the derive's generated code.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ErrorUri {
+    module_path: &'static str,
+    enum_prefix: Option<&'static str>,
+    uri: &'static str,
+    absolute: bool,
+    resolved: OnceLock<String>,
+}
+
+impl ErrorUri {
+    /// A variant's URI as written in its attribute.
+    pub const fn new(
+        module_path: &'static str,
+        enum_prefix: Option<&'static str>,
+        uri: &'static str,
+        absolute: bool,
+    ) -> Self {
+        Self {
+            module_path,
+            enum_prefix,
+            uri,
+            absolute,
+            resolved: OnceLock::new(),
+        }
+    }
+
+    /// The full URI.
+    pub fn get(&self) -> &str {
+        self.resolved.get_or_init(|| {
+            if self.absolute {
+                return self.uri.to_owned();
+            }
+            let mut parts: Vec<&str> = crate::registry::module_prefixes(self.module_path);
+            parts.extend(self.enum_prefix);
+            parts.push(self.uri);
+            parts.join(".")
+        })
+    }
+}
+
+/// Converts one field of an error variant; a field that cannot be
+/// converted is sent as `null` (and logged), since building an `ERROR`
+/// must not fail.
+#[doc(hidden)]
+pub fn field_value<T: serde::Serialize + ?Sized>(uri: &str, field: &str, value: &T) -> Value {
+    wamp_core::to_value(value).unwrap_or_else(|e| {
+        tracing::warn!(uri, field, error = %e, "cannot convert an error field, sending null");
+        Value::Null
+    })
+}
+
+/// Decodes one field of an error variant; `None` when absent or mistyped.
+#[doc(hidden)]
+pub fn decode_field<T: serde::de::DeserializeOwned>(value: Option<&Value>) -> Option<T> {
+    wamp_core::from_value(value.cloned().unwrap_or(Value::Null)).ok()
+}
+
+/// An [`ApplicationError`] from parts, for the derive's generated code.
+#[doc(hidden)]
+pub fn build_error(uri: &str, args: List, kwargs: Vec<(&'static str, Value)>) -> ApplicationError {
+    let mut err = ApplicationError::new(uri);
+    err.args = args;
+    err.kwargs = kwargs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    mod scoped {
+        crate::wamp_module!(prefix = "unit_scope");
+
+        pub(super) mod inner {
+            crate::wamp_module!(prefix = "inner");
+
+            #[derive(Debug, PartialEq, crate::WampError)]
+            pub(in super::super) enum Relative {
+                #[wamp_error("error.plain")]
+                Plain,
+                #[wamp_error("other_service.error.fixed", absolute)]
+                Fixed(String, u8),
+            }
+
+            #[derive(Debug, PartialEq, crate::WampError)]
+            #[wamp_error(prefix = "error")]
+            pub(in super::super) enum WithEnumPrefix {
+                #[wamp_error("limit")]
+                Limit { limit: u32 },
+            }
+        }
+    }
+
+    use scoped::inner::{Relative, WithEnumPrefix};
+
+    #[test]
+    fn relative_error_uris_get_every_enclosing_module_prefix() {
+        assert_eq!(
+            Relative::Plain.to_application_error().uri(),
+            "unit_scope.inner.error.plain"
+        );
+        let limit = WithEnumPrefix::Limit { limit: 3 }.to_application_error();
+        assert_eq!(limit.uri(), "unit_scope.inner.error.limit");
+        assert_eq!(limit.kwargs.get("limit"), Some(&Value::from(3)));
+        assert_eq!(
+            WithEnumPrefix::from_application_error(&limit),
+            Some(WithEnumPrefix::Limit { limit: 3 })
+        );
+    }
+
+    #[test]
+    fn absolute_error_uris_are_used_as_written_and_tuple_fields_are_args() {
+        let err = Relative::Fixed("why".into(), 7).to_application_error();
+        assert_eq!(err.uri(), "other_service.error.fixed");
+        assert_eq!(err.args, vec![Value::from("why"), Value::from(7)]);
+        assert_eq!(
+            Relative::from_application_error(&err),
+            Some(Relative::Fixed("why".into(), 7))
+        );
+    }
+
+    #[test]
+    fn fields_that_do_not_decode_make_the_error_unmapped() {
+        let err = ApplicationError::new("other_service.error.fixed")
+            .with_arg("why")
+            .with_arg("not a number");
+        assert_eq!(Relative::from_application_error(&err), None);
+        assert!(matches!(
+            CallError::from(err).into_typed::<Relative>(),
+            TypedCallError::Other(CallError::Application(_))
+        ));
+    }
+}
