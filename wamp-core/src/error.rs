@@ -19,6 +19,18 @@ pub enum DecodeError {
     #[error("malformed frame: {0}")]
     MalformedFrame(String),
 
+    /// The frame is not valid MessagePack (truncated, a reserved marker,
+    /// trailing bytes, nested too deeply...). Holds the decoder's
+    /// description of the problem.
+    #[error("malformed MessagePack: {0}")]
+    MalformedMsgPack(String),
+
+    /// The frame is not valid CBOR (truncated, an unsupported tag or simple
+    /// value, trailing bytes, nested too deeply...). Holds the decoder's
+    /// description of the problem.
+    #[error("malformed CBOR: {0}")]
+    MalformedCbor(String),
+
     /// A binary value (a JSON string starting with `\0`) did not hold valid
     /// base64 after the prefix. Holds a description of where.
     #[error("invalid binary value: {0}")]
@@ -110,4 +122,15 @@ pub enum EncodeError {
     /// The underlying serializer failed for another reason.
     #[error("serialization failed: {0}")]
     Serialization(String),
+
+    /// The encoded message is larger than the connection accepts (the
+    /// configured `max_message_size`, or on RawSocket the smaller of it and
+    /// the router's limit).
+    #[error("the message is {size} bytes, more than the maximum message size of {limit} bytes")]
+    TooLarge {
+        /// The size of the encoded message in bytes.
+        size: usize,
+        /// The largest message the connection accepts, in bytes.
+        limit: usize,
+    },
 }

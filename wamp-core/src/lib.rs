@@ -31,6 +31,8 @@ pub use message::{
     Invocation, Message, MessageType, Payload, Publish, Published, Register, Registered, Subscribe, Subscribed,
     Unregister, Unregistered, Unsubscribe, Unsubscribed, Welcome, Yield,
 };
-pub use serializer::{JsonSerializer, ParseSerializerError, Serializer, SerializerKind};
+pub use serializer::{
+    CborSerializer, JsonSerializer, MsgPackSerializer, ParseSerializerError, Serializer, SerializerKind,
+};
 pub use uri::{InvokePolicy, MatchPolicy, ParsePolicyError, Uri, UriError, UriErrorKind, UriRules, validate};
 pub use value::{Dict, List, Value, ValueError, from_value, to_value};

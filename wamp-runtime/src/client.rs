@@ -14,8 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot, watch};
 use wamp_core::{
-    Dict, Id, InvokePolicy, JsonSerializer, List, MatchPolicy, Message, Payload, RequestIdGenerator, Serializer,
-    SerializerKind, Uri, Value,
+    Dict, Id, InvokePolicy, List, MatchPolicy, Message, Payload, RequestIdGenerator, Serializer, Uri, Value,
 };
 
 use crate::config::ClientConfig;
@@ -76,34 +75,20 @@ impl Client {
     pub async fn connect(config: &ClientConfig) -> Result<Client, Error> {
         let url = config.url.clone();
         let realm = config.realm.clone();
-        if !(url.starts_with("ws://") || url.starts_with("wss://")) {
-            return Err(Error::InvalidUrl {
-                url,
-                reason: "the scheme must be ws:// or wss://".into(),
-            });
-        }
-        if url.starts_with("wss://") {
-            return Err(Error::InvalidUrl {
-                url,
-                reason: "TLS (wss://) is not supported yet".into(),
-            });
-        }
+        // ws:// is WebSocket; rs://, tcp:// and unix:// are RawSocket.
+        let endpoint = match crate::transport::Endpoint::parse(&url) {
+            Ok(endpoint) => endpoint,
+            Err(reason) => return Err(Error::InvalidUrl { url, reason }),
+        };
         tracing::info!(url = %url, realm = %realm, "connecting");
         let connect = async {
-            let serializers = [SerializerKind::Json];
-            let mut connection = crate::transport::connect_websocket(&url, &serializers, config.max_message_size)
+            let mut connection = crate::transport::connect(&endpoint, &config.serializers, config.max_message_size)
                 .await
                 .map_err(|source| Error::Connect {
                     url: url.clone(),
                     source,
                 })?;
-            let serializer: Arc<dyn Serializer> = match connection.serializer {
-                SerializerKind::Json => Arc::new(JsonSerializer),
-                #[allow(unreachable_patterns)]
-                other => {
-                    return Err(Error::Protocol(format!("serializer {other:?} is not supported")));
-                }
-            };
+            let serializer: Arc<dyn Serializer> = connection.serializer();
             let details = crate::session::join(&mut connection, serializer.as_ref(), config).await?;
             Ok::<_, Error>((connection, serializer, details))
         };

@@ -50,6 +50,19 @@ pub enum Error {
         /// The human-readable message the router gave, if any.
         message: Option<String>,
     },
+    /// The router refused the credentials (an ABORT in answer to
+    /// AUTHENTICATE, or to a HELLO that offered them). Retrying with the
+    /// same credentials will not help.
+    #[error("authentication with {method} failed: {reason}{}", message_suffix(.message))]
+    AuthenticationFailed {
+        /// The method that failed: `ticket`, `wampcra`, `cryptosign` or
+        /// `anonymous`.
+        method: String,
+        /// The ABORT reason URI, e.g. `wamp.error.not_authorized`.
+        reason: String,
+        /// The human-readable message the router gave, if any.
+        message: Option<String>,
+    },
     /// The router sent something the protocol does not allow.
     #[error("protocol violation by the router: {0}")]
     Protocol(String),

@@ -21,6 +21,7 @@
 // Lets the macros' generated code name `::wamp_runtime` inside this crate too.
 extern crate self as wamp_runtime;
 
+mod auth;
 mod client;
 mod clients;
 pub mod config;

@@ -4,9 +4,10 @@ use std::cell::Cell;
 
 use serde::de::DeserializeSeed as _;
 
-use super::{Serializer, SerializerKind};
+use super::{Serializer, SerializerKind, message_from_value};
 use crate::error::{DecodeError, EncodeError};
 use crate::message::Message;
+#[cfg(doc)]
 use crate::value::Value;
 use crate::wire::{BAD_BASE64, ValueSeed, WireMessage, WireMode};
 
@@ -77,10 +78,7 @@ impl Serializer for JsonSerializer {
             .deserialize(&mut de)
             .and_then(|value| de.end().map(|()| value))
             .map_err(json_error)?;
-        match value {
-            Value::List(items) => Message::from_list(items),
-            other => Err(DecodeError::NotAList(other.type_name())),
-        }
+        message_from_value(value)
     }
 }
 

@@ -1,18 +1,36 @@
 //! Wire serializers: turning [`Message`]s into frames and back.
 //!
 //! A [`Serializer`] is chosen per connection (WebSocket subprotocol or
-//! RawSocket serializer id, see [`SerializerKind`]). Only JSON is
-//! implemented so far.
+//! RawSocket serializer id, see [`SerializerKind`]): JSON, MessagePack and
+//! CBOR.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{DecodeError, EncodeError};
 use crate::message::Message;
+use crate::value::Value;
 
+mod cbor;
 mod json;
+mod msgpack;
 
+pub use cbor::CborSerializer;
 pub use json::JsonSerializer;
+pub use msgpack::MsgPackSerializer;
+
+/// How deeply lists and dicts may nest in a received frame (the limit
+/// `serde_json` applies to JSON, applied to the binary formats too so that
+/// a hostile frame cannot exhaust the stack).
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// The message a decoded top-level value stands for.
+pub(crate) fn message_from_value(value: Value) -> Result<Message, DecodeError> {
+    match value {
+        Value::List(items) => Message::from_list(items),
+        other => Err(DecodeError::NotAList(other.type_name())),
+    }
+}
 
 /// The serializers WAMP defines.
 ///
@@ -22,22 +40,32 @@ pub use json::JsonSerializer;
 /// assert_eq!(kind.subprotocol(), "wamp.2.json");
 /// assert!(!kind.is_binary());
 /// assert_eq!(SerializerKind::from_subprotocol("wamp.2.json"), Some(kind));
+///
+/// let cbor: SerializerKind = "cbor".parse().unwrap();
+/// assert_eq!(cbor.rawsocket_id(), 3);
+/// assert!(cbor.is_binary());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SerializerKind {
     /// JSON, with WAMP's `"\0" + base64` convention for binary values.
     Json,
+    /// MessagePack, with native binary values.
+    MsgPack,
+    /// CBOR, with native binary values.
+    Cbor,
 }
 
 impl SerializerKind {
     /// Every supported serializer, in order of preference.
-    pub const ALL: &'static [SerializerKind] = &[SerializerKind::Json];
+    pub const ALL: &'static [SerializerKind] = &[SerializerKind::Json, SerializerKind::MsgPack, SerializerKind::Cbor];
 
     /// The WebSocket subprotocol, e.g. `"wamp.2.json"`.
     pub fn subprotocol(self) -> &'static str {
         match self {
             SerializerKind::Json => "wamp.2.json",
+            SerializerKind::MsgPack => "wamp.2.msgpack",
+            SerializerKind::Cbor => "wamp.2.cbor",
         }
     }
 
@@ -45,6 +73,7 @@ impl SerializerKind {
     pub fn is_binary(self) -> bool {
         match self {
             SerializerKind::Json => false,
+            SerializerKind::MsgPack | SerializerKind::Cbor => true,
         }
     }
 
@@ -52,13 +81,18 @@ impl SerializerKind {
     pub fn name(self) -> &'static str {
         match self {
             SerializerKind::Json => "json",
+            SerializerKind::MsgPack => "msgpack",
+            SerializerKind::Cbor => "cbor",
         }
     }
 
-    /// The serializer id in the RawSocket handshake (JSON is 1).
+    /// The serializer id in the RawSocket handshake: JSON 1, MessagePack 2,
+    /// CBOR 3.
     pub fn rawsocket_id(self) -> u8 {
         match self {
             SerializerKind::Json => 1,
+            SerializerKind::MsgPack => 2,
+            SerializerKind::Cbor => 3,
         }
     }
 
@@ -76,6 +110,8 @@ impl SerializerKind {
     pub fn serializer(self) -> Box<dyn Serializer> {
         match self {
             SerializerKind::Json => Box::new(JsonSerializer),
+            SerializerKind::MsgPack => Box::new(MsgPackSerializer),
+            SerializerKind::Cbor => Box::new(CborSerializer),
         }
     }
 }
@@ -88,13 +124,13 @@ impl fmt::Display for SerializerKind {
 
 /// Error returned when parsing an unknown serializer name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown serializer \"{0}\", expected \"json\"")]
+#[error("unknown serializer \"{0}\", expected \"json\", \"msgpack\" or \"cbor\"")]
 pub struct ParseSerializerError(String);
 
 impl FromStr for SerializerKind {
     type Err = ParseSerializerError;
 
-    /// Parses a short name such as `"json"`.
+    /// Parses a short name: `"json"`, `"msgpack"` or `"cbor"`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .iter()
@@ -114,7 +150,8 @@ pub trait Serializer: Send + Sync + fmt::Debug + 'static {
     /// # Errors
     ///
     /// Fails if the message contains something the format cannot represent
-    /// (e.g. NaN in JSON).
+    /// (e.g. NaN in JSON), or (for a size-limited serializer) if the frame
+    /// would be too large.
     fn encode(&self, message: &Message) -> Result<Vec<u8>, EncodeError>;
 
     /// Decodes one frame into a message.

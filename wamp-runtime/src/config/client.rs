@@ -1,11 +1,15 @@
 //! [`ClientConfig`], its builder, and [`ReconnectPolicy`].
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use wamp_core::{Dict, SerializerKind};
+
 use super::ConfigError;
+use super::auth::{AuthConfig, AuthMethod, Secret};
 use super::error::KeyError;
-use super::raw::{RawClient, RawDuration, RawReconnect};
-use super::resolve::{Layer, Resolver, check_auth_name, check_realm, join_key, parse_ws_url};
+use super::raw::{RawAuth, RawClient, RawDuration, RawReconnect, RawSerializer};
+use super::resolve::{Layer, Resolver, check_auth_name, check_realm, check_serializers, join_key, parse_ws_url};
 
 /// Settings of one client connection.
 ///
@@ -16,7 +20,9 @@ use super::resolve::{Layer, Resolver, check_auth_name, check_realm, join_key, pa
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClientConfig {
-    /// The router's WebSocket URL, `ws://host:port/path` or `wss://...`.
+    /// The router's WebSocket URL, `ws://host:port/path` or `wss://...`, or
+    /// its RawSocket URL: `rs://host:port` (or `tcp://host:port`) over TCP,
+    /// `unix:///path/to/socket` over a Unix socket.
     /// In a file it is given as `url`, or spelled out with `host`, `port`,
     /// `path` and `tls`. Default: `ws://localhost:8080/ws`.
     pub url: String,
@@ -30,10 +36,22 @@ pub struct ClientConfig {
     pub shutdown_timeout: Duration,
     /// The largest message accepted, in bytes. Default: 16 MiB.
     pub max_message_size: usize,
+    /// The serializers to offer, in order of preference: over WebSocket all
+    /// are offered and the router's choice is used; over RawSocket the first
+    /// is asked for. In a file: `serializers: [cbor, msgpack, json]`.
+    /// Default: `[json]`.
+    pub serializers: Vec<SerializerKind>,
     /// The authid asked for in HELLO.
     pub authid: Option<String>,
     /// The authrole asked for in HELLO.
     pub authrole: Option<String>,
+    /// How to authenticate: the method offered in HELLO `authmethods` and
+    /// its secret. Default: anonymous. In a file: `auth: {method, secret,
+    /// secret_file}`.
+    pub auth: AuthConfig,
+    /// Sent in HELLO as `authextra` (when not empty). For cryptosign, the
+    /// client sets `pubkey` itself. Default: empty.
+    pub authextra: Dict,
     /// How often to send a WebSocket ping; `None` sends none (in a file:
     /// `ping_interval: 0`). Default: 30 s.
     pub ping_interval: Option<Duration>,
@@ -97,11 +115,13 @@ impl ClientConfig {
                 "must be greater than 0 (a number of bytes)",
             ));
         }
+        check_serializers(self.serializers.iter().copied()).map_err(|m| KeyError::new(key("serializers"), m))?;
         for (name, value) in [("authid", &self.authid), ("authrole", &self.authrole)] {
             if let Some(value) = value {
                 check_auth_name(value).map_err(|m| KeyError::new(key(name), m))?;
             }
         }
+        self.auth.check(prefix, true)?;
         self.reconnect.check(prefix)
     }
 
@@ -128,8 +148,11 @@ impl Default for ClientConfig {
             connection_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(15),
             max_message_size: Self::DEFAULT_MAX_MESSAGE_SIZE,
+            serializers: vec![SerializerKind::Json],
             authid: None,
             authrole: None,
+            auth: AuthConfig::default(),
+            authextra: Dict::new(),
             ping_interval: Some(Duration::from_secs(30)),
             ping_timeout: Duration::from_secs(10),
             reconnect: ReconnectPolicy::default(),
@@ -300,6 +323,24 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// See [`ClientConfig::serializers`].
+    ///
+    /// ```
+    /// use wamp_runtime::config::ClientConfig;
+    /// use wamp_core::SerializerKind;
+    ///
+    /// let client = ClientConfig::builder()
+    ///     .url("rs://127.0.0.1:8081")
+    ///     .serializers([SerializerKind::Cbor, SerializerKind::Json])
+    ///     .build()?;
+    /// assert_eq!(client.serializers, [SerializerKind::Cbor, SerializerKind::Json]);
+    /// # Ok::<(), wamp_runtime::config::ConfigError>(())
+    /// ```
+    pub fn serializers(mut self, serializers: impl IntoIterator<Item = SerializerKind>) -> Self {
+        self.raw.serializers = Some(serializers.into_iter().map(RawSerializer).collect());
+        self
+    }
+
     /// The authid asked for in HELLO.
     pub fn authid(mut self, authid: impl Into<String>) -> Self {
         self.raw.authid = Some(authid.into());
@@ -309,6 +350,51 @@ impl ClientConfigBuilder {
     /// The authrole asked for in HELLO.
     pub fn authrole(mut self, authrole: impl Into<String>) -> Self {
         self.raw.authrole = Some(authrole.into());
+        self
+    }
+
+    /// The authentication method (default anonymous).
+    pub fn authmethod(mut self, method: AuthMethod) -> Self {
+        self.raw.auth.get_or_insert_with(RawAuth::default).method = Some(method);
+        self
+    }
+
+    /// The secret of the [`authmethod`](Self::authmethod): the ticket, the
+    /// WAMP-CRA secret or the cryptosign private key (64 hex characters).
+    /// Replaces a [`secret_file`](Self::secret_file).
+    ///
+    /// ```
+    /// use wamp_runtime::config::{AuthMethod, ClientConfig};
+    ///
+    /// let client = ClientConfig::builder()
+    ///     .url("ws://localhost:8080/ws")
+    ///     .authid("alice")
+    ///     .authmethod(AuthMethod::WampCra)
+    ///     .secret("s3cr3t")
+    ///     .build()?;
+    /// assert_eq!(client.auth.method, AuthMethod::WampCra);
+    /// # Ok::<(), wamp_runtime::config::ConfigError>(())
+    /// ```
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        let auth = self.raw.auth.get_or_insert_with(RawAuth::default);
+        auth.secret = Some(secret.into());
+        auth.secret_file = None;
+        self
+    }
+
+    /// Reads the secret from this file in [`build`](Self::build) (a relative
+    /// path is relative to the current directory; trailing line breaks are
+    /// removed). Replaces a [`secret`](Self::secret).
+    pub fn secret_file(mut self, path: impl Into<PathBuf>) -> Self {
+        let auth = self.raw.auth.get_or_insert_with(RawAuth::default);
+        auth.secret_file = Some(path.into());
+        auth.secret = None;
+        self
+    }
+
+    /// The `authextra` dictionary sent in HELLO.
+    pub fn authextra(mut self, authextra: Dict) -> Self {
+        self.raw.authextra = Some(authextra);
         self
     }
 
@@ -346,6 +432,7 @@ impl ClientConfigBuilder {
     pub fn build(self) -> Result<ClientConfig, ConfigError> {
         let layer = Layer::check(&self.raw, "").map_err(|e| e.into_config_error(None))?;
         let mut config = Resolver::default().apply(&layer).finish();
+        config.auth.check("", false).map_err(|e| e.into_config_error(None))?;
         // `max_attempts: None` in a policy given in code means "forever".
         if let Some(raw) = &self.raw.reconnect {
             config.reconnect.max_attempts = raw.max_attempts;

@@ -17,8 +17,13 @@
 //! connection_timeout: 10      # seconds; default 10
 //! shutdown_timeout: 15        # seconds; default 15
 //! max_message_size: 16777216  # bytes; default 16 MiB
+//! serializers: [cbor, json]   # preference order; default [json]
 //! authid: alice               # optional, sent in HELLO
 //! authrole: user              # optional, sent in HELLO
+//! auth:                       # see Authentication below; default anonymous
+//!   method: ticket
+//!   secret_file: /run/secrets/wamp-ticket
+//! authextra: {team: blue}     # optional, sent in HELLO
 //! ping_interval: 30           # seconds; 0 sends no WebSocket pings
 //! ping_timeout: 10            # seconds
 //! reconnect:                  # see ReconnectPolicy
@@ -38,6 +43,52 @@
 //!
 //! The asphalt layout, with everything under `components: {wamp: ...}`, is
 //! accepted too, so the seed's files work unchanged.
+//!
+//! # Authentication
+//!
+//! `auth:` holds the method offered in HELLO `authmethods` and its secret:
+//!
+//! | key | meaning |
+//! |---|---|
+//! | `method` | `anonymous` (the default), `ticket`, `wampcra` or `cryptosign` |
+//! | `secret` | the ticket, the WAMP-CRA secret, or the cryptosign private key |
+//! | `secret_file` | instead of `secret`: a file holding it (trailing line breaks are removed; a relative path is relative to the configuration file's directory) |
+//!
+//! ```yaml
+//! authid: alice
+//! auth: {method: ticket, secret: s3cr3t}
+//! ---
+//! authid: bob
+//! auth: {method: wampcra, secret_file: secrets/bob}    # salted or not: the router says
+//! ---
+//! authid: carol                                        # optional: the router can infer it
+//! auth:
+//!   method: cryptosign
+//!   secret: 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
+//! ```
+//!
+//! - `ticket`: the secret is sent as it is, so use it over TLS only.
+//! - `wampcra`: the secret signs the router's challenge (HMAC-SHA256); when
+//!   the router's user has a salt, the signing key is derived with PBKDF2
+//!   from the salt, iterations and key length the router sends.
+//! - `cryptosign`: the secret is an Ed25519 private key, the 32-byte seed as
+//!   64 hex characters; a `secret_file` may also be a Crossbar key file with
+//!   a `private-key-ed25519: <hex>` line. The public key is sent in
+//!   `authextra.pubkey` (Crossbar requires it) and goes into the router's
+//!   `authorized_keys` ([`AuthConfig::cryptosign_public_key`] computes it).
+//!
+//! `authid` and `authrole` ask for an identity and a role; `authextra` is any
+//! map, sent as HELLO `authextra`. A client inherits `auth` key by key (a
+//! client's `secret` or `secret_file` replaces both inherited ones) and
+//! `authextra` as a whole. Files named by `secret_file` are read when the
+//! configuration is loaded. Secrets never appear in `Debug` output, error
+//! messages or logs (see [`Secret`]).
+//!
+//! A router that refuses the credentials makes [`Client::connect`] fail with
+//! [`Error::AuthenticationFailed`](crate::Error::AuthenticationFailed),
+//! naming the method and the router's reason.
+//!
+//! [`Client::connect`]: crate::Client::connect
 //!
 //! # Several clients
 //!
@@ -69,9 +120,13 @@
 //! # Environment variables
 //!
 //! [`Config::load`] and [`Config::from_env`] read the file named by
-//! `WAMP_CONFIG`, then let `WAMP_URL`, `WAMP_REALM`, `WAMP_AUTHID` and
-//! `WAMP_AUTHROLE` override the default client (see
+//! `WAMP_CONFIG`, then let `WAMP_URL`, `WAMP_REALM`, `WAMP_AUTHID`,
+//! `WAMP_AUTHROLE` and `WAMP_SECRET` override the default client (see
 //! [`Config::apply_env_overrides`]). An empty variable counts as unset.
+//! `WAMP_SECRET` replaces the secret of the configured `auth.method` (the
+//! ticket, the WAMP-CRA secret or the cryptosign key in hex), so a file can
+//! say `auth: {method: ticket}` and leave the secret to the environment; it
+//! is an error when the method is anonymous.
 //!
 //! # Example
 //!
@@ -96,12 +151,13 @@
 //!     err.to_string(),
 //!     "YAML text: line 1, column 1: unknown key \"relm\" at the top level (expected one of: \
 //!      url, realm, host, port, path, tls, connection_timeout, shutdown_timeout, \
-//!      max_message_size, authid, authrole, ping_interval, ping_timeout, reconnect, \
-//!      clients, components); did you mean \"realm\"?"
+//!      max_message_size, serializers, authid, authrole, ping_interval, ping_timeout, reconnect, \
+//!      auth, authextra, clients, components); did you mean \"realm\"?"
 //! );
 //! # Ok::<(), wamp_runtime::config::ConfigError>(())
 //! ```
 
+mod auth;
 mod client;
 mod error;
 mod parse;
@@ -113,6 +169,7 @@ mod tests;
 use std::collections::HashMap;
 use std::path::Path;
 
+pub use auth::{AuthConfig, AuthMethod, Secret};
 pub use client::{ClientConfig, ClientConfigBuilder, ReconnectPolicy};
 pub use error::ConfigError;
 
@@ -129,6 +186,10 @@ pub const ENV_REALM: &str = "WAMP_REALM";
 pub const ENV_AUTHID: &str = "WAMP_AUTHID";
 /// Overrides the default client's `authrole`.
 pub const ENV_AUTHROLE: &str = "WAMP_AUTHROLE";
+/// Overrides the secret of the default client's `auth.method` (the ticket,
+/// the WAMP-CRA secret or the cryptosign private key); the method itself
+/// must be configured and must not be anonymous.
+pub const ENV_SECRET: &str = "WAMP_SECRET";
 
 /// The whole configuration: one or more clients, each with a name.
 ///
@@ -195,7 +256,8 @@ impl Config {
             path: path.to_owned(),
             source,
         })?;
-        parse::parse(&text, format, Some(&path.display().to_string()))
+        let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+        parse::parse(&text, format, Some(&path.display().to_string()), dir)
     }
 
     /// Parses a YAML configuration. An empty text gives the defaults.
@@ -205,7 +267,7 @@ impl Config {
     /// the wrong type; [`ConfigError::Invalid`] for an unacceptable value.
     /// Both name the key path (`clients.wamp2.port`).
     pub fn from_yaml_str(text: &str) -> Result<Config, ConfigError> {
-        parse::parse(text, Format::Yaml, None)
+        parse::parse(text, Format::Yaml, None, None)
     }
 
     /// Parses a TOML configuration (the same keys as YAML).
@@ -213,7 +275,7 @@ impl Config {
     /// # Errors
     /// As [`Config::from_yaml_str`].
     pub fn from_toml_str(text: &str) -> Result<Config, ConfigError> {
-        parse::parse(text, Format::Toml, None)
+        parse::parse(text, Format::Toml, None, None)
     }
 
     /// The file named by `WAMP_CONFIG` if that is set (else the defaults),
@@ -266,7 +328,8 @@ impl Config {
         Ok(config)
     }
 
-    /// Applies `WAMP_URL`, `WAMP_REALM`, `WAMP_AUTHID` and `WAMP_AUTHROLE`
+    /// Applies `WAMP_URL`, `WAMP_REALM`, `WAMP_AUTHID`, `WAMP_AUTHROLE` and
+    /// `WAMP_SECRET`
     /// from the process environment to the default client.
     ///
     /// # Errors
@@ -282,10 +345,12 @@ impl Config {
     ///
     /// # Errors
     /// [`ConfigError::Env`] naming the variable: a `WAMP_URL` that is not a
-    /// `ws://` or `wss://` URL with a host, a realm with whitespace, or any
-    /// override when the configuration has no default client.
+    /// `ws://` or `wss://` URL with a host, a realm with whitespace, a
+    /// `WAMP_SECRET` when the default client's `auth.method` is anonymous or
+    /// that is not a valid cryptosign key (the message never shows the
+    /// value), or any override when the configuration has no default client.
     pub fn apply_overrides_from(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        let overrides: Vec<(&str, String)> = [ENV_URL, ENV_REALM, ENV_AUTHID, ENV_AUTHROLE]
+        let overrides: Vec<(&str, String)> = [ENV_URL, ENV_REALM, ENV_AUTHID, ENV_AUTHROLE, ENV_SECRET]
             .into_iter()
             .filter_map(|var| non_empty(&lookup, var).map(|value| (var, value)))
             .collect();
@@ -320,7 +385,20 @@ impl Config {
                     client.realm = value;
                 }
                 ENV_AUTHID => client.authid = Some(value),
-                _ => client.authrole = Some(value),
+                ENV_AUTHROLE => client.authrole = Some(value),
+                _ => {
+                    let method = client.auth.method;
+                    if method == AuthMethod::Anonymous {
+                        return Err(invalid(
+                            "the default client's auth.method is anonymous; set auth.method to ticket, \
+                             wampcra or cryptosign to use a secret"
+                                .to_owned(),
+                        ));
+                    }
+                    let secret = Secret::new(value);
+                    auth::check_secret(method, &secret).map_err(|m| invalid(format!("the {method} secret {m}")))?;
+                    client.auth.secret = Some(secret);
+                }
             }
         }
         self.clients[index].1 = client;
@@ -401,7 +479,7 @@ fn non_empty(lookup: &impl Fn(&str) -> Option<String>, var: &str) -> Option<Stri
 /// not valid Unicode.
 fn process_env() -> Result<impl Fn(&str) -> Option<String>, ConfigError> {
     let mut values = HashMap::new();
-    for var in [ENV_CONFIG, ENV_URL, ENV_REALM, ENV_AUTHID, ENV_AUTHROLE] {
+    for var in [ENV_CONFIG, ENV_URL, ENV_REALM, ENV_AUTHID, ENV_AUTHROLE, ENV_SECRET] {
         match std::env::var(var) {
             Ok(value) => {
                 values.insert(var, value);

@@ -23,13 +23,23 @@ impl Format {
     }
 }
 
-/// Parses `text`; `origin` is the file name, if there is one.
-pub(super) fn parse(text: &str, format: Format, origin: Option<&str>) -> Result<Config, ConfigError> {
+/// Parses `text`; `origin` is the file name, if there is one, and `dir` the
+/// directory that relative file names in the text are relative to (the
+/// current directory when `None`).
+pub(super) fn parse(
+    text: &str,
+    format: Format,
+    origin: Option<&str>,
+    dir: Option<&std::path::Path>,
+) -> Result<Config, ConfigError> {
     let origin = origin.unwrap_or(format.text_origin()).to_owned();
-    let raw = match format {
+    let mut raw = match format {
         Format::Yaml => parse_yaml(text, &origin)?,
         Format::Toml => parse_toml(text, &origin)?,
     };
+    if let Some(dir) = dir {
+        raw.rebase_paths(dir);
+    }
     resolve_file(raw).map_err(|e| e.into_config_error(Some(origin)))
 }
 
@@ -182,6 +192,10 @@ fn reword(message: &str) -> String {
         .replace("expected struct RawFile", "expected a map of settings")
         .replace("expected struct RawClient", "expected a map of client settings")
         .replace("expected struct RawReconnect", "expected a map of reconnect settings")
+        .replace(
+            "expected struct RawAuth",
+            "expected a map of auth settings (method, secret, secret_file)",
+        )
         .replace("expected struct RawComponents", "expected a map with the key wamp");
     if let Some(rest) = message.strip_prefix("duplicate field `") {
         if let Some(name) = rest.strip_suffix('`') {

@@ -2,10 +2,14 @@
 //! rejected. Values are checked and defaults filled in by `resolve.rs`.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
+use wamp_core::Dict;
+
+use super::auth::{AuthMethod, Secret};
 
 /// Declares the client keys once and derives from them both the per-client
 /// table and the top-level table (which adds `clients` and `components`).
@@ -63,12 +67,18 @@ client_keys! {
     connection_timeout: RawDuration,
     shutdown_timeout: RawDuration,
     max_message_size: usize,
+    /// Preference order, e.g. `[cbor, msgpack, json]`.
+    serializers: Vec<RawSerializer>,
     authid: String,
     authrole: String,
     /// 0 disables pings.
     ping_interval: RawDuration,
     ping_timeout: RawDuration,
     reconnect: RawReconnect,
+    /// The method and its secret.
+    auth: RawAuth,
+    /// Sent as HELLO `authextra`; replaces an inherited one as a whole.
+    authextra: Dict,
 }
 
 /// `components: {wamp: {...}}`, as in asphalt's configuration files.
@@ -87,6 +97,39 @@ pub(super) struct RawReconnect {
     pub(super) jitter: Option<f64>,
     pub(super) max_delay: Option<RawDuration>,
     pub(super) max_attempts: Option<u32>,
+}
+
+/// The `auth:` table. `secret` and `secret_file` exclude each other; at a
+/// level that gives either, both inherited ones are replaced.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAuth {
+    pub(super) method: Option<AuthMethod>,
+    pub(super) secret: Option<Secret>,
+    pub(super) secret_file: Option<PathBuf>,
+}
+
+impl RawFile {
+    /// Makes every relative `auth.secret_file` relative to `dir` (the
+    /// directory of the configuration file).
+    pub(super) fn rebase_paths(&mut self, dir: &Path) {
+        let rebase = |auth: &mut Option<RawAuth>| {
+            if let Some(path) = auth.as_mut().and_then(|a| a.secret_file.as_mut()) {
+                if path.is_relative() {
+                    *path = dir.join(&*path);
+                }
+            }
+        };
+        rebase(&mut self.auth);
+        if let Some(clients) = &mut self.clients {
+            for (_, client) in &mut clients.0 {
+                rebase(&mut client.auth);
+            }
+        }
+        if let Some(components) = &mut self.components {
+            components.wamp.rebase_paths(dir);
+        }
+    }
 }
 
 /// The `clients:` map, in the order of the file; duplicate names are an
@@ -120,6 +163,17 @@ impl<'de> Visitor<'de> for ClientsVisitor {
             clients.push((name, client));
         }
         Ok(RawClients(clients))
+    }
+}
+
+/// A serializer name in a file: `json`, `msgpack` or `cbor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct RawSerializer(pub(super) wamp_core::SerializerKind);
+
+impl<'de> Deserialize<'de> for RawSerializer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map(RawSerializer).map_err(de::Error::custom)
     }
 }
 

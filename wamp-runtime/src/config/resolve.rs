@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+use wamp_core::{Dict, SerializerKind};
+
+use super::auth::{AuthMethod, Secret, check_secret, read_secret_file};
 use super::error::KeyError;
 use super::raw::{RawClient, RawComponents, RawFile, RawReconnect};
 use super::{ClientConfig, Config, ReconnectPolicy};
@@ -76,9 +79,20 @@ pub(super) fn parse_ws_url(url: &str) -> Result<Address, String> {
     let tls = match scheme.to_ascii_lowercase().as_str() {
         "ws" => false,
         "wss" => true,
+        // RawSocket: checked by the transport, kept verbatim.
+        "rs" | "tcp" | "unix" | "rss" => {
+            crate::transport::Endpoint::parse(url).map_err(|reason| format!("{url:?}: {reason}"))?;
+            return Ok(Address {
+                tls: false,
+                host: String::new(),
+                port: None,
+                path: String::new(),
+                verbatim: Some(url.to_owned()),
+            });
+        }
         _ => {
             return Err(format!(
-                "unsupported scheme {scheme:?} in {url:?}; expected ws:// or wss://"
+                "unsupported scheme {scheme:?} in {url:?}; expected ws://, wss://, rs://, tcp:// or unix://"
             ));
         }
     };
@@ -157,11 +171,15 @@ pub(super) struct Layer {
     connection_timeout: Option<Duration>,
     shutdown_timeout: Option<Duration>,
     max_message_size: Option<usize>,
+    serializers: Option<Vec<SerializerKind>>,
     authid: Option<String>,
     authrole: Option<String>,
     ping_interval: Option<Duration>,
     ping_timeout: Option<Duration>,
     reconnect: RawReconnect,
+    auth_method: Option<AuthMethod>,
+    secret: Option<Secret>,
+    authextra: Option<Dict>,
 }
 
 /// A realm (also used for `WAMP_REALM`): not empty, no whitespace.
@@ -173,6 +191,21 @@ pub(super) fn check_realm(realm: &str) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// A serializer preference list: not empty, no serializer twice.
+pub(super) fn check_serializers(list: impl IntoIterator<Item = SerializerKind>) -> Result<Vec<SerializerKind>, String> {
+    let mut checked: Vec<SerializerKind> = Vec::new();
+    for kind in list {
+        if checked.contains(&kind) {
+            return Err(format!("lists {kind} twice"));
+        }
+        checked.push(kind);
+    }
+    if checked.is_empty() {
+        return Err("must name at least one serializer (json, msgpack or cbor)".to_owned());
+    }
+    Ok(checked)
 }
 
 /// An authid or authrole (also used for the environment variables).
@@ -266,6 +299,11 @@ impl Layer {
                 "must be greater than 0 (a number of bytes)",
             ));
         }
+        let serializers = raw
+            .serializers
+            .as_ref()
+            .map(|list| check_serializers(list.iter().map(|s| s.0)).map_err(|m| KeyError::new(key("serializers"), m)))
+            .transpose()?;
         for (name, value) in [("authid", &raw.authid), ("authrole", &raw.authrole)] {
             if let Some(value) = value {
                 check_auth_name(value).map_err(|m| KeyError::new(key(name), m))?;
@@ -297,12 +335,43 @@ impl Layer {
                 ));
             }
         }
+        let (auth_method, secret) = match &raw.auth {
+            None => (None, None),
+            Some(auth) => {
+                let (secret, secret_key) = match (&auth.secret, &auth.secret_file) {
+                    (Some(_), Some(_)) => {
+                        return Err(KeyError::new(
+                            key("auth.secret"),
+                            format!("cannot be combined with {}; give one of them", key("auth.secret_file")),
+                        ));
+                    }
+                    (Some(secret), None) => (Some(secret.clone()), "auth.secret"),
+                    (None, Some(path)) => {
+                        let secret = read_secret_file(path).map_err(|m| KeyError::new(key("auth.secret_file"), m))?;
+                        (Some(secret), "auth.secret_file")
+                    }
+                    (None, None) => (None, "auth.secret"),
+                };
+                if let Some(secret) = &secret {
+                    // Checked against this level's method (without one, only
+                    // for emptiness); the resolved client, whose method may be
+                    // inherited, is checked again (`AuthConfig::check`).
+                    check_secret(auth.method.unwrap_or_default(), secret)
+                        .map_err(|m| KeyError::new(key(secret_key), m))?;
+                }
+                (auth.method, secret)
+            }
+        };
         Ok(Layer {
+            auth_method,
+            secret,
+            authextra: raw.authextra.clone(),
             address,
             realm: raw.realm.clone(),
             connection_timeout: raw.connection_timeout.map(|d| d.0),
             shutdown_timeout: raw.shutdown_timeout.map(|d| d.0),
             max_message_size: raw.max_message_size,
+            serializers,
             authid: raw.authid.clone(),
             authrole: raw.authrole.clone(),
             ping_interval: raw.ping_interval.map(|d| d.0),
@@ -355,6 +424,9 @@ impl Resolver {
         if let Some(size) = layer.max_message_size {
             config.max_message_size = size;
         }
+        if let Some(serializers) = &layer.serializers {
+            config.serializers.clone_from(serializers);
+        }
         if let Some(authid) = &layer.authid {
             config.authid = Some(authid.clone());
         }
@@ -366,6 +438,15 @@ impl Resolver {
         }
         if let Some(timeout) = layer.ping_timeout {
             config.ping_timeout = timeout;
+        }
+        if let Some(method) = layer.auth_method {
+            config.auth.method = method;
+        }
+        if let Some(secret) = &layer.secret {
+            config.auth.secret = Some(secret.clone());
+        }
+        if let Some(authextra) = &layer.authextra {
+            config.authextra.clone_from(authextra);
         }
         let raw = &layer.reconnect;
         let policy = &mut config.reconnect;
@@ -422,7 +503,9 @@ fn resolve_level(file: RawFile, prefix: &str) -> Result<Config, KeyError> {
     base.apply(&top_layer);
 
     let Some(clients) = clients else {
-        return Ok(Config::single(base.finish()));
+        let config = base.finish();
+        config.auth.check(prefix, false)?;
+        return Ok(Config::single(config));
     };
     let clients_key = join_key(prefix, "clients");
     if clients.0.is_empty() {
@@ -436,8 +519,10 @@ fn resolve_level(file: RawFile, prefix: &str) -> Result<Config, KeyError> {
         if name.trim().is_empty() {
             return Err(KeyError::new(clients_key, "a client name must not be empty"));
         }
-        let layer = Layer::check(raw, &format!("{clients_key}.{name}"))?;
+        let client_key = format!("{clients_key}.{name}");
+        let layer = Layer::check(raw, &client_key)?;
         let config = base.clone().apply(&layer).finish();
+        config.auth.check(&client_key, false)?;
         resolved.push((name.clone(), config));
     }
     Ok(Config::from_clients(resolved))

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::raw::parse_duration;
 use super::*;
+use wamp_core::{Dict, Value};
 
 fn yaml(text: &str) -> Config {
     match Config::from_yaml_str(text) {
@@ -519,7 +520,7 @@ fn url_errors() {
     assert_eq!(
         yaml_err("url: http://example.org/ws\n"),
         "YAML text: url: unsupported scheme \"http\" in \"http://example.org/ws\"; \
-         expected ws:// or wss://"
+         expected ws://, wss://, rs://, tcp:// or unix://"
     );
     assert_eq!(yaml_err("url: ws:///ws\n"), "YAML text: url: \"ws:///ws\" has no host");
     assert_eq!(
@@ -746,7 +747,7 @@ fn env_errors_name_the_variable() {
     assert_eq!(
         err.to_string(),
         "environment variable WAMP_URL: unsupported scheme \"http\" in \
-         \"http://example.org\"; expected ws:// or wss://"
+         \"http://example.org\"; expected ws://, wss://, rs://, tcp:// or unix://"
     );
     // Nothing was applied.
     assert_eq!(config, Config::default());
@@ -874,8 +875,8 @@ fn builder_errors() {
         "port: 0 is not a valid port; expected a number from 1 to 65535"
     );
     assert_eq!(
-        ClientConfig::new("tcp://a:1", "r").unwrap_err().to_string(),
-        "url: unsupported scheme \"tcp\" in \"tcp://a:1\"; expected ws:// or wss://"
+        ClientConfig::new("ftp://a:1", "r").unwrap_err().to_string(),
+        "url: unsupported scheme \"ftp\" in \"ftp://a:1\"; expected ws://, wss://, rs://, tcp:// or unix://"
     );
     assert_eq!(
         ClientConfig::new("ws://a/ws", "").unwrap_err().to_string(),
@@ -948,4 +949,282 @@ fn reconnect_delays() {
     assert!(p.allows(2));
     assert!(!p.allows(3));
     assert!(!ReconnectPolicy::disabled().allows(1));
+}
+
+// ---- authentication ------------------------------------------------------
+
+/// RFC 8032, test 1: a valid Ed25519 seed and its public key.
+const SEED_HEX: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+const PUBLIC_HEX: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+
+fn secret_of(c: &ClientConfig) -> Option<&str> {
+    c.auth.secret.as_ref().map(Secret::expose)
+}
+
+#[test]
+fn auth_defaults_to_anonymous_without_authextra() {
+    let c = ClientConfig::default();
+    assert_eq!(c.auth, AuthConfig::anonymous());
+    assert_eq!(c.auth.method, AuthMethod::Anonymous);
+    assert!(c.authextra.is_empty());
+}
+
+#[test]
+fn auth_ticket_yaml_and_toml() {
+    let y = yaml("authid: alice\nauth:\n  method: ticket\n  secret: s3cr3t\n");
+    let t = toml("authid = \"alice\"\n[auth]\nmethod = \"ticket\"\nsecret = \"s3cr3t\"\n");
+    assert_eq!(y, t);
+    let c = y.default_client().unwrap();
+    assert_eq!(c.auth.method, AuthMethod::Ticket);
+    assert_eq!(secret_of(c), Some("s3cr3t"));
+    assert_eq!(c.authid.as_deref(), Some("alice"));
+}
+
+#[test]
+fn auth_wampcra_from_a_secret_file_relative_to_the_config_file() {
+    let secret = TempFile::new("cra-secret", "cr4-s3cret\n");
+    let name = secret.0.file_name().unwrap().to_str().unwrap().to_owned();
+    let file = TempFile::new("cra.yaml", &format!("auth: {{method: wampcra, secret_file: {name}}}\n"));
+    let config = Config::from_file(&file.0).unwrap();
+    let c = config.default_client().unwrap();
+    assert_eq!(c.auth.method, AuthMethod::WampCra);
+    // The trailing line break is not part of the secret.
+    assert_eq!(secret_of(c), Some("cr4-s3cret"));
+}
+
+#[test]
+fn auth_cryptosign_inline_and_from_a_crossbar_key_file() {
+    let c = yaml(&format!("auth: {{method: cryptosign, secret: {SEED_HEX}}}\n"));
+    let c = c.default_client().unwrap();
+    assert_eq!(c.auth.method, AuthMethod::Cryptosign);
+    assert_eq!(c.auth.cryptosign_public_key().as_deref(), Some(PUBLIC_HEX));
+
+    let key = TempFile::new(
+        "key.priv",
+        &format!("creator: test\npublic-key-ed25519: {PUBLIC_HEX}\nprivate-key-ed25519: {SEED_HEX}\n"),
+    );
+    let text = format!("auth:\n  method: cryptosign\n  secret_file: {}\n", key.0.display());
+    let c = yaml(&text);
+    assert_eq!(
+        c.default_client().unwrap().auth.cryptosign_public_key().as_deref(),
+        Some(PUBLIC_HEX)
+    );
+}
+
+#[test]
+fn auth_a_yaml_number_is_taken_as_written_but_a_toml_number_is_refused_without_echo() {
+    let c = yaml("auth: {method: ticket, secret: 0123}\n");
+    assert_eq!(secret_of(c.default_client().unwrap()), Some("0123"));
+    let text = toml_err("[auth]\nmethod = \"ticket\"\nsecret = 987654\n");
+    assert!(text.contains("auth.secret"), "{text}");
+    assert!(text.contains("expected a string (put the secret in quotes)"), "{text}");
+    assert!(!text.contains("987654"), "{text}");
+}
+
+#[test]
+fn authextra_is_any_map_and_replaced_as_a_whole_by_a_client() {
+    let config = yaml(
+        "authextra: {team: blue, level: 3, tags: [a, b]}\n\
+         clients:\n  a: {}\n  b: {authextra: {team: red}}\n",
+    );
+    let a = &config.client("a").unwrap().authextra;
+    assert_eq!(a.get("team").and_then(Value::as_str), Some("blue"));
+    assert_eq!(a.get("level").and_then(Value::as_i64), Some(3));
+    assert_eq!(a.get("tags").and_then(Value::as_list).map(Vec::len), Some(2));
+    let b = &config.client("b").unwrap().authextra;
+    assert_eq!(b.len(), 1);
+    assert_eq!(b.get("team").and_then(Value::as_str), Some("red"));
+    let t = toml("[authextra]\nteam = \"blue\"\n");
+    assert_eq!(
+        t.default_client()
+            .unwrap()
+            .authextra
+            .get("team")
+            .and_then(Value::as_str),
+        Some("blue")
+    );
+}
+
+#[test]
+fn auth_is_inherited_key_by_key() {
+    let config = yaml(
+        "auth: {method: wampcra, secret: top}\n\
+         clients:\n  \
+           inherits: {}\n  \
+           own_secret: {auth: {secret: mine}}\n  \
+           own_method: {auth: {method: ticket}}\n  \
+           own_key: {auth: {method: cryptosign, secret: SEED}}\n"
+            .replace("SEED", SEED_HEX)
+            .as_str(),
+    );
+    let c = |name: &str| config.client(name).unwrap();
+    assert_eq!(
+        (c("inherits").auth.method, secret_of(c("inherits"))),
+        (AuthMethod::WampCra, Some("top"))
+    );
+    assert_eq!(
+        (c("own_secret").auth.method, secret_of(c("own_secret"))),
+        (AuthMethod::WampCra, Some("mine"))
+    );
+    assert_eq!(
+        (c("own_method").auth.method, secret_of(c("own_method"))),
+        (AuthMethod::Ticket, Some("top"))
+    );
+    assert_eq!(c("own_key").auth.cryptosign_public_key().as_deref(), Some(PUBLIC_HEX));
+}
+
+#[test]
+fn auth_errors_name_the_key() {
+    assert_eq!(
+        yaml_err("auth: {method: ticket, secret: a, secret_file: b}\n"),
+        "YAML text: auth.secret: cannot be combined with auth.secret_file; give one of them"
+    );
+    assert_eq!(
+        yaml_err("auth: {secret: s3cr3t}\n"),
+        "YAML text: auth.secret: is set but auth.method is anonymous; set auth.method to ticket, wampcra or cryptosign"
+    );
+    assert_eq!(
+        yaml_err("auth: {method: ticket, secret: \"\"}\n"),
+        "YAML text: auth.secret: must not be empty"
+    );
+    let text = yaml_err("auth: {method: tikcet}\n");
+    assert!(text.contains("auth.method: unknown variant `tikcet`"), "{text}");
+    let text = yaml_err("auth: {method: ticket, secert: x}\n");
+    assert!(text.contains("unknown key \"secert\" in auth"), "{text}");
+    assert!(text.ends_with("did you mean \"secret\"?"), "{text}");
+    let text = yaml_err("clients:\n  a: {auth: {method: cryptosign, secret: not-a-key-but-private}}\n");
+    assert!(
+        text.starts_with("YAML text: clients.a.auth.secret: must be 64 hex characters"),
+        "{text}"
+    );
+    assert!(!text.contains("not-a-key"), "{text}");
+    // The method and a bad key at different levels: caught on the client.
+    let text = yaml_err("auth: {secret: not-a-key}\nclients:\n  a: {auth: {method: cryptosign}}\n");
+    assert!(
+        text.starts_with("YAML text: clients.a.auth.secret: must be 64 hex"),
+        "{text}"
+    );
+    let text = yaml_err("auth: {method: ticket, secret_file: /no/such/wamp-secret}\n");
+    assert!(
+        text.starts_with("YAML text: auth.secret_file: cannot read /no/such/wamp-secret: "),
+        "{text}"
+    );
+    let empty = TempFile::new("empty-secret", "\n");
+    let text = yaml_err(&format!(
+        "auth: {{method: ticket, secret_file: {}}}\n",
+        empty.0.display()
+    ));
+    assert!(text.ends_with("is empty"), "{text}");
+    let text = yaml_err("auth: ticket\n");
+    assert!(text.contains("expected a map of auth settings"), "{text}");
+}
+
+#[test]
+fn a_method_without_a_secret_loads_but_does_not_validate() {
+    // The secret may come from WAMP_SECRET, applied after the file is read.
+    let config = yaml("auth: {method: ticket}\n");
+    let text = config.validate().unwrap_err().to_string();
+    assert_eq!(
+        text,
+        "auth.secret: auth.method is ticket but no secret is configured; set auth.secret, \
+         auth.secret_file or the environment variable WAMP_SECRET"
+    );
+}
+
+#[test]
+fn wamp_secret_overrides_the_secret_of_the_configured_method() {
+    let mut config = yaml("authid: alice\nauth: {method: ticket, secret: from-file}\n");
+    config
+        .apply_overrides_from(env(&[("WAMP_SECRET", "from-env")]))
+        .unwrap();
+    assert_eq!(secret_of(config.default_client().unwrap()), Some("from-env"));
+
+    let mut config = yaml("auth: {method: wampcra}\n");
+    config
+        .apply_overrides_from(env(&[("WAMP_SECRET", "from-env")]))
+        .unwrap();
+    config.validate().unwrap();
+
+    let mut config = yaml("auth: {method: cryptosign}\n");
+    config.apply_overrides_from(env(&[("WAMP_SECRET", SEED_HEX)])).unwrap();
+    assert_eq!(
+        config.default_client().unwrap().auth.cryptosign_public_key().as_deref(),
+        Some(PUBLIC_HEX)
+    );
+}
+
+#[test]
+fn wamp_secret_errors_do_not_show_the_secret() {
+    let mut config = Config::default();
+    let text = config
+        .apply_overrides_from(env(&[("WAMP_SECRET", "hush")]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        text,
+        "environment variable WAMP_SECRET: the default client's auth.method is anonymous; \
+         set auth.method to ticket, wampcra or cryptosign to use a secret"
+    );
+    let mut config = yaml("auth: {method: cryptosign}\n");
+    let text = config
+        .apply_overrides_from(env(&[("WAMP_SECRET", "hush-not-hex")]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.starts_with("environment variable WAMP_SECRET: the cryptosign secret must be 64 hex"),
+        "{text}"
+    );
+    assert!(!text.contains("hush"), "{text}");
+    // Nothing was applied.
+    assert!(config.default_client().unwrap().auth.secret.is_none());
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let config = yaml("auth: {method: ticket, secret: sup3r-s3cr3t}\n");
+    let client = config.default_client().unwrap();
+    for text in [
+        format!("{config:?}"),
+        format!("{client:?}"),
+        format!("{:?}", client.auth),
+        format!("{}", client.auth.secret.as_ref().unwrap()),
+        format!("{:?}", ClientConfig::builder().secret("sup3r-s3cr3t")),
+    ] {
+        assert!(!text.contains("sup3r"), "{text}");
+    }
+    assert!(format!("{client:?}").contains("secret: Some(***)"), "{client:?}");
+}
+
+#[test]
+fn builder_sets_auth_and_authextra() {
+    let mut extra = Dict::new();
+    extra.insert("team".into(), Value::String("blue".into()));
+    let c = ClientConfig::builder()
+        .authid("alice")
+        .authmethod(AuthMethod::Cryptosign)
+        .secret(SEED_HEX)
+        .authextra(extra.clone())
+        .build()
+        .unwrap();
+    assert_eq!(c.auth.cryptosign_public_key().as_deref(), Some(PUBLIC_HEX));
+    assert_eq!(c.authextra, extra);
+
+    let file = TempFile::new("builder-ticket", "t1ck3t\r\n");
+    let c = ClientConfig::builder()
+        .authmethod(AuthMethod::Ticket)
+        .secret("replaced")
+        .secret_file(&file.0)
+        .build()
+        .unwrap();
+    assert_eq!(secret_of(&c), Some("t1ck3t"));
+
+    let error = ClientConfig::builder()
+        .authmethod(AuthMethod::Cryptosign)
+        .secret("abc")
+        .build()
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with("auth.secret: must be 64 hex characters"),
+        "{error}"
+    );
 }

@@ -1,13 +1,25 @@
 //! Opening a session: HELLO → WELCOME (or ABORT), with the roles and
-//! features this client really implements.
+//! features this client really implements, and at most one CHALLENGE →
+//! AUTHENTICATE in between, answered by the configured [`Authenticator`].
 
 use futures_util::{SinkExt, StreamExt};
-use wamp_core::{Dict, Hello, Message, Serializer, Value};
+use wamp_core::{Abort, Dict, Hello, Message, Serializer, Value};
 
 use super::SessionDetails;
-use crate::config::ClientConfig;
+use crate::auth::{Authenticator, ChallengeError};
+use crate::config::{AuthMethod, ClientConfig};
 use crate::error::Error;
 use crate::transport::{Connection, Incoming, Outgoing};
+
+/// ABORT reasons that mean "these credentials were refused" when they answer
+/// a HELLO that offered credentials (Crossbar refuses an unknown authid
+/// before challenging).
+const AUTHENTICATION_REASONS: [&str; 4] = [
+    "wamp.error.not_authorized",
+    "wamp.error.authentication_failed",
+    "wamp.error.no_auth_method",
+    "wamp.error.no_such_principal",
+];
 
 fn features(names: &[&str]) -> Value {
     let features: Dict = names
@@ -19,8 +31,9 @@ fn features(names: &[&str]) -> Value {
     Value::Dict(role)
 }
 
-/// The HELLO details: our roles with the advanced features we implement.
-pub(crate) fn hello_details(config: &ClientConfig) -> Dict {
+/// The HELLO details: our roles with the advanced features we implement,
+/// the identity asked for, and what `authenticator` offers.
+pub(crate) fn hello_details(config: &ClientConfig, authenticator: &Authenticator) -> Dict {
     let mut roles = Dict::new();
     roles.insert(
         "caller".into(),
@@ -65,64 +78,129 @@ pub(crate) fn hello_details(config: &ClientConfig) -> Dict {
     if let Some(authrole) = &config.authrole {
         details.insert("authrole".into(), Value::String(authrole.clone()));
     }
-    details.insert(
-        "authmethods".into(),
-        Value::List(vec![Value::String("anonymous".into())]),
-    );
+    authenticator.add_hello_details(&mut details, &config.authextra);
     details
 }
 
-/// Sends HELLO and waits for the router's answer.
+/// Sends HELLO, answers the router's CHALLENGE if it sends one, and waits
+/// for WELCOME.
+///
+/// # Errors
+/// [`Error::Config`] when the credentials are incomplete (checked before
+/// HELLO is sent), [`Error::AuthenticationFailed`] when the router refuses
+/// them, [`Error::JoinRefused`] for another ABORT, [`Error::Protocol`] for a
+/// CHALLENGE we cannot answer (another method than the one offered, a
+/// malformed one, a second one) or any other unexpected message.
 pub(crate) async fn join(
     connection: &mut Connection,
     serializer: &dyn Serializer,
     config: &ClientConfig,
 ) -> Result<SessionDetails, Error> {
+    let authenticator = Authenticator::new(&config.auth)?;
     let hello = Message::from(Hello {
         realm: config.realm.clone(),
-        details: hello_details(config),
+        details: hello_details(config, &authenticator),
     });
-    let frame = serializer
-        .encode(&hello)
-        .map_err(|e| Error::Protocol(format!("cannot encode HELLO: {e}")))?;
-    let lost = |e: crate::transport::TransportError| Error::ConnectionLost(e.to_string());
-    connection.sink.send(Outgoing::Frame(frame)).await.map_err(lost)?;
+    send(connection, serializer, &hello, "HELLO").await?;
 
-    let frame = loop {
-        match connection.stream.next().await {
-            Some(Ok(Incoming::Frame(frame))) => break frame,
-            Some(Ok(Incoming::Pong)) => {}
-            Some(Err(e)) => return Err(lost(e)),
-            None => {
-                return Err(Error::ConnectionLost(
-                    "the router closed the connection before answering HELLO".into(),
+    // The method of the CHALLENGE we answered, if any.
+    let mut answered: Option<String> = None;
+    loop {
+        let answering = if answered.is_some() { "AUTHENTICATE" } else { "HELLO" };
+        let frame = loop {
+            match connection.stream.next().await {
+                Some(Ok(Incoming::Frame(frame))) => break frame,
+                Some(Ok(Incoming::Pong)) => {}
+                Some(Err(e)) => return Err(Error::ConnectionLost(e.to_string())),
+                None => {
+                    return Err(Error::ConnectionLost(format!(
+                        "the router closed the connection before answering {answering}"
+                    )));
+                }
+            }
+        };
+        let message = serializer
+            .decode(&frame)
+            .map_err(|e| Error::Protocol(format!("cannot decode the answer to {answering}: {e}")))?;
+        match message {
+            Message::Welcome(welcome) => {
+                return Ok(SessionDetails::from_welcome(
+                    welcome.session,
+                    config.realm.clone(),
+                    welcome.details,
                 ));
             }
+            Message::Abort(abort) => return Err(refusal(abort, config, &authenticator, answered)),
+            Message::Challenge(challenge) => {
+                if let Some(first) = &answered {
+                    return Err(Error::Protocol(format!(
+                        "a second CHALLENGE (for {:?}) after the {first} CHALLENGE was answered",
+                        challenge.auth_method
+                    )));
+                }
+                tracing::debug!(authmethod = %challenge.auth_method, "answering CHALLENGE");
+                // Both kinds of ChallengeError are the router's fault.
+                let authenticate = authenticator
+                    .answer(&challenge)
+                    .map_err(|e: ChallengeError| Error::Protocol(e.to_string()))?;
+                send(connection, serializer, &Message::from(authenticate), "AUTHENTICATE").await?;
+                answered = Some(challenge.auth_method);
+            }
+            other => {
+                let expected = if answered.is_some() {
+                    "WELCOME or ABORT"
+                } else {
+                    "WELCOME, ABORT or CHALLENGE"
+                };
+                return Err(Error::Protocol(format!(
+                    "expected {expected} in answer to {answering}, got {}",
+                    other.message_type()
+                )));
+            }
         }
+    }
+}
+
+async fn send(
+    connection: &mut Connection,
+    serializer: &dyn Serializer,
+    message: &Message,
+    name: &str,
+) -> Result<(), Error> {
+    let frame = serializer
+        .encode(message)
+        .map_err(|e| Error::Protocol(format!("cannot encode {name}: {e}")))?;
+    connection
+        .sink
+        .send(Outgoing::Frame(frame))
+        .await
+        .map_err(|e| Error::ConnectionLost(e.to_string()))
+}
+
+/// The error for an ABORT: a failed authentication after AUTHENTICATE, or
+/// when the reason says the offered credentials were refused; otherwise
+/// (also for every refusal of an anonymous client) a refusal to join, e.g.
+/// `wamp.error.no_such_realm`.
+fn refusal(abort: Abort, config: &ClientConfig, authenticator: &Authenticator, answered: Option<String>) -> Error {
+    let message = abort.details.get("message").and_then(Value::as_str).map(str::to_owned);
+    let method = match answered {
+        Some(method) => Some(method),
+        // An anonymous client has no credentials to refuse: that is a
+        // refusal to join, as before authentication existed.
+        None => (authenticator.method() != AuthMethod::Anonymous
+            && AUTHENTICATION_REASONS.contains(&abort.reason.as_str()))
+        .then(|| authenticator.method().as_str().to_owned()),
     };
-    match serializer.decode(&frame) {
-        Ok(Message::Welcome(welcome)) => Ok(SessionDetails::from_welcome(
-            welcome.session,
-            config.realm.clone(),
-            welcome.details,
-        )),
-        Ok(Message::Abort(abort)) => Err(Error::JoinRefused {
-            realm: config.realm.clone(),
-            message: abort.details.get("message").and_then(Value::as_str).map(str::to_owned),
+    match method {
+        Some(method) => Error::AuthenticationFailed {
+            method,
             reason: abort.reason,
-        }),
-        Ok(Message::Challenge(challenge)) => Err(Error::JoinRefused {
+            message,
+        },
+        None => Error::JoinRefused {
             realm: config.realm.clone(),
-            reason: "wamp.error.no_auth_method".into(),
-            message: Some(format!(
-                "the router asked for {:?} authentication, which this client is not configured for",
-                challenge.auth_method
-            )),
-        }),
-        Ok(other) => Err(Error::Protocol(format!(
-            "expected WELCOME or ABORT in answer to HELLO, got {}",
-            other.message_type()
-        ))),
-        Err(e) => Err(Error::Protocol(format!("cannot decode the answer to HELLO: {e}"))),
+            reason: abort.reason,
+            message,
+        },
     }
 }

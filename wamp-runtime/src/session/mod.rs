@@ -198,11 +198,15 @@ impl Session {
         state: watch::Sender<SessionState>,
         config: &ClientConfig,
     ) -> Self {
-        let keepalive = config.ping_interval.filter(|i| !i.is_zero()).map(|interval| {
-            let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            ticker
-        });
+        // Only over transports whose routers understand pings (see `Connection::pings`).
+        let keepalive = config
+            .ping_interval
+            .filter(|i| !i.is_zero() && connection.pings)
+            .map(|interval| {
+                let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                ticker
+            });
         Self {
             client,
             serializer,

@@ -2,14 +2,75 @@
 //! a router. A connected transport is a [`FrameSink`] plus a [`FrameStream`];
 //! the session neither knows nor cares which transport it runs over.
 
+mod rawsocket;
 mod websocket;
 
 use std::pin::Pin;
+use std::sync::Arc;
 
 use futures_util::{Sink, Stream};
-use wamp_core::SerializerKind;
+use wamp_core::{EncodeError, Message, Serializer, SerializerKind};
 
-pub(crate) use websocket::connect as connect_websocket;
+/// Where and how to connect, parsed from the router URL.
+///
+/// - `ws://host:port/path`: WebSocket;
+/// - `rs://host:port` or `tcp://host:port`: RawSocket over TCP;
+/// - `unix:///absolute/path` (or `unix://relative/path`, relative to the
+///   current directory): RawSocket over a Unix domain socket.
+///
+/// `wss://` and `rss://` (TLS) are recognised and refused as not supported
+/// yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    /// A WebSocket URL, passed to the WebSocket client as it is.
+    WebSocket(String),
+    /// RawSocket over TCP to `host:port`.
+    RawSocketTcp(String),
+    /// RawSocket over the Unix socket at this path.
+    RawSocketUnix(std::path::PathBuf),
+}
+
+impl Endpoint {
+    /// Parses a router URL; the error says what is wrong with it.
+    pub(crate) fn parse(url: &str) -> Result<Endpoint, String> {
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return Err("expected ws://host:port/path, rs://host:port, tcp://host:port or unix:///path".into());
+        };
+        match scheme.to_ascii_lowercase().as_str() {
+            "ws" => Ok(Endpoint::WebSocket(url.to_owned())),
+            "wss" => Err("TLS (wss://) is not supported yet".into()),
+            "rss" => Err("TLS RawSocket (rss://) is not supported yet".into()),
+            "rs" | "tcp" => rawsocket::tcp_address(rest).map(Endpoint::RawSocketTcp),
+            "unix" if rest.is_empty() => {
+                Err("a unix:// URL needs a socket path, e.g. unix:///run/crossbar.sock".into())
+            }
+            "unix" => Ok(Endpoint::RawSocketUnix(rest.into())),
+            _ => Err(format!(
+                "unsupported scheme {scheme:?}; expected ws://, rs://, tcp:// or unix://"
+            )),
+        }
+    }
+}
+
+/// Opens a connection to `endpoint`. WebSocket offers `serializers` in
+/// order and uses the router's choice; RawSocket asks for the first one.
+/// `max_message_size` caps the frames received (and sent).
+pub(crate) async fn connect(
+    endpoint: &Endpoint,
+    serializers: &[SerializerKind],
+    max_message_size: usize,
+) -> Result<Connection, TransportError> {
+    let serializers = if serializers.is_empty() {
+        &[SerializerKind::Json][..]
+    } else {
+        serializers
+    };
+    match endpoint {
+        Endpoint::WebSocket(url) => websocket::connect(url, serializers, max_message_size).await,
+        Endpoint::RawSocketTcp(address) => rawsocket::connect_tcp(address, serializers[0], max_message_size).await,
+        Endpoint::RawSocketUnix(path) => rawsocket::connect_unix(path, serializers[0], max_message_size).await,
+    }
+}
 
 /// Bytes of one received frame.
 pub(crate) type Frame = bytes::Bytes;
@@ -43,6 +104,54 @@ pub(crate) struct Connection {
     pub(crate) sink: FrameSink,
     pub(crate) stream: FrameStream,
     pub(crate) serializer: SerializerKind,
+    /// The largest frame that may be sent: our `max_message_size`, and on
+    /// RawSocket also no more than the router announced.
+    pub(crate) max_message_size: usize,
+    /// Whether the session may send [`Outgoing::Ping`] for keepalive. Not
+    /// over RawSocket: Crossbar's RawSocket (autobahn-twisted) reads the
+    /// frame type byte of a ping as part of the length and drops the
+    /// connection.
+    pub(crate) pings: bool,
+}
+
+impl Connection {
+    /// The negotiated serializer, refusing to encode messages larger than
+    /// [`max_message_size`](Self::max_message_size) (so an oversized call
+    /// fails on its own with a clear error instead of breaking the link).
+    pub(crate) fn serializer(&self) -> Arc<dyn Serializer> {
+        Arc::new(SizeLimited {
+            inner: self.serializer.serializer(),
+            limit: self.max_message_size,
+        })
+    }
+}
+
+/// A serializer whose frames may not exceed `limit` bytes.
+#[derive(Debug)]
+struct SizeLimited {
+    inner: Box<dyn Serializer>,
+    limit: usize,
+}
+
+impl Serializer for SizeLimited {
+    fn kind(&self) -> SerializerKind {
+        self.inner.kind()
+    }
+
+    fn encode(&self, message: &Message) -> Result<Vec<u8>, EncodeError> {
+        let frame = self.inner.encode(message)?;
+        if frame.len() > self.limit {
+            return Err(EncodeError::TooLarge {
+                size: frame.len(),
+                limit: self.limit,
+            });
+        }
+        Ok(frame)
+    }
+
+    fn decode(&self, frame: &[u8]) -> Result<Message, wamp_core::DecodeError> {
+        self.inner.decode(frame)
+    }
 }
 
 impl std::fmt::Debug for Connection {
@@ -74,4 +183,48 @@ pub enum TransportError {
     /// Tried to send a text frame that is not UTF-8 (a serializer bug).
     #[error("a text frame must be UTF-8")]
     InvalidText,
+    /// The TCP or Unix socket failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The router answered the RawSocket handshake with an error.
+    #[error("the router refused the RawSocket handshake: {reason} (error code {code})")]
+    HandshakeRefused {
+        /// The error code of the answer (1 to 15).
+        code: u8,
+        /// What the code means.
+        reason: &'static str,
+    },
+    /// The router closed or reset the connection before answering the
+    /// RawSocket handshake (Crossbar does this for a serializer the
+    /// transport does not offer).
+    #[error(
+        "the router closed the connection during the RawSocket handshake; \
+         Crossbar does this when the transport does not offer the {serializer} serializer"
+    )]
+    HandshakeClosed {
+        /// The serializer asked for.
+        serializer: SerializerKind,
+    },
+    /// The peer did not answer like a RawSocket router.
+    #[error("not a RawSocket handshake answer: {0}")]
+    HandshakeInvalid(String),
+    /// A received frame is larger than `max_message_size`; it was not read.
+    #[error("received a frame of {size} bytes, more than max_message_size ({limit} bytes)")]
+    IncomingTooLarge {
+        /// The length announced by the frame header.
+        size: usize,
+        /// Our limit.
+        limit: usize,
+    },
+    /// A frame to send is larger than the peer accepts.
+    #[error("cannot send a frame of {size} bytes: the connection accepts at most {limit} bytes")]
+    OutgoingTooLarge {
+        /// The size of the frame.
+        size: usize,
+        /// The limit negotiated with the router.
+        limit: usize,
+    },
+    /// A received RawSocket frame header is invalid.
+    #[error("invalid RawSocket frame: {0}")]
+    InvalidFrame(String),
 }

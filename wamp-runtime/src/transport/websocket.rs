@@ -75,5 +75,7 @@ pub(crate) async fn connect(
         sink: Box::pin(sink),
         stream: Box::pin(stream),
         serializer,
+        max_message_size,
+        pings: true,
     })
 }

@@ -1,0 +1,571 @@
+//! WAMP over RawSocket: a 4-byte handshake, then length-prefixed frames, over
+//! TCP (`rs://host:port`, `tcp://host:port`) or a Unix socket
+//! (`unix:///path`).
+//!
+//! Handshake: the client sends `0x7F`, `LLLL SSSS`, `0`, `0`, where `SSSS`
+//! is the serializer id (JSON 1, MessagePack 2, CBOR 3) and `LLLL` the
+//! largest message it accepts, as the exponent `2^(9 + LLLL)` bytes (512 B to
+//! 16 MiB). The router answers the same shape with the serializer echoed and
+//! its own limit, or `0x7F`, `EEEE 0000`, `0`, `0` with an error code.
+//!
+//! Frames: a 4-byte header (the low 3 bits of the first byte are the type:
+//! 0 a WAMP message, 1 ping, 2 pong; the other 5 bits are reserved; then a
+//! 24-bit big-endian length), then the payload. Pings are answered with a
+//! pong echoing the payload. The session sends no keepalive pings over
+//! RawSocket ([`Connection::pings`] is false): Crossbar 26.10 (autobahn's
+//! Twisted RawSocket) takes the type byte of a ping for part of the length
+//! and drops the connection.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use futures_util::{Sink, Stream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio_util::codec::{Decoder, Encoder, Framed};
+use wamp_core::SerializerKind;
+
+use super::{Connection, Incoming, Outgoing, TransportError};
+
+/// The first byte of every handshake.
+const MAGIC: u8 = 0x7F;
+
+/// The largest length a frame header can carry (24 bits).
+const MAX_FRAME_LENGTH: usize = 0xFF_FFFF;
+
+/// Pings waiting for their pong beyond this are dropped (a peer flooding
+/// pings while we cannot write gets no more answers).
+const MAX_PENDING_PONGS: usize = 16;
+
+/// Checks the `host:port` part of a `rs://` or `tcp://` URL.
+pub(super) fn tcp_address(rest: &str) -> Result<String, String> {
+    let address = rest.strip_suffix('/').unwrap_or(rest);
+    if address.contains(['/', '?', '#', '@']) {
+        return Err("a RawSocket URL is rs://host:port, without a path, query or user".into());
+    }
+    let port = match address.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && !port.contains(']') => port,
+        _ => return Err("a RawSocket URL needs a host and a port, e.g. rs://127.0.0.1:8081".into()),
+    };
+    match port.parse::<u16>() {
+        Ok(port) if port != 0 => Ok(address.to_owned()),
+        _ => Err(format!("invalid port {port:?}; expected a number from 1 to 65535")),
+    }
+}
+
+/// Connects over TCP and performs the handshake.
+pub(super) async fn connect_tcp(
+    address: &str,
+    serializer: SerializerKind,
+    max_message_size: usize,
+) -> Result<Connection, TransportError> {
+    let stream = tokio::net::TcpStream::connect(address).await?;
+    // Nagle off: WAMP messages are small and latency-sensitive.
+    stream.set_nodelay(true)?;
+    handshake(stream, serializer, max_message_size).await
+}
+
+/// Connects over a Unix socket and performs the handshake.
+#[cfg(unix)]
+pub(super) async fn connect_unix(
+    path: &Path,
+    serializer: SerializerKind,
+    max_message_size: usize,
+) -> Result<Connection, TransportError> {
+    let stream = tokio::net::UnixStream::connect(path).await.map_err(|e| {
+        TransportError::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot connect to the Unix socket {}: {e}", path.display()),
+        ))
+    })?;
+    handshake(stream, serializer, max_message_size).await
+}
+
+/// Unix sockets exist on Unix only.
+#[cfg(not(unix))]
+pub(super) async fn connect_unix(
+    path: &Path,
+    _serializer: SerializerKind,
+    _max_message_size: usize,
+) -> Result<Connection, TransportError> {
+    Err(TransportError::Io(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        format!("Unix sockets ({}) are not supported on this platform", path.display()),
+    )))
+}
+
+/// The length exponent announcing `limit`: the largest `2^(9 + e)` not above
+/// it, within 0..=15.
+fn length_exponent(limit: usize) -> u8 {
+    (0..=15u8).rev().find(|e| 1usize << (9 + e) <= limit).unwrap_or(0)
+}
+
+/// What an error code in a handshake answer means (WAMP spec, RawSocket).
+fn refusal_reason(code: u8) -> &'static str {
+    match code {
+        0 => "illegal error code 0",
+        1 => "serializer unsupported",
+        2 => "maximum message length unacceptable",
+        3 => "use of reserved bits (unsupported feature)",
+        4 => "maximum connection count reached",
+        _ => "unknown error code",
+    }
+}
+
+/// Sends our handshake, reads the router's, and frames the stream.
+async fn handshake<S>(
+    mut stream: S,
+    serializer: SerializerKind,
+    max_message_size: usize,
+) -> Result<Connection, TransportError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let ours = [
+        MAGIC,
+        length_exponent(max_message_size) << 4 | serializer.rawsocket_id(),
+        0,
+        0,
+    ];
+    let closed = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof
+        | std::io::ErrorKind::ConnectionReset
+        | std::io::ErrorKind::ConnectionAborted
+        | std::io::ErrorKind::BrokenPipe => TransportError::HandshakeClosed { serializer },
+        _ => TransportError::Io(e),
+    };
+    stream.write_all(&ours).await.map_err(closed)?;
+    stream.flush().await.map_err(closed)?;
+    let mut answer = [0u8; 4];
+    stream.read_exact(&mut answer).await.map_err(closed)?;
+    if answer[0] != MAGIC {
+        return Err(TransportError::HandshakeInvalid(format!(
+            "expected 0x7f first, got {answer:02x?} ({:?}); is this a RawSocket transport?",
+            String::from_utf8_lossy(&answer)
+        )));
+    }
+    let (high, low) = (answer[1] >> 4, answer[1] & 0x0F);
+    if low == 0 {
+        return Err(TransportError::HandshakeRefused {
+            code: high,
+            reason: refusal_reason(high),
+        });
+    }
+    if low != serializer.rawsocket_id() {
+        return Err(TransportError::HandshakeInvalid(format!(
+            "asked for serializer {serializer} (id {}), the router answered id {low}",
+            serializer.rawsocket_id()
+        )));
+    }
+    let router_limit = 1usize << (9 + high);
+    let max_outgoing = max_message_size.min(router_limit).min(MAX_FRAME_LENGTH);
+    tracing::debug!(%serializer, router_limit, max_outgoing, "rawsocket handshake done");
+    let codec = Codec {
+        max_incoming: max_message_size,
+        max_outgoing,
+    };
+    let socket = RawSocket {
+        framed: Framed::new(stream, codec),
+        pongs: VecDeque::new(),
+    };
+    let (sink, stream) = futures_util::StreamExt::split(socket);
+    Ok(Connection {
+        sink: Box::pin(sink),
+        stream: Box::pin(stream),
+        serializer,
+        max_message_size: max_outgoing,
+        // Crossbar (autobahn-twisted) does not implement ping frames: a
+        // ping breaks the connection. Pings from the router are answered.
+        pings: false,
+    })
+}
+
+/// One RawSocket frame.
+#[derive(Debug, PartialEq)]
+enum Frame {
+    Message(Bytes),
+    Ping(Bytes),
+    Pong(Bytes),
+}
+
+/// Frames to send: a WAMP message (owned) or a control frame.
+#[derive(Debug)]
+enum OutFrame {
+    Message(Vec<u8>),
+    Ping(Bytes),
+    Pong(Bytes),
+}
+
+/// The RawSocket frame codec, with a limit each way.
+#[derive(Debug)]
+struct Codec {
+    /// The largest frame we read (our `max_message_size`).
+    max_incoming: usize,
+    /// The largest frame we send (negotiated).
+    max_outgoing: usize,
+}
+
+impl Decoder for Codec {
+    type Item = Frame;
+    type Error = TransportError;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, TransportError> {
+        let Some(header) = src.get(..4) else {
+            return Ok(None);
+        };
+        let (kind, reserved) = (header[0] & 0x07, header[0] >> 3);
+        let length = usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3]);
+        if reserved != 0 {
+            return Err(TransportError::InvalidFrame(format!(
+                "reserved bits set in the header byte {:#04x}",
+                header[0]
+            )));
+        }
+        if kind > 2 {
+            return Err(TransportError::InvalidFrame(format!("unknown frame type {kind}")));
+        }
+        // Checked before anything is reserved for the payload.
+        if length > self.max_incoming {
+            return Err(TransportError::IncomingTooLarge {
+                size: length,
+                limit: self.max_incoming,
+            });
+        }
+        if src.len() < 4 + length {
+            src.reserve(4 + length - src.len());
+            return Ok(None);
+        }
+        src.advance(4);
+        let payload = src.split_to(length).freeze();
+        Ok(Some(match kind {
+            0 => Frame::Message(payload),
+            1 => Frame::Ping(payload),
+            _ => Frame::Pong(payload),
+        }))
+    }
+}
+
+impl Encoder<OutFrame> for Codec {
+    type Error = TransportError;
+
+    fn encode(&mut self, frame: OutFrame, dst: &mut BytesMut) -> Result<(), TransportError> {
+        let (kind, payload): (u8, &[u8]) = match &frame {
+            OutFrame::Message(payload) => (0, payload),
+            OutFrame::Ping(payload) => (1, payload),
+            OutFrame::Pong(payload) => (2, payload),
+        };
+        if payload.len() > self.max_outgoing {
+            return Err(TransportError::OutgoingTooLarge {
+                size: payload.len(),
+                limit: self.max_outgoing,
+            });
+        }
+        dst.reserve(4 + payload.len());
+        dst.put_u8(kind);
+        // The length fits 24 bits: max_outgoing <= MAX_FRAME_LENGTH.
+        dst.put_uint(payload.len() as u64, 3);
+        dst.put_slice(payload);
+        Ok(())
+    }
+}
+
+/// A framed RawSocket connection: the session's sink and stream, split
+/// with a lock, and the pongs owed to the router.
+struct RawSocket<S> {
+    framed: Framed<S, Codec>,
+    /// Payloads of received pings not yet answered.
+    pongs: VecDeque<Bytes>,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
+    /// Queues and flushes the pongs owed, as far as the socket allows
+    /// without waiting.
+    fn poll_pongs(&mut self, cx: &mut Context<'_>) -> Result<(), TransportError> {
+        if self.pongs.is_empty() {
+            return Ok(());
+        }
+        while let Some(payload) = self.pongs.front() {
+            match Pin::new(&mut self.framed).poll_ready(cx) {
+                Poll::Ready(Ok(())) => {
+                    let payload = payload.clone();
+                    self.pongs.pop_front();
+                    Pin::new(&mut self.framed).start_send(OutFrame::Pong(payload))?;
+                }
+                Poll::Ready(Err(e)) => return Err(e),
+                Poll::Pending => return Ok(()),
+            }
+        }
+        match Pin::new(&mut self.framed).poll_flush(cx) {
+            Poll::Ready(Err(e)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Stream for RawSocket<S> {
+    type Item = Result<Incoming, TransportError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Err(e) = this.poll_pongs(cx) {
+            return Poll::Ready(Some(Err(e)));
+        }
+        loop {
+            let frame = match ready!(Pin::new(&mut this.framed).poll_next(cx)) {
+                Some(Ok(frame)) => frame,
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            };
+            match frame {
+                Frame::Message(payload) => return Poll::Ready(Some(Ok(Incoming::Frame(payload)))),
+                Frame::Pong(_) => return Poll::Ready(Some(Ok(Incoming::Pong))),
+                Frame::Ping(payload) => {
+                    if this.pongs.len() < MAX_PENDING_PONGS {
+                        this.pongs.push_back(payload);
+                    }
+                    if let Err(e) = this.poll_pongs(cx) {
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Outgoing> for RawSocket<S> {
+    type Error = TransportError;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        Pin::new(&mut self.get_mut().framed).poll_ready(cx)
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: Outgoing) -> Result<(), TransportError> {
+        let frame = match item {
+            Outgoing::Frame(payload) => OutFrame::Message(payload),
+            Outgoing::Ping => OutFrame::Ping(Bytes::from_static(b"wamp-rs")),
+        };
+        Pin::new(&mut self.get_mut().framed).start_send(frame)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        Pin::new(&mut self.get_mut().framed).poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        Pin::new(&mut self.get_mut().framed).poll_close(cx)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::io::DuplexStream;
+
+    use super::super::Endpoint;
+    use super::*;
+
+    /// A client connection over an in-memory pipe, with the router's end
+    /// after it answered `answer` to the client's handshake (returned too).
+    async fn connected(answer: [u8; 4], max: usize) -> (Result<Connection, TransportError>, DuplexStream, [u8; 4]) {
+        let (client, mut router) = tokio::io::duplex(1 << 20);
+        let router_side = async move {
+            let mut hello = [0u8; 4];
+            router.read_exact(&mut hello).await.unwrap();
+            router.write_all(&answer).await.unwrap();
+            (router, hello)
+        };
+        let (connection, (router, hello)) = tokio::join!(handshake(client, SerializerKind::Cbor, max), router_side);
+        (connection, router, hello)
+    }
+
+    #[test]
+    fn urls_choose_the_transport() {
+        let ok = [
+            ("ws://h:1/ws", Endpoint::WebSocket("ws://h:1/ws".into())),
+            ("rs://127.0.0.1:8081", Endpoint::RawSocketTcp("127.0.0.1:8081".into())),
+            ("tcp://[::1]:8081/", Endpoint::RawSocketTcp("[::1]:8081".into())),
+            ("unix:///run/cb.sock", Endpoint::RawSocketUnix("/run/cb.sock".into())),
+            ("unix://cb.sock", Endpoint::RawSocketUnix("cb.sock".into())),
+        ];
+        for (url, endpoint) in ok {
+            assert_eq!(Endpoint::parse(url), Ok(endpoint), "{url}");
+        }
+        let bad = [
+            ("wss://h/ws", "TLS (wss://) is not supported yet"),
+            ("rss://h:1", "TLS RawSocket (rss://) is not supported yet"),
+            ("rs://h", "a RawSocket URL needs a host and a port"),
+            ("rs://:80", "a RawSocket URL needs a host and a port"),
+            ("rs://h:0", "invalid port \"0\""),
+            ("rs://h:1/ws", "a RawSocket URL is rs://host:port, without a path"),
+            ("unix://", "a unix:// URL needs a socket path"),
+            ("http://h", "unsupported scheme \"http\""),
+            ("h:1", "expected ws://host:port/path, rs://host:port"),
+        ];
+        for (url, expected) in bad {
+            let err = Endpoint::parse(url).unwrap_err();
+            assert!(err.starts_with(expected), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn length_exponent_is_the_largest_power_not_above_the_limit() {
+        assert_eq!(length_exponent(0), 0);
+        assert_eq!(length_exponent(511), 0);
+        assert_eq!(length_exponent(512), 0);
+        assert_eq!(length_exponent(4096), 3);
+        assert_eq!(length_exponent(65_536), 7);
+        assert_eq!(length_exponent(100_000), 7);
+        assert_eq!(length_exponent(16 << 20), 15);
+        assert_eq!(length_exponent(usize::MAX), 15);
+    }
+
+    #[tokio::test]
+    async fn handshake_offers_the_serializer_and_takes_the_smaller_limit() {
+        let (connection, _router, hello) = connected([0x7F, 0x33, 0, 0], 65_536).await;
+        assert_eq!(hello, [0x7F, 0x73, 0, 0]);
+        let connection = connection.unwrap();
+        assert_eq!(connection.serializer, SerializerKind::Cbor);
+        assert_eq!(connection.max_message_size, 4096);
+        let (connection, _router, _) = connected([0x7F, 0xF3, 0, 0], 65_536).await;
+        assert_eq!(connection.unwrap().max_message_size, 65_536);
+    }
+
+    #[tokio::test]
+    async fn refused_handshakes_name_the_reason() {
+        let cases = [
+            (
+                0x10,
+                "the router refused the RawSocket handshake: serializer unsupported (error code 1)",
+            ),
+            (0x20, "maximum message length unacceptable (error code 2)"),
+            (0x30, "use of reserved bits (unsupported feature) (error code 3)"),
+            (0x40, "maximum connection count reached (error code 4)"),
+            (0x90, "unknown error code (error code 9)"),
+        ];
+        for (byte, expected) in cases {
+            let (connection, _router, _) = connected([0x7F, byte, 0, 0], 65_536).await;
+            let err = connection.unwrap_err().to_string();
+            assert!(err.ends_with(expected), "{err}");
+        }
+        let (connection, _router, _) = connected([0x7F, 0x72, 0, 0], 65_536).await;
+        let err = connection.unwrap_err().to_string();
+        assert!(
+            err.contains("asked for serializer cbor (id 3), the router answered id 2"),
+            "{err}"
+        );
+        let (connection, _router, _) = connected(*b"HTTP", 65_536).await;
+        let err = connection.unwrap_err().to_string();
+        assert!(
+            err.starts_with("not a RawSocket handshake answer: expected 0x7f first"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_connection_closed_during_the_handshake_says_so() {
+        let (client, mut router) = tokio::io::duplex(64);
+        let router_side = async move {
+            let mut hello = [0u8; 4];
+            router.read_exact(&mut hello).await.unwrap();
+            drop(router);
+        };
+        let (connection, ()) = tokio::join!(handshake(client, SerializerKind::MsgPack, 1024), router_side);
+        assert_eq!(
+            connection.unwrap_err().to_string(),
+            "the router closed the connection during the RawSocket handshake; \
+             Crossbar does this when the transport does not offer the msgpack serializer"
+        );
+    }
+
+    #[tokio::test]
+    async fn frames_pings_and_pongs() {
+        let (connection, mut router, _) = connected([0x7F, 0xF3, 0, 0], 1 << 20).await;
+        let mut connection = connection.unwrap();
+
+        // A message each way.
+        connection.sink.send(Outgoing::Frame(b"abc".to_vec())).await.unwrap();
+        let mut header = [0u8; 7];
+        router.read_exact(&mut header).await.unwrap();
+        assert_eq!(header, [0, 0, 0, 3, b'a', b'b', b'c']);
+        router.write_all(&[0, 0, 0, 2, b'h', b'i']).await.unwrap();
+        match connection.stream.next().await {
+            Some(Ok(Incoming::Frame(frame))) => assert_eq!(&frame[..], b"hi"),
+            other => panic!("{other:?}"),
+        }
+
+        // The router pings: the pong echoes the payload, then the next
+        // message is delivered.
+        router
+            .write_all(&[1, 0, 0, 4, 1, 2, 3, 4, 0, 0, 0, 1, b'x'])
+            .await
+            .unwrap();
+        match connection.stream.next().await {
+            Some(Ok(Incoming::Frame(frame))) => assert_eq!(&frame[..], b"x"),
+            other => panic!("{other:?}"),
+        }
+        let mut pong = [0u8; 8];
+        router.read_exact(&mut pong).await.unwrap();
+        assert_eq!(pong, [2, 0, 0, 4, 1, 2, 3, 4]);
+
+        // We ping: the router's pong is reported.
+        connection.sink.send(Outgoing::Ping).await.unwrap();
+        let mut ping = [0u8; 4];
+        router.read_exact(&mut ping).await.unwrap();
+        assert_eq!(ping[0], 1);
+        let mut payload = vec![0u8; usize::from(ping[3])];
+        router.read_exact(&mut payload).await.unwrap();
+        router.write_all(&[2, 0, 0, ping[3]]).await.unwrap();
+        router.write_all(&payload).await.unwrap();
+        assert!(matches!(connection.stream.next().await, Some(Ok(Incoming::Pong))));
+
+        // The router closes: the stream ends.
+        drop(router);
+        assert!(connection.stream.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn oversized_frames_fail_each_way_without_reading_them() {
+        let (connection, mut router, _) = connected([0x7F, 0x33, 0, 0], 65_536).await;
+        let mut connection = connection.unwrap();
+        assert_eq!(connection.max_message_size, 4096);
+        let err = connection
+            .sink
+            .send(Outgoing::Frame(vec![0; 4097]))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "cannot send a frame of 4097 bytes: the connection accepts at most 4096 bytes"
+        );
+
+        // A header announcing 16 MiB - 1 with no payload behind it: refused
+        // at once, nothing reserved for it.
+        router.write_all(&[0, 0xFF, 0xFF, 0xFF]).await.unwrap();
+        let err = connection.stream.next().await.unwrap().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "received a frame of 16777215 bytes, more than max_message_size (65536 bytes)"
+        );
+    }
+
+    #[tokio::test]
+    async fn invalid_frame_headers_are_rejected() {
+        for (header, expected) in [
+            ([3u8, 0, 0, 0], "invalid RawSocket frame: unknown frame type 3"),
+            (
+                [0x08, 0, 0, 0],
+                "invalid RawSocket frame: reserved bits set in the header byte 0x08",
+            ),
+        ] {
+            let (connection, mut router, _) = connected([0x7F, 0xF3, 0, 0], 65_536).await;
+            let mut connection = connection.unwrap();
+            router.write_all(&header).await.unwrap();
+            let err = connection.stream.next().await.unwrap().unwrap_err().to_string();
+            assert_eq!(err, expected);
+        }
+    }
+}
