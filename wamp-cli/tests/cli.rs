@@ -1,0 +1,672 @@
+//! The `wamp` binary against a real Crossbar router, with autobahn-python
+//! (from the Crossbar virtualenv) on the other side.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::borrow::BorrowMut;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value as Json, json};
+use wamp_testkit::{PythonPeer, shared_router};
+
+const PEER_TIMEOUT: Duration = Duration::from_secs(30);
+const RUN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A URI no other test uses.
+fn unique(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "cli.{prefix}.t{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The `wamp` binary, connected to the shared router, with no
+/// configuration from the environment of the test run.
+fn wamp(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wamp"));
+    command.arg("--url").arg(shared_router().url()).args(args);
+    for var in [
+        "WAMP_CONFIG",
+        "WAMP_URL",
+        "WAMP_REALM",
+        "WAMP_AUTHID",
+        "WAMP_AUTHROLE",
+        "WAMP_SECRET",
+        "RUST_LOG",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// Runs `wamp` to completion (killed after [`RUN_TIMEOUT`]).
+fn run(mut command: impl BorrowMut<Command>) -> Output {
+    let child = command
+        .borrow_mut()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_output(child)
+}
+
+fn wait_output(child: Child) -> Output {
+    let pid = child.id();
+    let (done, finished) = channel();
+    let waiter = thread::spawn(move || {
+        let output = child.wait_with_output();
+        let _ = done.send(());
+        output
+    });
+    let timed_out = finished.recv_timeout(RUN_TIMEOUT).is_err();
+    if timed_out {
+        let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+    }
+    let output = waiter.join().unwrap().unwrap();
+    assert!(
+        !timed_out,
+        "wamp (pid {pid}) did not exit within {RUN_TIMEOUT:?}; {}",
+        describe(&output)
+    );
+    output
+}
+
+fn stdout_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn describe(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn json_line(line: &str) -> Json {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
+}
+
+/// A long-running `wamp` (subscribe, register) whose stderr is watched for
+/// its `info` log lines, so a test knows when it is subscribed/registered.
+struct Running {
+    child: Option<Child>,
+    stderr: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn spawn(command: &mut Command) -> Running {
+        let mut child = command
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr: ChildStderr = child.stderr.take().unwrap();
+        let (lines, receiver) = channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = lines.send(line);
+            }
+        });
+        Running {
+            child: Some(child),
+            stderr: receiver,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a stderr line containing `text`.
+    fn wait_for_log(&mut self, text: &str) {
+        let deadline = Instant::now() + PEER_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(text);
+                    self.seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => panic!("wamp never logged {text:?}; its stderr:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().unwrap().id();
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status();
+        assert!(status.unwrap().success(), "kill -{signal} {pid}");
+    }
+
+    /// Waits for the exit; stderr in the output is what was logged so far.
+    fn wait(mut self) -> Output {
+        let child = self.child.take().unwrap();
+        let seen = self.seen.join("\n");
+        let mut output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wait_output(child)))
+            .unwrap_or_else(|panic| panic!("{}\nstderr logged before:\n{seen}", panic_text(&panic)));
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_millis(200)) {
+            self.seen.push(line);
+        }
+        output.stderr = self.seen.join("\n").into_bytes();
+        output
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// An autobahn-python session; `on_join` is the body of `onJoin`.
+/// argv: url realm uri
+fn autobahn(on_join: &str, uri: &str) -> PythonPeer {
+    let script = format!(
+        r#"
+import asyncio, json, sys
+from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
+from autobahn.wamp.types import CallResult, PublishOptions, RegisterOptions, SubscribeOptions
+from autobahn.wamp.exception import ApplicationError
+
+URL, REALM, URI = sys.argv[1], sys.argv[2], sys.argv[3]
+
+def show(value):
+    return json.dumps(value, sort_keys=True, default=lambda b: "bytes:" + b.hex())
+
+class Peer(ApplicationSession):
+    async def onJoin(self, details):
+        try:
+{body}
+        except ApplicationError as e:
+            print("error", e.error, show(list(e.args)), flush=True)
+        except Exception as e:
+            print("failed", type(e).__name__, e, flush=True)
+        self.leave()
+
+    def onDisconnect(self):
+        asyncio.get_event_loop().stop()
+
+ApplicationRunner(URL, REALM).run(Peer)
+"#,
+        body = on_join
+            .lines()
+            .map(|line| format!("            {line}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    PythonPeer::spawn(&script, &[&shared_router().url(), "realm1", uri]).unwrap()
+}
+
+/// An autobahn session that registers procedures under `prefix` and stays
+/// up until killed.
+fn autobahn_callee(prefix: &str) -> PythonPeer {
+    let mut peer = autobahn(
+        r#"def echo(*args, **kwargs):
+    return CallResult(*args, **kwargs)
+def add(a, b):
+    return a + b
+def blob():
+    return b"\x01\x02\x03"
+async def countdown(n, details=None):
+    for i in range(n, 0, -1):
+        if details and details.progress:
+            details.progress(i)
+        await asyncio.sleep(0.05)
+    return "liftoff"
+def fail():
+    raise ApplicationError("com.example.error.oops", "it broke", code=7)
+async def slow():
+    await asyncio.sleep(30)
+await self.register(echo, URI + ".echo")
+await self.register(add, URI + ".add")
+await self.register(blob, URI + ".blob")
+await self.register(countdown, URI + ".countdown", options=RegisterOptions(details_arg="details"))
+await self.register(fail, URI + ".fail")
+await self.register(slow, URI + ".slow")
+print("ready", flush=True)
+await asyncio.sleep(600)"#,
+        prefix,
+    );
+    peer.wait_for_line("ready", PEER_TIMEOUT).unwrap();
+    peer
+}
+
+#[test]
+fn call_prints_the_result_of_an_autobahn_procedure() {
+    let prefix = unique("call");
+    let _callee = autobahn_callee(&prefix);
+
+    // A single positional result prints as that value.
+    let output = run(wamp(&["call", &format!("{prefix}.add"), "2", "40"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), ["42"]);
+
+    // Arguments are JSON when they parse, strings otherwise; several
+    // results or keyword results print as {"args", "kwargs"}.
+    let output = run(wamp(&[
+        "call",
+        &format!("{prefix}.echo"),
+        "1",
+        "true",
+        r#""1""#,
+        "hello",
+        r#"{"a":1}"#,
+        "-k",
+        "color=red",
+        "-k",
+        "n=-2.5",
+    ]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(
+        json_line(&stdout_lines(&output)[0]),
+        json!({"args": [1, true, "1", "hello", {"a": 1}], "kwargs": {"color": "red", "n": -2.5}})
+    );
+
+    // --full always prints the envelope; no result prints null.
+    let output = run(wamp(&["call", &format!("{prefix}.add"), "1", "1", "--full"]));
+    assert_eq!(
+        stdout_lines(&output),
+        [r#"{"args":[2],"kwargs":{}}"#],
+        "{}",
+        describe(&output)
+    );
+    let output = run(wamp(&["call", &format!("{prefix}.echo")]));
+    assert_eq!(stdout_lines(&output), ["null"], "{}", describe(&output));
+
+    // Binary results print in WAMP's JSON convention, and such an argument is sent as bytes.
+    let output = run(wamp(&["call", &format!("{prefix}.blob")]));
+    assert_eq!(stdout_lines(&output), [r#""\u0000AQID""#], "{}", describe(&output));
+    let output = run(wamp(&["call", &format!("{prefix}.echo"), r#""\u0000AQID""#, "--full"]));
+    assert_eq!(
+        stdout_lines(&output),
+        [r#"{"args":["\u0000AQID"],"kwargs":{}}"#],
+        "{}",
+        describe(&output)
+    );
+}
+
+#[test]
+fn call_over_msgpack_and_cbor_prints_the_same_json() {
+    let prefix = unique("serializers");
+    let _callee = autobahn_callee(&prefix);
+    for serializer in ["msgpack", "cbor"] {
+        let output = run(wamp(&[
+            "--serializer",
+            serializer,
+            "call",
+            &format!("{prefix}.echo"),
+            r#"{"big": 18446744073709551615, "s": "ü"}"#,
+            r#""\u0000AQID""#,
+        ]));
+        assert_eq!(output.status.code(), Some(0), "{serializer}: {}", describe(&output));
+        assert_eq!(
+            stdout_lines(&output),
+            [r#"{"args":[{"big":18446744073709551615,"s":"ü"},"\u0000AQID"],"kwargs":{}}"#],
+            "{serializer}"
+        );
+    }
+}
+
+#[test]
+fn call_progress_prints_each_progressive_result_before_the_final_one() {
+    let prefix = unique("progress");
+    let _callee = autobahn_callee(&prefix);
+    let output = run(wamp(&["call", &format!("{prefix}.countdown"), "3", "--progress"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), ["3", "2", "1", r#""liftoff""#]);
+
+    // Without --progress, only the final result.
+    let output = run(wamp(&["call", &format!("{prefix}.countdown"), "2"]));
+    assert_eq!(stdout_lines(&output), [r#""liftoff""#], "{}", describe(&output));
+}
+
+#[test]
+fn a_wamp_error_exits_4_with_the_uri_on_stderr() {
+    let prefix = unique("errors");
+    let _callee = autobahn_callee(&prefix);
+
+    let output = run(wamp(&["call", &format!("{prefix}.nobody_registered_this")]));
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    assert!(output.stdout.is_empty(), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("wamp: error: wamp.error.no_such_procedure"),
+        "{}",
+        describe(&output)
+    );
+
+    // An application error: its URI, message and arguments.
+    let output = run(wamp(&["call", &format!("{prefix}.fail")]));
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("wamp: error: com.example.error.oops: it broke"),
+        "{}",
+        describe(&output)
+    );
+    assert!(stderr.contains(r#""code":7"#), "{}", describe(&output));
+}
+
+#[test]
+fn a_call_timeout_exits_5() {
+    let prefix = unique("timeout");
+    let _callee = autobahn_callee(&prefix);
+    let started = Instant::now();
+    let output = run(wamp(&["call", &format!("{prefix}.slow"), "--timeout", "300ms"]));
+    assert_eq!(output.status.code(), Some(5), "{}", describe(&output));
+    // Well before the procedure's 30 s: the timeout, not the answer, ended the call.
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_connection_failure_exits_3() {
+    let port = wamp_testkit::free_port();
+    let output = run(Command::new(env!("CARGO_BIN_EXE_wamp"))
+        .args(["call", "com.example.x", "--url"])
+        .arg(format!("ws://127.0.0.1:{port}/ws"))
+        .env_remove("WAMP_CONFIG")
+        .env_remove("WAMP_URL"));
+    assert_eq!(output.status.code(), Some(3), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot connect"),
+        "{}",
+        describe(&output)
+    );
+
+    // A realm the router does not know: the join is refused.
+    let output = run(wamp(&["call", "com.example.x", "--realm", "no_such_realm"]));
+    assert_eq!(output.status.code(), Some(3), "{}", describe(&output));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let output = run(wamp(&["--help"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Exit codes:"),
+        "{}",
+        describe(&output)
+    );
+
+    let output = run(wamp(&["call"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let output = run(wamp(&["call", "com.example.x", "-k", "no_equals_sign"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let output = run(wamp(&["call", "not a uri!"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let output = run(wamp(&["call", "com.example.x", "--url", "http://example.org/"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+}
+
+#[test]
+fn the_config_file_env_and_flags_are_layered() {
+    let prefix = unique("config");
+    let _callee = autobahn_callee(&prefix);
+    let dir = std::env::temp_dir().join(format!("wamp-cli-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wamp.yaml");
+    std::fs::write(&file, format!("url: {}\nrealm: no_such_realm\n", shared_router().url())).unwrap();
+    let procedure = format!("{prefix}.add");
+    let call = |extra: &[&str], realm_env: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wamp"));
+        command
+            .args(["call", &procedure, "1", "2"])
+            .args(extra)
+            .env_remove("WAMP_URL")
+            .env_remove("WAMP_REALM")
+            .env("WAMP_CONFIG", &file);
+        if let Some(realm) = realm_env {
+            command.env("WAMP_REALM", realm);
+        }
+        run(&mut command)
+    };
+    // The file's realm does not exist...
+    assert_eq!(call(&[], None).status.code(), Some(3));
+    // ...the environment overrides it...
+    let output = call(&[], Some("realm1"));
+    assert_eq!(stdout_lines(&output), ["3"], "{}", describe(&output));
+    // ...and a flag overrides the environment.
+    assert_eq!(
+        call(&["--realm", "no_such_realm"], Some("realm1")).status.code(),
+        Some(3)
+    );
+    let output = call(&["--realm", "realm1"], None);
+    assert_eq!(stdout_lines(&output), ["3"], "{}", describe(&output));
+}
+
+#[test]
+fn publish_reaches_an_autobahn_subscriber() {
+    let topic = unique("publish");
+    let mut subscriber = autobahn(
+        r#"received = asyncio.get_event_loop().create_future()
+def on_event(*args, **kwargs):
+    if not received.done():
+        received.set_result({"args": list(args), "kwargs": kwargs})
+await self.subscribe(on_event, URI)
+print("ready", flush=True)
+event = await asyncio.wait_for(received, 20)
+print("event", show(event), flush=True)"#,
+        &topic,
+    );
+    subscriber.wait_for_line("ready", PEER_TIMEOUT).unwrap();
+
+    let output = run(wamp(&[
+        "publish",
+        &topic,
+        "1",
+        "hello",
+        "-k",
+        "urgent=true",
+        "--acknowledge",
+    ]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let lines = stdout_lines(&output);
+    assert_eq!(lines.len(), 1, "{}", describe(&output));
+    assert!(lines[0].parse::<u64>().is_ok(), "publication id: {}", lines[0]);
+
+    let event = subscriber.wait_for_line("event ", PEER_TIMEOUT).unwrap();
+    assert_eq!(event, r#"event {"args": [1, "hello"], "kwargs": {"urgent": true}}"#);
+}
+
+#[test]
+fn publish_without_acknowledge_prints_nothing_and_still_delivers() {
+    let topic = unique("publish_noack");
+    let mut subscriber = autobahn(
+        r#"received = asyncio.get_event_loop().create_future()
+await self.subscribe(lambda *args: received.done() or received.set_result(list(args)), URI)
+print("ready", flush=True)
+print("event", show(await asyncio.wait_for(received, 20)), flush=True)"#,
+        &topic,
+    );
+    subscriber.wait_for_line("ready", PEER_TIMEOUT).unwrap();
+    let output = run(wamp(&["publish", &topic, r#"{"n": 1}"#]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(output.stdout.is_empty(), "{}", describe(&output));
+    let event = subscriber.wait_for_line("event ", PEER_TIMEOUT).unwrap();
+    assert_eq!(event, r#"event [{"n": 1}]"#);
+}
+
+#[test]
+fn subscribe_prints_autobahn_events_as_json_lines_and_stops_after_count() {
+    let prefix = unique("subscribe");
+    let mut subscriber = Running::spawn(&mut wamp(&["subscribe", &prefix, "--match", "prefix", "--count", "2"]));
+    subscriber.wait_for_log("subscribed");
+
+    let mut publisher = autobahn(
+        r#"opts = PublishOptions(acknowledge=True)
+await self.publish(URI + ".first", 1, "one", options=opts)
+await self.publish(URI + ".second", b"\x00\xff", tag="two", options=opts)
+await self.publish(URI + ".third", 3, options=opts)
+print("published", flush=True)"#,
+        &prefix,
+    );
+    publisher.wait_for_line("published", PEER_TIMEOUT).unwrap();
+    let output = subscriber.wait();
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let events: Vec<Json> = stdout_lines(&output).iter().map(|line| json_line(line)).collect();
+    assert_eq!(events.len(), 2, "{}", describe(&output));
+    assert_eq!(events[0]["topic"], json!(format!("{prefix}.first")));
+    assert_eq!(events[0]["args"], json!([1, "one"]));
+    assert_eq!(events[0]["kwargs"], json!({}));
+    assert!(events[0]["publication"].is_u64(), "{}", events[0]);
+    assert_eq!(events[1]["topic"], json!(format!("{prefix}.second")));
+    assert_eq!(events[1]["args"], json!(["\u{0}AP8="]));
+    assert_eq!(events[1]["kwargs"], json!({"tag": "two"}));
+}
+
+#[test]
+fn subscribe_stops_cleanly_on_sigterm() {
+    let topic = unique("subscribe_term");
+    let mut subscriber = Running::spawn(&mut wamp(&["subscribe", &topic]));
+    subscriber.wait_for_log("subscribed");
+    subscriber.signal("TERM");
+    let output = subscriber.wait();
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(output.stdout.is_empty(), "{}", describe(&output));
+}
+
+/// An autobahn caller of `URI` printing `result ...` or `error URI ARGS`.
+fn autobahn_call(uri: &str, call: &str) -> String {
+    let mut caller = autobahn(
+        &format!(
+            r#"res = await self.call({call})
+if isinstance(res, CallResult):
+    res = {{"args": list(res.results), "kwargs": res.kwresults}}
+print("result", show(res), flush=True)"#
+        ),
+        uri,
+    );
+    // autobahn logs on stdout too: skip to the answer.
+    loop {
+        let line = caller.wait_for_line("", PEER_TIMEOUT).unwrap();
+        if ["result ", "error ", "failed "]
+            .iter()
+            .any(|prefix| line.starts_with(prefix))
+        {
+            let _ = caller.wait(PEER_TIMEOUT);
+            return line;
+        }
+    }
+}
+
+#[test]
+fn autobahn_calls_wamp_register_which_echoes() {
+    let procedure = unique("echo");
+    let mut callee = Running::spawn(&mut wamp(&["register", &procedure]));
+    callee.wait_for_log("registered");
+
+    assert_eq!(
+        autobahn_call(&procedure, r#"URI, "hello", 2"#),
+        r#"result {"args": ["hello", 2], "kwargs": {}}"#
+    );
+    assert_eq!(
+        autobahn_call(&procedure, r#"URI, 1, x={"y": [True, None]}"#),
+        r#"result {"args": [1], "kwargs": {"x": {"y": [true, null]}}}"#
+    );
+    assert_eq!(autobahn_call(&procedure, "URI, 7"), "result 7");
+
+    // SIGTERM: unregisters, leaves, exits 0.
+    callee.signal("TERM");
+    let output = callee.wait();
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(
+        autobahn_call(&procedure, "URI").starts_with("error wamp.error.no_such_procedure"),
+        "still registered after SIGTERM"
+    );
+}
+
+#[test]
+fn autobahn_calls_wamp_register_which_runs_a_command() {
+    let python = wamp_testkit::python().unwrap();
+    let python = python.to_str().unwrap();
+    let prefix = unique("command");
+
+    // A command that computes on the JSON it reads, and sees the called URI.
+    let mut sum = Running::spawn(&mut wamp(&[
+        "register",
+        &prefix,
+        "--match",
+        "prefix",
+        "--",
+        python,
+        "-c",
+        "import json, os, sys\n\
+         call = json.load(sys.stdin)\n\
+         print(json.dumps({'sum': sum(call['args']) * call['kwargs'].get('scale', 1), \
+         'procedure': os.environ['WAMP_PROCEDURE']}))",
+    ]));
+    // `cat`: the result is the input itself, parsed as JSON.
+    let cat_uri = unique("cat");
+    let mut cat = Running::spawn(&mut wamp(&["register", &cat_uri, "--", "cat"]));
+    // Text that is not JSON is a string.
+    let text_uri = unique("text");
+    let mut text = Running::spawn(&mut wamp(&["register", &text_uri, "--", "echo", "plain text"]));
+    // A failing command answers with wamp.error.runtime_error.
+    let fail_uri = unique("fail");
+    let mut fail = Running::spawn(&mut wamp(&[
+        "register",
+        &fail_uri,
+        "--",
+        "sh",
+        "-c",
+        "echo oops >&2; exit 3",
+    ]));
+    for running in [&mut sum, &mut cat, &mut text, &mut fail] {
+        running.wait_for_log("registered");
+    }
+
+    let called = format!("{prefix}.add");
+    assert_eq!(
+        autobahn_call(&called, "URI, 1, 2, 3, scale=10"),
+        format!(r#"result {{"procedure": "{called}", "sum": 60}}"#)
+    );
+    assert_eq!(
+        autobahn_call(&cat_uri, r#"URI, "a", b"\x01", k=1"#),
+        r#"result {"args": ["a", "bytes:01"], "kwargs": {"k": 1}}"#
+    );
+    assert_eq!(autobahn_call(&text_uri, "URI"), r#"result "plain text""#);
+    let error = autobahn_call(&fail_uri, "URI");
+    assert!(
+        error.starts_with("error wamp.error.runtime_error") && error.contains("oops") && error.contains('3'),
+        "{error}"
+    );
+
+    // SIGINT stops a command-running callee too.
+    sum.signal("INT");
+    assert_eq!(sum.wait().status.code(), Some(0));
+}
