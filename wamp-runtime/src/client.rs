@@ -4,7 +4,8 @@
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -12,18 +13,26 @@ use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use wamp_core::{
     Dict, Id, InvokePolicy, List, MatchPolicy, Message, Payload, RequestIdGenerator, Serializer, Uri, Value,
 };
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{CallError, Error};
 use crate::handler::{IntoEventHandler, IntoProcedureHandler};
-use crate::session::{Command, Session, SessionDetails, SessionState};
+use crate::reporting::{ErrorReporter, HandlerFailure, TracingReporter};
+use crate::session::{ClientEvent, Command, Frame, Session, SessionDetails, SessionState};
 
 /// How many commands may queue up for the session task before senders wait.
 const COMMAND_QUEUE: usize = 1024;
+
+/// How many [`ClientEvent`]s a slow observer may fall behind before it
+/// misses some (it then gets `RecvError::Lagged`).
+const EVENT_QUEUE: usize = 64;
+
+/// How long `stop` lets interrupted invocations answer before aborting them.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(1);
 
 /// A handle to a WAMP session joined to a realm.
 ///
@@ -51,12 +60,33 @@ pub struct Client {
 }
 
 pub(crate) struct ClientInner {
+    /// To the session task; outlives connections.
     commands: mpsc::Sender<Command>,
-    serializer: Arc<dyn Serializer>,
+    /// The current connection's serializer (the router may pick another
+    /// one on a reconnect). Never held across an `await`.
+    serializer: RwLock<Arc<dyn Serializer>>,
     pub(crate) request_ids: RequestIdGenerator,
     state: watch::Receiver<SessionState>,
+    events: broadcast::Sender<ClientEvent>,
     /// The named clients this one belongs to (set by `serve`); see [`Client::clients`].
     group: crate::clients::GroupRef,
+    reporter: RwLock<Arc<dyn ErrorReporter>>,
+}
+
+/// Reads a lock even if a panicking writer poisoned it (the values are
+/// replaced whole, never left half-written).
+fn read<T: Clone>(lock: &RwLock<T>) -> T {
+    match lock.read() {
+        Ok(value) => value.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
+}
+
+fn write<T>(lock: &RwLock<T>, value: T) {
+    match lock.write() {
+        Ok(mut slot) => *slot = value,
+        Err(poisoned) => *poisoned.into_inner() = value,
+    }
 }
 
 impl fmt::Debug for Client {
@@ -68,63 +98,83 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// Connects to the router and joins the configured realm.
+    /// Connects to the router and joins the configured realm. The client
+    /// does **not** reconnect: when the connection is lost (or the router
+    /// closes the session) it is closed for good, [`closed`](Self::closed)
+    /// completes, and later requests fail with [`CallError::ConnectionLost`].
+    /// Use [`connect_reconnecting`](Self::connect_reconnecting) for a client
+    /// that survives router restarts (as [`serve`](crate::serve) does).
     ///
     /// Everything (TCP, WebSocket handshake, HELLO/WELCOME) must finish within
     /// `config.connection_timeout`.
     pub async fn connect(config: &ClientConfig) -> Result<Client, Error> {
-        let url = config.url.clone();
-        let realm = config.realm.clone();
-        // ws:// is WebSocket; rs://, tcp:// and unix:// are RawSocket.
-        let endpoint = match crate::transport::Endpoint::parse(&url) {
-            Ok(endpoint) => endpoint,
-            Err(reason) => return Err(Error::InvalidUrl { url, reason }),
-        };
-        tracing::info!(url = %url, realm = %realm, "connecting");
-        let connect = async {
-            let mut connection = crate::transport::connect(&endpoint, &config.serializers, config.max_message_size)
-                .await
-                .map_err(|source| Error::Connect {
-                    url: url.clone(),
-                    source,
-                })?;
-            let serializer: Arc<dyn Serializer> = connection.serializer();
-            let details = crate::session::join(&mut connection, serializer.as_ref(), config).await?;
-            Ok::<_, Error>((connection, serializer, details))
-        };
-        let (connection, serializer, details) = tokio::time::timeout(config.connection_timeout, connect)
-            .await
-            .map_err(|_| Error::ConnectTimeout {
-                url: url.clone(),
-                realm: realm.clone(),
-                timeout: config.connection_timeout,
-            })??;
-        tracing::info!(
-            session = details.session_id,
-            realm = %details.realm,
-            authid = ?details.authid,
-            authrole = ?details.authrole,
-            "joined"
-        );
+        Self::start(config, ReconnectPolicy::disabled()).await
+    }
 
+    /// Connects like [`connect`](Self::connect), then keeps the client
+    /// alive across lost connections following `config.reconnect` (by
+    /// default: forever, backing off from 1 s to 60 s with 10 % jitter).
+    ///
+    /// - When the link drops, every request waiting for an answer (calls,
+    ///   acknowledged publications, (un)registrations, (un)subscriptions)
+    ///   fails at once with [`CallError::ConnectionLost`], and invocations
+    ///   in flight are interrupted (their answers have nowhere to go).
+    /// - While reconnecting, new requests fail fast with
+    ///   [`CallError::ConnectionLost`]`("not connected: reconnecting (attempt
+    ///   N)")`; unacknowledged publications are dropped (acknowledge them to
+    ///   know). [`unregister`](Registration::unregister) and
+    ///   [`unsubscribe`](Subscription::unsubscribe) succeed: the procedure or
+    ///   topic is simply not restored.
+    /// - After each reconnect the client rejoins and re-registers every
+    ///   procedure and re-subscribes every subscription it had (all requests
+    ///   sent at once), then announces [`ClientEvent::Joined`]. Single-callee
+    ///   procedures are re-registered with `force_reregister`, so a router
+    ///   still holding the dead predecessor's registration hands it over.
+    ///   [`Registration`] and [`Subscription`] handles stay valid.
+    /// - Refused credentials ([`Error::AuthenticationFailed`]), an invalid
+    ///   configuration or URL end the client at once: retrying cannot help.
+    ///
+    /// The first connection is not retried: its error is returned.
+    ///
+    /// ```no_run
+    /// use wamp_runtime::{Client, ClientConfig, ClientEvent};
+    ///
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = ClientConfig::new("ws://127.0.0.1:8080/ws", "realm1")?;
+    /// let client = Client::connect_reconnecting(&config).await?;
+    /// let mut events = client.events();
+    /// while let Ok(event) = events.recv().await {
+    ///     match event {
+    ///         ClientEvent::Reconnecting { attempt, delay } => println!("attempt {attempt} in {delay:?}"),
+    ///         ClientEvent::Joined(details) => println!("joined as session {}", details.session_id),
+    ///         ClientEvent::Closed { reason } => break,
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect_reconnecting(config: &ClientConfig) -> Result<Client, Error> {
+        Self::start(config, config.reconnect.clone()).await
+    }
+
+    async fn start(config: &ClientConfig, policy: ReconnectPolicy) -> Result<Client, Error> {
+        let opened = open(config).await?;
+        let link = crate::session::Link::new(opened, config);
+        let serializer = link.serializer();
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
-        let (state_tx, state) = watch::channel(SessionState::Joined(Arc::new(details)));
+        let (state_tx, state) = watch::channel(SessionState::Joined(link.details()));
+        let (events, _) = broadcast::channel(EVENT_QUEUE);
         let inner = Arc::new(ClientInner {
             commands,
-            serializer: serializer.clone(),
+            serializer: RwLock::new(serializer),
             request_ids: RequestIdGenerator::new(),
             state,
+            events: events.clone(),
             group: Default::default(),
+            reporter: RwLock::new(Arc::new(TracingReporter)),
         });
-        let session = Session::new(
-            Arc::downgrade(&inner),
-            serializer,
-            connection,
-            command_rx,
-            state_tx,
-            config,
-        );
-        tokio::spawn(session.run());
+        let session = Session::new(Arc::downgrade(&inner), command_rx, state_tx, events, config, policy);
+        tokio::spawn(session.run(link));
         Ok(Client { inner })
     }
 
@@ -132,7 +182,8 @@ impl Client {
         Self { inner }
     }
 
-    /// The details of the joined session, or `None` once it has closed.
+    /// The details of the joined session, or `None` while reconnecting and
+    /// once closed.
     pub fn details(&self) -> Option<Arc<SessionDetails>> {
         match &*self.inner.state.borrow() {
             SessionState::Joined(details) => Some(details.clone()),
@@ -140,7 +191,7 @@ impl Client {
         }
     }
 
-    /// The session id, or `None` once the session has closed.
+    /// The session id, or `None` while reconnecting and once closed.
     pub fn session_id(&self) -> Option<Id> {
         self.details().map(|d| d.session_id)
     }
@@ -176,7 +227,61 @@ impl Client {
         self.inner.state.borrow().clone()
     }
 
-    /// Completes when the session has closed, with the reason.
+    /// Observes the session: [`ClientEvent`]s from now on (joined, left,
+    /// reconnecting, revoked, closed). Each receiver gets every event sent
+    /// after it was created; one that falls more than 64 events behind
+    /// skips the oldest (`RecvError::Lagged`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) {
+    /// use wamp_runtime::ClientEvent;
+    ///
+    /// let mut events = client.events();
+    /// tokio::spawn(async move {
+    ///     while let Ok(event) = events.recv().await {
+    ///         if let ClientEvent::Left { reason } = event {
+    ///             eprintln!("session left: {reason}");
+    ///         }
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn events(&self) -> broadcast::Receiver<ClientEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Replaces the [`ErrorReporter`] told about failed handlers (default:
+    /// [`TracingReporter`]); see the [`reporting`](crate::reporting) module.
+    pub fn set_error_reporter(&self, reporter: Arc<dyn ErrorReporter>) {
+        write(&self.inner.reporter, reporter);
+    }
+
+    pub(crate) fn report(&self, failure: &HandlerFailure) {
+        let reporter = read(&self.inner.reporter);
+        // A reporter that panics must not take the session's answer with it.
+        let reported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reporter.report(failure)));
+        if reported.is_err() {
+            tracing::error!(failure = %failure, "the error reporter panicked");
+        }
+    }
+
+    pub(crate) fn set_serializer(&self, serializer: Arc<dyn Serializer>) {
+        write(&self.inner.serializer, serializer);
+    }
+
+    /// Fails fast while reconnecting (the session would answer the same, later).
+    fn check_connected(&self) -> Result<(), CallError> {
+        match &*self.inner.state.borrow() {
+            SessionState::Reconnecting { attempt, .. } => Err(CallError::ConnectionLost(format!(
+                "not connected: reconnecting (attempt {attempt})"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Completes when the client has closed for good (it left, was
+    /// stopped, lost the connection without reconnecting, or gave up
+    /// reconnecting), with the reason. Reconnects do not complete it.
     pub async fn closed(&self) -> String {
         let mut state = self.inner.state.clone();
         loop {
@@ -242,29 +347,22 @@ impl Client {
     ) -> Result<Registration, CallError> {
         let procedure = procedure.into();
         Uri::pattern(procedure.clone(), options.match_policy).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
-        let request = self.inner.request_ids.next();
-        let frame = self.encode(
-            &wamp_core::Register {
-                request,
-                options: options.to_dict(),
-                procedure: procedure.clone(),
-            }
-            .into(),
-        )?;
+        self.check_connected()?;
         let (reply, answer) = oneshot::channel();
         self.send_command(Command::Register {
-            request,
-            frame,
             procedure: procedure.clone(),
+            options: options.to_dict(),
+            single: options.invoke == InvokePolicy::Single,
             handler: handler.into_procedure_handler(),
             reply,
         })
         .await?;
-        let id = receive(answer).await?;
-        tracing::debug!(procedure = %procedure, registration = id, "registered");
+        let (local, current) = receive(answer).await?;
+        tracing::debug!(procedure = %procedure, registration = current.load(Ordering::Relaxed), "registered");
         Ok(Registration {
             client: self.clone(),
-            id,
+            local,
+            current,
             procedure,
         })
     }
@@ -281,30 +379,21 @@ impl Client {
     ) -> Result<Subscription, CallError> {
         let topic = topic.into();
         Uri::pattern(topic.clone(), options.match_policy).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
-        let request = self.inner.request_ids.next();
-        let frame = self.encode(
-            &wamp_core::Subscribe {
-                request,
-                options: options.to_dict(),
-                topic: topic.clone(),
-            }
-            .into(),
-        )?;
+        self.check_connected()?;
         let (reply, answer) = oneshot::channel();
         self.send_command(Command::Subscribe {
-            request,
-            frame,
             topic: topic.clone(),
+            options: options.to_dict(),
             handler: handler.into_event_handler(),
             reply,
         })
         .await?;
-        let (id, local) = receive(answer).await?;
-        tracing::debug!(topic = %topic, subscription = id, "subscribed");
+        let (local, current) = receive(answer).await?;
+        tracing::debug!(topic = %topic, subscription = current.load(Ordering::Relaxed), "subscribed");
         Ok(Subscription {
             client: self.clone(),
-            id,
             local,
+            current,
             topic,
         })
     }
@@ -329,7 +418,23 @@ impl Client {
     ///
     /// Results of invocations that finish before GOODBYE still reach their
     /// callers (the router delivers them after the unregistration).
+    /// Interrupted handlers get one more second to answer; handler tasks
+    /// still running after that are aborted, so no task of the client is
+    /// left running when `stop` returns. A reconnecting client stops
+    /// reconnecting at once (also in the middle of a backoff).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::Error> {
+    /// use std::time::Duration;
+    ///
+    /// wamp_runtime::shutdown_signal().await;
+    /// client.stop(Duration::from_secs(15)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn stop(&self, shutdown_timeout: Duration) -> Result<(), Error> {
+        if self.inner.commands.send(Command::Stopping).await.is_err() {
+            return Ok(()); // Already closed.
+        }
         let (reply, answer) = oneshot::channel();
         if self
             .inner
@@ -341,9 +446,9 @@ impl Client {
             return Ok(()); // Already closed.
         }
         let registrations = answer.await.unwrap_or_default();
-        let unregistered = registrations.into_iter().map(|registration| async move {
+        let unregistered = registrations.into_iter().map(|local| async move {
             let (reply, answer) = oneshot::channel();
-            self.send_command(Command::Unregister { registration, reply }).await?;
+            self.send_command(Command::Unregister { local, reply }).await?;
             receive(answer).await
         });
         for result in futures_util::future::join_all(unregistered).await {
@@ -361,15 +466,33 @@ impl Client {
                 "invocations still running at the shutdown timeout; interrupting them"
             );
             let _ = self.inner.commands.send(Command::InterruptAll).await;
+            let (reply, answer) = oneshot::channel();
+            if self.inner.commands.send(Command::Drained { reply }).await.is_ok()
+                && tokio::time::timeout(INTERRUPT_GRACE, answer).await.is_err()
+            {
+                tracing::warn!("invocations ignored the interrupt; aborting them");
+            }
         }
         self.leave().await
     }
 
-    pub(crate) fn encode(&self, message: &Message) -> Result<Vec<u8>, CallError> {
-        self.inner
-            .serializer
+    pub(crate) fn encode(&self, message: &Message) -> Result<Frame, CallError> {
+        let serializer = read(&self.inner.serializer);
+        let bytes = serializer
             .encode(message)
-            .map_err(|e| CallError::InvalidRequest(format!("cannot encode {}: {e}", message.message_type())))
+            .map_err(|e| CallError::InvalidRequest(format!("cannot encode {}: {e}", message.message_type())))?;
+        Ok(Frame {
+            kind: serializer.kind(),
+            bytes,
+        })
+    }
+
+    /// A frame that is never sent (the session drops frames of another serializer).
+    pub(crate) fn empty_frame(&self) -> Frame {
+        Frame {
+            kind: read(&self.inner.serializer).kind(),
+            bytes: Vec::new(),
+        }
     }
 
     pub(crate) async fn send_command(&self, command: Command) -> Result<(), CallError> {
@@ -383,9 +506,60 @@ impl Client {
     fn closed_reason(&self) -> String {
         match &*self.inner.state.borrow() {
             SessionState::Closed(reason) => reason.clone(),
+            SessionState::Reconnecting { attempt, .. } => format!("not connected: reconnecting (attempt {attempt})"),
             _ => "the session has ended".into(),
         }
     }
+}
+
+/// A freshly opened connection with its joined session.
+pub(crate) struct Opened {
+    pub(crate) connection: crate::transport::Connection,
+    pub(crate) serializer: Arc<dyn Serializer>,
+    pub(crate) details: SessionDetails,
+}
+
+/// Opens the connection and joins the realm, all within
+/// `config.connection_timeout`: for the first connection and every reconnect.
+pub(crate) async fn open(config: &ClientConfig) -> Result<Opened, Error> {
+    let url = config.url.clone();
+    let realm = config.realm.clone();
+    // ws:// is WebSocket; rs://, tcp:// and unix:// are RawSocket.
+    let endpoint = match crate::transport::Endpoint::parse(&url) {
+        Ok(endpoint) => endpoint,
+        Err(reason) => return Err(Error::InvalidUrl { url, reason }),
+    };
+    tracing::info!(url = %url, realm = %realm, "connecting");
+    let connect = async {
+        let mut connection = crate::transport::connect(&endpoint, config)
+            .await
+            .map_err(|source| Error::Connect {
+                url: url.clone(),
+                source,
+            })?;
+        let serializer: Arc<dyn Serializer> = connection.serializer();
+        let details = crate::session::join(&mut connection, serializer.as_ref(), config).await?;
+        Ok::<_, Error>((connection, serializer, details))
+    };
+    let (connection, serializer, details) = tokio::time::timeout(config.connection_timeout, connect)
+        .await
+        .map_err(|_| Error::ConnectTimeout {
+            url: url.clone(),
+            realm: realm.clone(),
+            timeout: config.connection_timeout,
+        })??;
+    tracing::info!(
+        session = details.session_id,
+        realm = %details.realm,
+        authid = ?details.authid,
+        authrole = ?details.authrole,
+        "joined"
+    );
+    Ok(Opened {
+        connection,
+        serializer,
+        details,
+    })
 }
 
 /// Waits for the session's answer; a dropped reply means the session ended.
@@ -598,6 +772,7 @@ impl CallBuilder {
             return Err(invalid);
         }
         Uri::new(self.procedure.clone()).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        self.client.check_connected()?;
         let callback = self.on_progress.take();
         let (progress_tx, mut progress_rx) = match (stream, &callback) {
             (Some(tx), _) => (Some(tx), None),
@@ -894,6 +1069,7 @@ impl PublishBuilder {
             return Err(invalid);
         }
         Uri::new(self.topic.clone()).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        self.client.check_connected()?;
         let client = self.client;
         let request = client.inner.request_ids.next();
         let frame = client.encode(
@@ -1045,19 +1221,25 @@ impl SubscribeOptions {
 }
 
 /// An active registration. Dropping it does not unregister: the procedure
-/// stays registered as long as the session lives. Call
-/// [`unregister`](Self::unregister) to remove it.
+/// stays registered as long as the client lives, across reconnects (see
+/// [`Client::connect_reconnecting`]). Call [`unregister`](Self::unregister)
+/// to remove it.
 #[derive(Debug)]
 pub struct Registration {
     client: Client,
-    id: Id,
+    /// The client's own id of the registration, stable across reconnects.
+    local: u64,
+    /// The router's id in the current session, kept up to date by the session.
+    current: Arc<AtomicU64>,
     procedure: String,
 }
 
 impl Registration {
-    /// The router's registration id.
+    /// The router's registration id in the current session: it changes
+    /// after a reconnect, and is 0 while the procedure is not registered
+    /// (reconnecting, or revoked by the router).
     pub fn id(&self) -> Id {
-        self.id
+        self.current.load(Ordering::Relaxed)
     }
 
     /// The registered procedure (or pattern).
@@ -1065,12 +1247,14 @@ impl Registration {
         &self.procedure
     }
 
-    /// Removes the registration from the router.
+    /// Removes the registration from the router, and from the set the
+    /// client restores after a reconnect. While reconnecting it only does
+    /// the latter (and succeeds).
     pub async fn unregister(self) -> Result<(), CallError> {
         let (reply, answer) = oneshot::channel();
         self.client
             .send_command(Command::Unregister {
-                registration: self.id,
+                local: self.local,
                 reply,
             })
             .await?;
@@ -1079,19 +1263,22 @@ impl Registration {
 }
 
 /// An active subscription. Dropping it does not unsubscribe; call
-/// [`unsubscribe`](Self::unsubscribe).
+/// [`unsubscribe`](Self::unsubscribe). It survives reconnects like a
+/// [`Registration`].
 #[derive(Debug)]
 pub struct Subscription {
     client: Client,
-    id: Id,
     local: u64,
+    current: Arc<AtomicU64>,
     topic: String,
 }
 
 impl Subscription {
-    /// The router's subscription id (shared by every local subscriber of the same topic and policy).
+    /// The router's subscription id in the current session (shared by every
+    /// local subscriber of the same topic and policy); it changes after a
+    /// reconnect, and is 0 while not subscribed.
     pub fn id(&self) -> Id {
-        self.id
+        self.current.load(Ordering::Relaxed)
     }
 
     /// The subscribed topic (or pattern).
@@ -1099,13 +1286,13 @@ impl Subscription {
         &self.topic
     }
 
-    /// Removes this handler; the router subscription ends with the last one.
+    /// Removes this handler (also from the set restored after a
+    /// reconnect); the router subscription ends with the last one.
     pub async fn unsubscribe(self) -> Result<(), CallError> {
         let (reply, answer) = oneshot::channel();
         self.client
             .send_command(Command::Unsubscribe {
-                subscription: self.id,
-                handler: self.local,
+                local: self.local,
                 reply,
             })
             .await?;

@@ -43,14 +43,17 @@
 //! enums and [`ApplicationError`] itself) is sent with its URI and fields.
 //! Any other error that implements `Display` (every `std::error::Error`,
 //! `anyhow::Error`, `String`) is sent as `wamp.error.runtime_error` with
-//! its message (its `Display`, not its source chain) and logged as a
-//! `tracing` error naming the procedure.
+//! its message (its `Display`, not its source chain) and reported as a
+//! handler failure to the client's [`ErrorReporter`](crate::reporting::ErrorReporter)
+//! (by default a `tracing` error naming the procedure); mapped errors are
+//! part of the procedure's API and are not reported.
 //!
 //! The return type counts as a `Result` when its last path segment is
 //! `Result` (`Result<T, E>`, `std::io::Result<T>`, `anyhow::Result<T>`); a
 //! type alias with another name is not recognized.
 //!
-//! Subscribers return `()` or a `Result<(), E>`; an `Err` is logged.
+//! Subscribers return `()` or a `Result<(), E>`; an `Err` is reported to the
+//! client's [`ErrorReporter`](crate::reporting::ErrorReporter).
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -366,7 +369,11 @@ pub mod dispatch {
         }
 
         pub fn event_error<E: WampError>(self, error: E, topic: &str) {
-            tracing::error!(topic, error = %error.to_application_error(), "event handler failed");
+            // Nobody receives a subscriber's error: it is a failure.
+            let error = error.to_application_error();
+            if !crate::reporting::note_failure(&error) {
+                tracing::error!(topic, error = %error, "event handler failed");
+            }
         }
     }
 
@@ -384,12 +391,17 @@ pub mod dispatch {
     impl DisplayKind {
         pub fn procedure_error<E: fmt::Display>(self, error: E, procedure: &str) -> ApplicationError {
             let message = error.to_string();
-            tracing::error!(procedure, error = %message, "procedure failed with an unmapped error");
+            // Reported by the task running the handler (see `reporting`).
+            if !crate::reporting::note_failure(&message) {
+                tracing::error!(procedure, error = %message, "procedure failed with an unmapped error");
+            }
             ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, message)
         }
 
         pub fn event_error<E: fmt::Display>(self, error: E, topic: &str) {
-            tracing::error!(topic, error = %error, "event handler failed");
+            if !crate::reporting::note_failure(&error) {
+                tracing::error!(topic, error = %error, "event handler failed");
+            }
         }
     }
 

@@ -243,6 +243,7 @@ pub struct CallContext {
 impl CallContext {
     pub(crate) fn new(
         client: Client,
+        epoch: u64,
         request: Id,
         registered_procedure: &str,
         details: Dict,
@@ -257,6 +258,7 @@ impl CallContext {
         let wants_progress = details.get("receive_progress").and_then(Value::as_bool) == Some(true);
         let progress = wants_progress.then(|| ProgressSender {
             client: client.clone(),
+            epoch,
             request,
         });
         Self {
@@ -309,7 +311,9 @@ impl CallContext {
     }
 
     /// `true` once the router interrupted this invocation (the caller
-    /// cancelled or timed out) or the session is closing.
+    /// cancelled or timed out), the connection was lost (the answer has
+    /// nowhere to go), or the client is stopping and the shutdown timeout
+    /// passed.
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.is_cancelled()
     }
@@ -335,6 +339,7 @@ impl CallContext {
 #[derive(Debug, Clone)]
 pub struct ProgressSender {
     client: Client,
+    epoch: u64,
     request: Id,
 }
 
@@ -351,6 +356,7 @@ impl ProgressSender {
         let frame = self.client.encode(&message.into())?;
         self.client
             .send_command(Command::Progress {
+                epoch: self.epoch,
                 request: self.request,
                 frame,
             })

@@ -29,6 +29,7 @@ mod error;
 pub mod extract;
 pub mod handler;
 pub mod registry;
+pub mod reporting;
 mod serve;
 mod session;
 mod signal;
@@ -42,7 +43,8 @@ pub use client::{
 pub use config::{ClientConfig, Config, ConfigError};
 pub use error::{ApplicationError, CallError, Error};
 pub use handler::{CallContext, EventContext, PeerIdentity, ProcedureResult, ProgressSender};
-pub use session::{SessionDetails, SessionState};
+pub use reporting::{ErrorReporter, HandlerFailure};
+pub use session::{ClientEvent, SessionDetails, SessionState};
 pub use signal::shutdown_signal;
 pub use wamp_core::{Dict, Id, InvokePolicy, List, MatchPolicy, Payload, Value};
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::{join_all, try_join_all};
@@ -12,12 +13,20 @@ use crate::clients::Clients;
 use crate::config::Config;
 use crate::error::Error;
 use crate::registry::{Bindings, Problem, Registry, StartupError};
+use crate::reporting::ErrorReporter;
 use crate::signal::shutdown_signal;
 
 /// Runs a service: connects every client of `config`, registers every
 /// `#[procedure]` and subscribes every `#[subscriber]` of the program on its
 /// client, runs until Ctrl-C or SIGTERM, then stops each client cleanly
 /// (see [`Client::stop`]).
+///
+/// Each client reconnects after a lost connection following its
+/// `reconnect` policy (by default forever; see
+/// [`Client::connect_reconnecting`]), and restores every procedure and
+/// subscription. When a client closes for good (its policy gave up, or
+/// its credentials were refused) the service stops and `serve` returns
+/// [`Error::ConnectionLost`] naming the client.
 ///
 /// ```no_run
 /// use wamp_runtime::{procedure, CallContext};
@@ -59,11 +68,22 @@ pub async fn serve(config: Config) -> Result<(), Error> {
 /// server.wait().await
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct Server {
     config: Config,
     registry: Registry,
     link_time: bool,
+    reporter: Option<Arc<dyn ErrorReporter>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.config)
+            .field("registry", &self.registry)
+            .field("link_time", &self.link_time)
+            .field("reporter", &self.reporter.as_ref().map(|_| "custom"))
+            .finish()
+    }
 }
 
 impl Server {
@@ -73,7 +93,34 @@ impl Server {
             config,
             registry: Registry::new(),
             link_time: true,
+            reporter: None,
         }
+    }
+
+    /// The [`ErrorReporter`] of every client: told about every failed
+    /// handler (default: [`TracingReporter`](crate::reporting::TracingReporter)).
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use wamp_runtime::reporting::{ErrorReporter, HandlerFailure};
+    /// use wamp_runtime::{Config, Server};
+    ///
+    /// #[derive(Debug)]
+    /// struct Sentry;
+    ///
+    /// impl ErrorReporter for Sentry {
+    ///     fn report(&self, failure: &HandlerFailure) {
+    ///         eprintln!("to the error tracker: {failure}");
+    ///     }
+    /// }
+    ///
+    /// # async fn demo(config: Config) -> Result<(), wamp_runtime::Error> {
+    /// Server::new(config).error_reporter(Arc::new(Sentry)).run().await
+    /// # }
+    /// ```
+    pub fn error_reporter(mut self, reporter: Arc<dyn ErrorReporter>) -> Self {
+        self.reporter = Some(reporter);
+        self
     }
 
     /// Adds the handlers of a programmatic registry (may be called several times).
@@ -104,9 +151,16 @@ impl Server {
         let (bindings, problems) = registry.resolve_parts();
         let plan = plan(&self.config, bindings, problems)?;
 
-        let connections = self.config.clients().map(|(name, config)| async move {
-            let client = Client::connect(config).await?;
-            Ok::<_, Error>((name.to_owned(), client))
+        let reporter = self.reporter.clone();
+        let connections = self.config.clients().map(|(name, config)| {
+            let reporter = reporter.clone();
+            async move {
+                let client = Client::connect_reconnecting(config).await?;
+                if let Some(reporter) = reporter {
+                    client.set_error_reporter(reporter);
+                }
+                Ok::<_, Error>((name.to_owned(), client))
+            }
         });
         let clients = Clients::new(try_join_all(connections).await?);
         let shutdown_timeouts = self
@@ -192,14 +246,38 @@ impl RunningServer {
     }
 
     /// Runs until Ctrl-C or SIGTERM, then stops.
+    ///
+    /// # Errors
+    /// [`Error::ConnectionLost`] when a client closed for good before the
+    /// signal (the other clients are stopped first).
     pub async fn wait(self) -> Result<(), Error> {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Runs until `signal` completes, then stops.
+    /// Runs until `signal` completes, then stops; or until a client closes
+    /// for good (see [`wait`](Self::wait)).
     pub async fn run_until(self, signal: impl Future<Output = ()>) -> Result<(), Error> {
-        signal.await;
-        self.stop().await
+        let closed: Vec<_> = self
+            .clients
+            .iter()
+            .map(|(name, client)| Box::pin(async move { format!("client {name:?} closed: {}", client.closed().await) }))
+            .collect();
+        let any_closed = async {
+            match closed.len() {
+                0 => std::future::pending().await,
+                _ => futures_util::future::select_all(closed).await.0,
+            }
+        };
+        tokio::select! {
+            () = signal => self.stop().await,
+            reason = any_closed => {
+                tracing::error!(reason = %reason, "a client closed for good; stopping the service");
+                if let Err(e) = self.stop_clients().await {
+                    tracing::warn!(error = %e, "cannot stop the other clients");
+                }
+                Err(Error::ConnectionLost(reason))
+            }
+        }
     }
 
     /// Stops every client (see [`Client::stop`]), each within its

@@ -90,6 +90,8 @@ struct Transport {
 pub struct RouterConfig {
     realms: Vec<Realm>,
     transports: Vec<Transport>,
+    /// Files written into the node directory before the node starts.
+    files: Vec<(String, Vec<u8>)>,
 }
 
 impl Default for RouterConfig {
@@ -133,6 +135,7 @@ impl RouterConfig {
         RouterConfig {
             realms: Vec::new(),
             transports: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -223,6 +226,34 @@ impl RouterConfig {
             None => self.transports.push(new),
         }
         self
+    }
+
+    /// Writes a file into the node directory (the cbdir) before the node
+    /// starts, e.g. the TLS key and certificate that a transport's
+    /// `"tls": {"key": "server.key", "certificate": "server.crt"}` names
+    /// (Crossbar resolves such paths relative to the cbdir). `name` is a
+    /// path relative to the cbdir (subdirectories are created); a second
+    /// file with the same name replaces the first.
+    ///
+    /// # Panics
+    /// If `name` is absolute or contains `..`.
+    pub fn file(mut self, name: &str, contents: impl Into<Vec<u8>>) -> Self {
+        let path = std::path::Path::new(name);
+        assert!(
+            path.is_relative() && !path.components().any(|c| matches!(c, std::path::Component::ParentDir)),
+            "RouterConfig::file: {name:?} must be a relative path inside the cbdir"
+        );
+        let contents = contents.into();
+        match self.files.iter_mut().find(|(n, _)| n == name) {
+            Some((_, existing)) => *existing = contents,
+            None => self.files.push((name.to_owned(), contents)),
+        }
+        self
+    }
+
+    /// The files given with [`file`](Self::file), in order.
+    pub(crate) fn files(&self) -> &[(String, Vec<u8>)] {
+        &self.files
     }
 
     /// Uses `port` for transport `name` instead of a free port.

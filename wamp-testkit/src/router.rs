@@ -71,7 +71,8 @@ pub struct Router {
 impl Router {
     /// Installs Crossbar if needed ([`ensure_crossbar`]), creates a fresh node
     /// directory under `<target>/crossbar-runs/`, writes `config.json` with a
-    /// free loopback port for every transport, starts `crossbar start --cbdir
+    /// free loopback port for every transport and the files of
+    /// [`RouterConfig::file`], starts `crossbar start --cbdir
     /// DIR` (output in `DIR/node.log`) and waits until every transport port
     /// accepts TCP connections (polling every 50 ms, up to 60 s).
     ///
@@ -92,6 +93,14 @@ impl Router {
                 serde_json::to_string_pretty(&json).map_err(|e| HarnessError::io("serialize config.json", e.into()))?;
             let path = cbdir.join("config.json");
             fs::write(&path, text).map_err(|e| HarnessError::io(format!("write {}", path.display()), e))?;
+            for (name, contents) in config.files() {
+                let path = cbdir.join(name);
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent)
+                        .map_err(|e| HarnessError::io(format!("create {}", parent.display()), e))?;
+                }
+                fs::write(&path, contents).map_err(|e| HarnessError::io(format!("write {}", path.display()), e))?;
+            }
             let mut router = Router {
                 urls: config.urls(&ports),
                 config: config.clone(),

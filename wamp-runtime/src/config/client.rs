@@ -10,6 +10,7 @@ use super::auth::{AuthConfig, AuthMethod, Secret};
 use super::error::KeyError;
 use super::raw::{RawAuth, RawClient, RawDuration, RawReconnect, RawSerializer};
 use super::resolve::{Layer, Resolver, check_auth_name, check_realm, check_serializers, join_key, parse_ws_url};
+use super::tls::{RawTls, RawTlsKey, TlsConfig};
 
 /// Settings of one client connection.
 ///
@@ -20,9 +21,9 @@ use super::resolve::{Layer, Resolver, check_auth_name, check_realm, check_serial
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClientConfig {
-    /// The router's WebSocket URL, `ws://host:port/path` or `wss://...`, or
-    /// its RawSocket URL: `rs://host:port` (or `tcp://host:port`) over TCP,
-    /// `unix:///path/to/socket` over a Unix socket.
+    /// The router's WebSocket URL, `ws://host:port/path` or `wss://...` (TLS),
+    /// or its RawSocket URL: `rs://host:port` (or `tcp://host:port`) over TCP,
+    /// `rss://host:port` over TLS, `unix:///path/to/socket` over a Unix socket.
     /// In a file it is given as `url`, or spelled out with `host`, `port`,
     /// `path` and `tls`. Default: `ws://localhost:8080/ws`.
     pub url: String,
@@ -45,6 +46,12 @@ pub struct ClientConfig {
     pub authid: Option<String>,
     /// The authrole asked for in HELLO.
     pub authrole: Option<String>,
+    /// How TLS is set up for `wss://` and `rss://`: the trusted CAs, a client
+    /// certificate, and the (dangerous) switch that turns verification off.
+    /// Default: the platform's roots, the host name checked, no client
+    /// certificate. In a file: `tls: {ca_file, client_cert, client_key,
+    /// dangerously_accept_invalid_certs}` (or just `tls: true`).
+    pub tls: TlsConfig,
     /// How to authenticate: the method offered in HELLO `authmethods` and
     /// its secret. Default: anonymous. In a file: `auth: {method, secret,
     /// secret_file}`.
@@ -58,10 +65,11 @@ pub struct ClientConfig {
     /// How long to wait for the pong before the link is taken as dead.
     /// Default: 10 s.
     pub ping_timeout: Duration,
-    /// When and how often to reconnect after the link is lost.
-    ///
-    /// Parsed and validated now; not yet applied: a [`Client`](crate::Client)
-    /// does not reconnect by itself in this release.
+    /// When and how often to reconnect after the link is lost. Applied by
+    /// [`serve`](crate::serve) / [`Server`](crate::Server) and by
+    /// [`Client::connect_reconnecting`](crate::Client::connect_reconnecting);
+    /// a client opened with [`Client::connect`](crate::Client::connect) never
+    /// reconnects. Default: forever, see [`ReconnectPolicy`].
     pub reconnect: ReconnectPolicy,
 }
 
@@ -122,14 +130,15 @@ impl ClientConfig {
             }
         }
         self.auth.check(prefix, true)?;
+        self.tls.check(prefix)?;
         self.reconnect.check(prefix)
     }
 
-    /// Whether the URL asks for TLS (`wss://`).
+    /// Whether the URL asks for TLS (`wss://` or `rss://`).
     pub fn uses_tls(&self) -> bool {
         self.url
-            .get(..6)
-            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("wss://"))
+            .split_once("://")
+            .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("wss") || scheme.eq_ignore_ascii_case("rss"))
     }
 }
 
@@ -151,6 +160,7 @@ impl Default for ClientConfig {
             serializers: vec![SerializerKind::Json],
             authid: None,
             authrole: None,
+            tls: TlsConfig::default(),
             auth: AuthConfig::default(),
             authextra: Dict::new(),
             ping_interval: Some(Duration::from_secs(30)),
@@ -162,6 +172,26 @@ impl Default for ClientConfig {
 
 /// When and how often a lost connection is reopened: exponential backoff
 /// with jitter.
+///
+/// Used by clients that reconnect ([`serve`](crate::serve) and
+/// [`Client::connect_reconnecting`](crate::Client::connect_reconnecting)):
+/// after a lost connection the client waits `delay(1)`, tries to reconnect
+/// (within `connection_timeout`), waits `delay(2)` after a failed attempt,
+/// and so on; the count restarts after every successful join. Refused
+/// credentials end the client at once whatever the policy says.
+///
+/// ```
+/// use std::time::Duration;
+/// use wamp_runtime::config::{ClientConfig, ReconnectPolicy};
+///
+/// let mut policy = ReconnectPolicy::default();
+/// policy.initial_delay = Duration::from_millis(200);
+/// policy.max_attempts = Some(10);
+/// let config = ClientConfig::builder().url("ws://127.0.0.1:8080/ws").reconnect(policy).build()?;
+/// assert_eq!(config.reconnect.delay(1, 0.5), Duration::from_millis(200));
+/// assert_eq!(config.reconnect.delay(2, 0.5), Duration::from_millis(400));
+/// # Ok::<(), wamp_runtime::config::ConfigError>(())
+/// ```
 ///
 /// The delay before attempt `n` (1-based) is
 /// `initial_delay * multiplier^(n-1)`, capped at `max_delay`, then moved by
@@ -181,17 +211,22 @@ impl Default for ClientConfig {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReconnectPolicy {
-    /// The delay before the first attempt. Default: 1 s.
+    /// The delay between losing the connection and the first attempt to
+    /// reopen it. Default: 1 s.
     pub initial_delay: Duration,
     /// How much the delay grows after each failed attempt (>= 1).
     /// Default: 2.
     pub multiplier: f64,
-    /// The random share of each delay, from 0 (none) to 1. Default: 0.1.
+    /// The random share of each delay, from 0 (none) to 1, so that many
+    /// clients of a restarted router do not all come back at once.
+    /// Default: 0.1.
     pub jitter: f64,
     /// The longest delay. Default: 60 s.
     pub max_delay: Duration,
-    /// How many attempts in a row before giving up; `None` retries forever,
-    /// `Some(0)` never reconnects. Default: `None`.
+    /// How many failed attempts in a row before giving up (the client then
+    /// closes for good: [`ClientEvent::Closed`](crate::ClientEvent::Closed),
+    /// [`Client::closed`](crate::Client::closed) completes); `None` retries
+    /// forever, `Some(0)` never reconnects. Default: `None`.
     pub max_attempts: Option<u32>,
 }
 
@@ -301,7 +336,51 @@ impl ClientConfigBuilder {
 
     /// Whether to use TLS (`wss://`; default false).
     pub fn tls(mut self, tls: bool) -> Self {
-        self.raw.tls = Some(tls);
+        self.tls_settings().enabled = Some(tls);
+        self
+    }
+
+    fn tls_settings(&mut self) -> &mut RawTls {
+        &mut self.raw.tls.get_or_insert_with(RawTlsKey::default).0
+    }
+
+    /// Trusts only the CA certificates in this PEM file (instead of the
+    /// platform's) for the router's certificate; see [`TlsConfig::ca_file`].
+    /// A relative path is relative to the current directory.
+    ///
+    /// Like every TLS setting, it turns TLS on for an address given with
+    /// [`host`](Self::host)/[`port`](Self::port)/[`path`](Self::path); with
+    /// [`url`](Self::url), the URL must be `wss://` or `rss://`.
+    ///
+    /// ```no_run
+    /// use wamp_runtime::config::ClientConfig;
+    ///
+    /// let client = ClientConfig::builder()
+    ///     .url("wss://crossbar.internal:8443/ws")
+    ///     .tls_ca_file("/etc/wamp/ca.pem")
+    ///     .tls_client_cert("/etc/wamp/client.pem", "/etc/wamp/client.key")
+    ///     .build()?;
+    /// # Ok::<(), wamp_runtime::config::ConfigError>(())
+    /// ```
+    pub fn tls_ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.tls_settings().ca_file = Some(path.into());
+        self
+    }
+
+    /// A client certificate (PEM, leaf first) and its private key (PEM) for
+    /// routers that ask for one; see [`TlsConfig::client_cert`].
+    pub fn tls_client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        let tls = self.tls_settings();
+        tls.client_cert = Some(cert.into());
+        tls.client_key = Some(key.into());
+        self
+    }
+
+    /// Accepts any certificate the router shows, without verifying it. For
+    /// tests and development only: see
+    /// [`TlsConfig::dangerously_accept_invalid_certs`].
+    pub fn dangerously_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.tls_settings().dangerously_accept_invalid_certs = Some(accept);
         self
     }
 
@@ -433,6 +512,7 @@ impl ClientConfigBuilder {
         let layer = Layer::check(&self.raw, "").map_err(|e| e.into_config_error(None))?;
         let mut config = Resolver::default().apply(&layer).finish();
         config.auth.check("", false).map_err(|e| e.into_config_error(None))?;
+        config.tls.check("").map_err(|e| e.into_config_error(None))?;
         // `max_attempts: None` in a policy given in code means "forever".
         if let Some(raw) = &self.raw.reconnect {
             config.reconnect.max_attempts = raw.max_attempts;

@@ -13,7 +13,7 @@
 //! host: crossbar.example.org  # default: localhost
 //! port: 8181                  # default: 8080
 //! path: /ws                   # default: /ws
-//! tls: true                   # default: false (true means wss://)
+//! tls: true                   # default: false (true means wss://); or a table, see TLS below
 //! connection_timeout: 10      # seconds; default 10
 //! shutdown_timeout: 15        # seconds; default 15
 //! max_message_size: 16777216  # bytes; default 16 MiB
@@ -36,7 +36,8 @@
 //!
 //! `url: wss://crossbar.example.org:8181/ws` can stand for `host`, `port`,
 //! `path` and `tls`; giving `url` together with any of them in the same
-//! place is an error. Only `ws://` and `wss://` URLs are accepted for now.
+//! place is an error. RawSocket URLs are accepted too: `rs://host:port`
+//! (or `tcp://`), `rss://host:port` (TLS) and `unix:///path/to/socket`.
 //!
 //! Durations are numbers of seconds (`10`, `0.5`) or strings with a unit:
 //! `"500ms"`, `"10s"`, `"1.5m"`, `"1h"`.
@@ -89,6 +90,35 @@
 //! naming the method and the router's reason.
 //!
 //! [`Client::connect`]: crate::Client::connect
+//!
+//! # TLS
+//!
+//! `wss://` and `rss://` URLs (or `tls: true`) use TLS (rustls). The
+//! router's certificate is verified by default: it must chain to a root the
+//! platform trusts (the operating system's certificate store) and be issued
+//! for the host of the URL (a DNS name, or an IP address against the
+//! certificate's IP address names). Instead of `tls: true`, `tls:` may be a
+//! table (see [`TlsConfig`]):
+//!
+//! ```yaml
+//! host: crossbar.internal
+//! port: 8443
+//! tls:
+//!   ca_file: certs/ca.pem           # trust only this CA (PEM), not the platform's roots
+//!   client_cert: certs/client.pem   # for a router that requires client certificates
+//!   client_key: certs/client.key
+//!   dangerously_accept_invalid_certs: false   # true: no verification at all (tests only; warns on every connect)
+//! ```
+//!
+//! A table turns TLS on for an address given with `host`/`port`/`path`;
+//! next to a `url` in the same place, the URL must be `wss://` or `rss://`.
+//! Its keys are inherited one by one by the clients under `clients:`, and a
+//! client's `tls: false` turns TLS off. Relative paths are relative to the
+//! configuration file's directory; the files are checked when the file is
+//! loaded and read again on every connect. A certificate the client does not
+//! trust makes [`Client::connect`] fail with
+//! [`Error::Connect`](crate::Error::Connect) saying why (an unknown CA, a
+//! certificate for another host name...).
 //!
 //! # Several clients
 //!
@@ -165,6 +195,7 @@ mod raw;
 mod resolve;
 #[cfg(test)]
 mod tests;
+mod tls;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -172,6 +203,7 @@ use std::path::Path;
 pub use auth::{AuthConfig, AuthMethod, Secret};
 pub use client::{ClientConfig, ClientConfigBuilder, ReconnectPolicy};
 pub use error::ConfigError;
+pub use tls::TlsConfig;
 
 use parse::Format;
 

@@ -196,7 +196,11 @@ fn reword(message: &str) -> String {
             "expected struct RawAuth",
             "expected a map of auth settings (method, secret, secret_file)",
         )
-        .replace("expected struct RawComponents", "expected a map with the key wamp");
+        .replace("expected struct RawComponents", "expected a map with the key wamp")
+        .replace(
+            "expected struct RawTls",
+            "expected a map of TLS settings (ca_file, client_cert, client_key, dangerously_accept_invalid_certs)",
+        );
     if let Some(rest) = message.strip_prefix("duplicate field `") {
         if let Some(name) = rest.strip_suffix('`') {
             message = format!("key {name:?} is given twice");

@@ -10,6 +10,7 @@ use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use wamp_core::Dict;
 
 use super::auth::{AuthMethod, Secret};
+use super::tls::RawTlsKey;
 
 /// Declares the client keys once and derives from them both the per-client
 /// table and the top-level table (which adds `clients` and `components`).
@@ -63,7 +64,8 @@ client_keys! {
     host: String,
     port: u16,
     path: String,
-    tls: bool,
+    /// `true`/`false` (wss:// or ws://), or a table of TLS settings.
+    tls: RawTlsKey,
     connection_timeout: RawDuration,
     shutdown_timeout: RawDuration,
     max_message_size: usize,
@@ -110,20 +112,24 @@ pub(super) struct RawAuth {
 }
 
 impl RawFile {
-    /// Makes every relative `auth.secret_file` relative to `dir` (the
-    /// directory of the configuration file).
+    /// Makes every relative `auth.secret_file` and TLS file (`tls.ca_file`,
+    /// `tls.client_cert`, `tls.client_key`) relative to `dir` (the directory
+    /// of the configuration file).
     pub(super) fn rebase_paths(&mut self, dir: &Path) {
-        let rebase = |auth: &mut Option<RawAuth>| {
+        let rebase = |auth: &mut Option<RawAuth>, tls: &mut Option<RawTlsKey>| {
             if let Some(path) = auth.as_mut().and_then(|a| a.secret_file.as_mut()) {
                 if path.is_relative() {
                     *path = dir.join(&*path);
                 }
             }
+            if let Some(tls) = tls {
+                tls.0.rebase_paths(dir);
+            }
         };
-        rebase(&mut self.auth);
+        rebase(&mut self.auth, &mut self.tls);
         if let Some(clients) = &mut self.clients {
             for (_, client) in &mut clients.0 {
-                rebase(&mut client.auth);
+                rebase(&mut client.auth, &mut client.tls);
             }
         }
         if let Some(components) = &mut self.components {

@@ -9,6 +9,7 @@ use wamp_core::{Dict, SerializerKind};
 use super::auth::{AuthMethod, Secret, check_secret, read_secret_file};
 use super::error::KeyError;
 use super::raw::{RawClient, RawComponents, RawFile, RawReconnect};
+use super::tls::RawTls;
 use super::{ClientConfig, Config, ReconnectPolicy};
 
 /// `prefix.name`, or `name` at the top level.
@@ -24,8 +25,10 @@ pub(super) fn join_key(prefix: &str, name: &str) -> String {
 /// spell out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Address {
+    /// Whether the URL uses TLS (`wss://`, `rss://`).
     pub(super) tls: bool,
-    /// Without brackets, even for IPv6.
+    /// Without brackets, even for IPv6; empty for a RawSocket URL (which is
+    /// kept verbatim).
     pub(super) host: String,
     /// `None`: the scheme's default (a URL without a port).
     pub(super) port: Option<u16>,
@@ -48,6 +51,22 @@ impl Default for Address {
 }
 
 impl Address {
+    /// For a RawSocket URL (kept verbatim): `rs://`/`tcp://` becomes
+    /// `rss://` with `tls`, `rss://` becomes `rs://` without. A Unix socket
+    /// URL, or one that already says so, stays as it is.
+    fn set_raw_socket_tls(&mut self, tls: bool) {
+        let Some((scheme, rest)) = self.verbatim.as_deref().and_then(|url| url.split_once("://")) else {
+            return;
+        };
+        let scheme = match (scheme.to_ascii_lowercase().as_str(), tls) {
+            ("rs" | "tcp", true) => "rss",
+            ("rss", false) => "rs",
+            _ => return,
+        };
+        self.verbatim = Some(format!("{scheme}://{rest}"));
+        self.tls = tls;
+    }
+
     pub(super) fn to_url(&self) -> String {
         if let Some(url) = &self.verbatim {
             return url.clone();
@@ -83,7 +102,7 @@ pub(super) fn parse_ws_url(url: &str) -> Result<Address, String> {
         "rs" | "tcp" | "unix" | "rss" => {
             crate::transport::Endpoint::parse(url).map_err(|reason| format!("{url:?}: {reason}"))?;
             return Ok(Address {
-                tls: false,
+                tls: scheme.eq_ignore_ascii_case("rss"),
                 host: String::new(),
                 port: None,
                 path: String::new(),
@@ -92,7 +111,7 @@ pub(super) fn parse_ws_url(url: &str) -> Result<Address, String> {
         }
         _ => {
             return Err(format!(
-                "unsupported scheme {scheme:?} in {url:?}; expected ws://, wss://, rs://, tcp:// or unix://"
+                "unsupported scheme {scheme:?} in {url:?}; expected ws://, wss://, rs://, rss://, tcp:// or unix://"
             ));
         }
     };
@@ -177,6 +196,8 @@ pub(super) struct Layer {
     ping_interval: Option<Duration>,
     ping_timeout: Option<Duration>,
     reconnect: RawReconnect,
+    /// The TLS settings of this level (`enabled` is in `address`).
+    tls: RawTls,
     auth_method: Option<AuthMethod>,
     secret: Option<Secret>,
     authextra: Option<Dict>,
@@ -236,13 +257,15 @@ impl Layer {
     /// (`""` for the top level, `clients.wamp1` for a client).
     pub(super) fn check(raw: &RawClient, prefix: &str) -> Result<Layer, KeyError> {
         let key = |name: &str| join_key(prefix, name);
+        let tls = raw.tls.clone().map(|t| t.0).unwrap_or_default();
+        let tls_settings = tls.has_settings();
         let address = match &raw.url {
             Some(url) => {
                 let parts = [
                     ("host", raw.host.is_some()),
                     ("port", raw.port.is_some()),
                     ("path", raw.path.is_some()),
-                    ("tls", raw.tls.is_some()),
+                    ("tls", tls.enabled.is_some()),
                 ];
                 if let Some((other, _)) = parts.iter().find(|(_, given)| *given) {
                     return Err(KeyError::new(
@@ -253,9 +276,21 @@ impl Layer {
                         ),
                     ));
                 }
-                AddressLayer::Url(parse_ws_url(url).map_err(|m| KeyError::new(key("url"), m))?)
+                let address = parse_ws_url(url).map_err(|m| KeyError::new(key("url"), m))?;
+                if tls_settings && !address.tls {
+                    return Err(KeyError::new(
+                        key("tls"),
+                        format!("TLS settings are given but {url:?} does not use TLS; use wss:// or rss://"),
+                    ));
+                }
+                AddressLayer::Url(address)
             }
-            None if raw.host.is_none() && raw.port.is_none() && raw.path.is_none() && raw.tls.is_none() => {
+            None if raw.host.is_none()
+                && raw.port.is_none()
+                && raw.path.is_none()
+                && tls.enabled.is_none()
+                && !tls_settings =>
+            {
                 AddressLayer::Inherit
             }
             None => {
@@ -286,7 +321,8 @@ impl Layer {
                     host,
                     port: raw.port,
                     path: raw.path.clone(),
-                    tls: raw.tls,
+                    // A table of TLS settings turns TLS on.
+                    tls: tls.enabled.or(tls_settings.then_some(true)),
                 }
             }
         };
@@ -317,6 +353,7 @@ impl Layer {
                 return Err(KeyError::new(key(name), "must be greater than 0"));
             }
         }
+        tls.check(prefix)?;
         let reconnect = raw.reconnect.clone().unwrap_or_default();
         let reconnect_key = |name: &str| key(&format!("reconnect.{name}"));
         if let Some(multiplier) = reconnect.multiplier {
@@ -377,6 +414,7 @@ impl Layer {
             ping_interval: raw.ping_interval.map(|d| d.0),
             ping_timeout: raw.ping_timeout.map(|d| d.0),
             reconnect,
+            tls,
         })
     }
 }
@@ -394,6 +432,16 @@ impl Resolver {
         match &layer.address {
             AddressLayer::Inherit => {}
             AddressLayer::Url(address) => self.address = address.clone(),
+            AddressLayer::Parts {
+                host: None,
+                port: None,
+                path: None,
+                tls: Some(tls),
+            } if self.address.verbatim.is_some() && (self.address.tls == *tls || self.address.host.is_empty()) => {
+                // Only TLS on or off over a URL: keep the URL as written when
+                // it already says so; switch a RawSocket URL's scheme.
+                self.address.set_raw_socket_tls(*tls);
+            }
             AddressLayer::Parts { host, port, path, tls } => {
                 let address = &mut self.address;
                 address.verbatim = None;
@@ -448,6 +496,7 @@ impl Resolver {
         if let Some(authextra) = &layer.authextra {
             config.authextra.clone_from(authextra);
         }
+        layer.tls.apply_to(&mut config.tls);
         let raw = &layer.reconnect;
         let policy = &mut config.reconnect;
         if let Some(delay) = raw.initial_delay {
@@ -505,6 +554,7 @@ fn resolve_level(file: RawFile, prefix: &str) -> Result<Config, KeyError> {
     let Some(clients) = clients else {
         let config = base.finish();
         config.auth.check(prefix, false)?;
+        config.tls.check(prefix)?;
         return Ok(Config::single(config));
     };
     let clients_key = join_key(prefix, "clients");
@@ -523,6 +573,7 @@ fn resolve_level(file: RawFile, prefix: &str) -> Result<Config, KeyError> {
         let layer = Layer::check(raw, &client_key)?;
         let config = base.clone().apply(&layer).finish();
         config.auth.check(&client_key, false)?;
+        config.tls.check(&client_key)?;
         resolved.push((name.clone(), config));
     }
     Ok(Config::from_clients(resolved))

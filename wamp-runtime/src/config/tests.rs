@@ -414,7 +414,7 @@ fn bad_types_name_the_key_path() {
     );
     let text = yaml_err("tls: maybe\n");
     assert!(
-        text.contains("tls: invalid type: string \"maybe\", expected a boolean"),
+        text.contains("tls: invalid type: string \"maybe\", expected true, false or a map of TLS settings"),
         "{text}"
     );
     let text = yaml_err("clients: [a, b]\n");
@@ -520,7 +520,7 @@ fn url_errors() {
     assert_eq!(
         yaml_err("url: http://example.org/ws\n"),
         "YAML text: url: unsupported scheme \"http\" in \"http://example.org/ws\"; \
-         expected ws://, wss://, rs://, tcp:// or unix://"
+         expected ws://, wss://, rs://, rss://, tcp:// or unix://"
     );
     assert_eq!(yaml_err("url: ws:///ws\n"), "YAML text: url: \"ws:///ws\" has no host");
     assert_eq!(
@@ -747,7 +747,7 @@ fn env_errors_name_the_variable() {
     assert_eq!(
         err.to_string(),
         "environment variable WAMP_URL: unsupported scheme \"http\" in \
-         \"http://example.org\"; expected ws://, wss://, rs://, tcp:// or unix://"
+         \"http://example.org\"; expected ws://, wss://, rs://, rss://, tcp:// or unix://"
     );
     // Nothing was applied.
     assert_eq!(config, Config::default());
@@ -876,7 +876,7 @@ fn builder_errors() {
     );
     assert_eq!(
         ClientConfig::new("ftp://a:1", "r").unwrap_err().to_string(),
-        "url: unsupported scheme \"ftp\" in \"ftp://a:1\"; expected ws://, wss://, rs://, tcp:// or unix://"
+        "url: unsupported scheme \"ftp\" in \"ftp://a:1\"; expected ws://, wss://, rs://, rss://, tcp:// or unix://"
     );
     assert_eq!(
         ClientConfig::new("ws://a/ws", "").unwrap_err().to_string(),

@@ -1,107 +1,153 @@
-//! The session task: the one task that owns a connection.
+//! The session task: the one task that owns the client's connection, and
+//! reopens it when it is lost.
 //!
 //! [`Client`](crate::Client) handles talk to it over a channel of
-//! [`Command`]s; it writes their frames, keeps every request that waits for
-//! an answer keyed by its request id, routes what the router sends back, and
-//! starts handler tasks for invocations and events. It never runs user code
-//! itself. When the connection ends, for whatever reason, every waiting
-//! request fails at once with [`CallError::ConnectionLost`].
+//! [`Command`]s that outlives connections. It writes their frames, keeps
+//! every request that waits for an answer keyed by its request id, routes
+//! what the router sends back, and starts handler tasks for invocations and
+//! events. It never runs user code itself.
 //!
-//! Life cycle, top to bottom: [`join`] (HELLO → WELCOME) happens before the
-//! task starts; [`Session::run`] is the established state; `finish` is the
-//! closed state.
+//! One state machine, top to bottom ([`Session::run`]):
+//!
+//! 1. **joined**: [`join`] (HELLO → WELCOME) happened before the task
+//!    started, or in step 3; the session serves commands and messages
+//!    ([`Session::run_joined`]). After a reconnect it first re-sends every
+//!    REGISTER and SUBSCRIBE the client had, all at once, and announces
+//!    [`ClientEvent::Joined`] when the last one is answered.
+//! 2. **lost** ([`Session::link_ended`]): the connection ended; every
+//!    waiting request fails at once with [`CallError::ConnectionLost`],
+//!    invocations in flight are interrupted, observers get
+//!    [`ClientEvent::Left`].
+//! 3. **reconnecting** ([`Session::reconnect`]): unless the client left or
+//!    is stopping, and while the [`ReconnectPolicy`] allows, wait its
+//!    backoff and reconnect (back to 1). Commands are still served: requests
+//!    fail fast ([`Session::on_command_offline`]).
+//! 4. **closed** ([`Session::finish`]): no more reconnects; handler tasks
+//!    still running are aborted; observers get [`ClientEvent::Closed`].
+//!
+//! Registrations and subscriptions have *local* ids that never change; the
+//! router's ids (new on every connection) are mapped to them per session
+//! and published to the handles through a shared atomic.
 
 mod details;
 mod join;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use wamp_core::{Dict, ErrorMessage, Goodbye, Id, Message, MessageType, Payload, Serializer, Value, Yield};
+use wamp_core::{
+    Dict, ErrorMessage, Goodbye, Id, Message, MessageType, Payload, Serializer, SerializerKind, Value, Yield,
+};
 
-pub use details::{SessionDetails, SessionState};
+pub use details::{ClientEvent, SessionDetails, SessionState};
 pub(crate) use join::join;
 
 use crate::Client;
-use crate::client::{CallOutput, ClientInner};
-use crate::config::ClientConfig;
+use crate::client::{CallOutput, ClientInner, Opened};
+use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{ApplicationError, CallError, Error};
 use crate::handler::{CallContext, EventContext, EventHandler, ProcedureHandler};
-use crate::transport::{Connection, FrameSink, FrameStream, Incoming, Outgoing};
+use crate::reporting::{HandlerFailure, HandlerKind};
+use crate::transport::{FrameSink, FrameStream, Incoming, Outgoing};
 
 /// How long `leave` waits for the router's GOODBYE before closing anyway.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The error URI with which a router refuses a REGISTER of a procedure that
+/// another session (maybe our dead predecessor) still holds.
+const PROCEDURE_ALREADY_EXISTS: &str = "wamp.error.procedure_already_exists";
+
 type Reply<T> = oneshot::Sender<Result<T, CallError>>;
+
+/// A frame encoded by a client handle, with the serializer it was encoded
+/// for: after a reconnect the router may have picked another one.
+#[derive(Debug)]
+pub(crate) struct Frame {
+    pub(crate) kind: SerializerKind,
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// What the session tells a handle about a new registration or
+/// subscription: its local id, and the router id, kept current across
+/// reconnects (0 while not registered).
+pub(crate) type Handle = (u64, Arc<AtomicU64>);
 
 /// A request from a [`Client`] handle (or a handler task) to the session.
 ///
-/// Frames are encoded by the sender, so serialization work is spread over
-/// the callers' tasks instead of piling up in the session task.
+/// Calls, publications and handler answers are encoded by the sender, so
+/// serialization work is spread over the callers' tasks; registrations and
+/// subscriptions are encoded by the session, which replays them after a
+/// reconnect.
 pub(crate) enum Command {
     Call {
         request: Id,
-        frame: Vec<u8>,
+        frame: Frame,
         reply: Reply<CallOutput>,
         progress: Option<mpsc::UnboundedSender<Payload>>,
     },
     /// Sent when a call times out or its future is dropped.
     Cancel {
         request: Id,
-        frame: Vec<u8>,
+        frame: Frame,
     },
     Publish {
         request: Id,
-        frame: Vec<u8>,
+        frame: Frame,
         /// `Some` when the publication is acknowledged.
         reply: Option<Reply<Id>>,
     },
     Subscribe {
-        request: Id,
-        frame: Vec<u8>,
         topic: String,
+        options: Dict,
         handler: Arc<dyn EventHandler>,
-        reply: Reply<(Id, u64)>,
+        reply: Reply<Handle>,
     },
     Unsubscribe {
-        subscription: Id,
-        handler: u64,
+        local: u64,
         reply: Reply<()>,
     },
     Register {
-        request: Id,
-        frame: Vec<u8>,
         procedure: String,
+        options: Dict,
+        /// Single-callee (`invoke: single`): re-registered with `force_reregister`.
+        single: bool,
         handler: Arc<dyn ProcedureHandler>,
-        reply: Reply<Id>,
+        reply: Reply<Handle>,
     },
     Unregister {
-        registration: Id,
+        local: u64,
         reply: Reply<()>,
     },
     /// A progressive YIELD of an invocation still in flight.
     Progress {
+        epoch: u64,
         request: Id,
-        frame: Vec<u8>,
+        frame: Frame,
     },
     /// The final YIELD or ERROR of an invocation.
     InvocationDone {
+        epoch: u64,
         request: Id,
-        frame: Vec<u8>,
+        frame: Frame,
     },
     Leave {
         reason: String,
         reply: oneshot::Sender<Result<(), Error>>,
     },
-    /// Lists the ids of the active registrations.
+    /// No reconnect from now on (sent first by `stop`).
+    Stopping,
+    /// Lists the local ids of the registrations.
     Registrations {
-        reply: oneshot::Sender<Vec<Id>>,
+        reply: oneshot::Sender<Vec<u64>>,
     },
     /// Answers once no invocation is in flight.
     Drained {
@@ -116,36 +162,42 @@ struct PendingCall {
     progress: Option<mpsc::UnboundedSender<Payload>>,
 }
 
-struct PendingSubscribe {
-    topic: String,
-    handler: Arc<dyn EventHandler>,
-    reply: Reply<(Id, u64)>,
+/// A REGISTER or SUBSCRIBE waiting for its answer: the user's first one
+/// (with a reply) or a replay after a reconnect (without).
+struct Pending {
+    local: u64,
+    reply: Option<Reply<Handle>>,
 }
 
-struct PendingRegister {
-    procedure: String,
+/// A procedure the client registered: what is needed to register it again.
+struct Procedure {
+    uri: String,
+    options: Dict,
+    single: bool,
     handler: Arc<dyn ProcedureHandler>,
-    reply: Reply<Id>,
-}
-
-struct Registration {
-    procedure: String,
-    handler: Arc<dyn ProcedureHandler>,
+    /// The router's registration id in this session; 0 when none.
+    current: Arc<AtomicU64>,
 }
 
 /// One local handler of a subscription: events are queued to a task that
-/// runs the handler on them one at a time, in order.
-struct LocalSubscriber {
-    id: u64,
-    queue: mpsc::UnboundedSender<(EventContext, Payload)>,
-}
-
-struct Subscription {
+/// runs the handler on them one at a time, in order. It outlives
+/// connections.
+struct Subscriber {
     topic: String,
-    subscribers: Vec<LocalSubscriber>,
+    options: Dict,
+    queue: mpsc::UnboundedSender<(EventContext, Payload)>,
+    /// The router's subscription id in this session; 0 when none.
+    current: Arc<AtomicU64>,
 }
 
-/// Why the established state ended.
+/// A router subscription of this session: several local subscribers of the
+/// same topic and options share one.
+struct RouterSubscription {
+    topic: String,
+    locals: Vec<u64>,
+}
+
+/// Why the joined state ended.
 enum End {
     /// We said GOODBYE and the router answered.
     Left,
@@ -157,47 +209,27 @@ enum End {
     Violation(String),
 }
 
-pub(crate) struct Session {
-    client: Weak<ClientInner>,
+/// One open connection with its joined session.
+pub(crate) struct Link {
     serializer: Arc<dyn Serializer>,
     sink: FrameSink,
     stream: FrameStream,
-    commands: mpsc::Receiver<Command>,
-    state: watch::Sender<SessionState>,
-
-    calls: HashMap<Id, PendingCall>,
-    publishes: HashMap<Id, Reply<Id>>,
-    subscribes: HashMap<Id, PendingSubscribe>,
-    unsubscribes: HashMap<Id, Reply<()>>,
-    registers: HashMap<Id, PendingRegister>,
-    unregisters: HashMap<Id, Reply<()>>,
-
-    registrations: HashMap<Id, Registration>,
-    subscriptions: HashMap<Id, Subscription>,
-    invocations: HashMap<Id, CancellationToken>,
-    /// Waiting for `invocations` to become empty.
-    drained: Vec<oneshot::Sender<()>>,
-    next_subscriber_id: u64,
-
-    leaving: Option<oneshot::Sender<Result<(), Error>>>,
-    goodbye_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
-
+    details: Arc<SessionDetails>,
     /// Ticks every `ping_interval` when keepalive pings are on.
     keepalive: Option<tokio::time::Interval>,
     ping_timeout: Duration,
     /// Set while a ping waits for any sign of life from the router.
     pong_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    goodbye_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl Session {
-    pub(crate) fn new(
-        client: Weak<ClientInner>,
-        serializer: Arc<dyn Serializer>,
-        connection: Connection,
-        commands: mpsc::Receiver<Command>,
-        state: watch::Sender<SessionState>,
-        config: &ClientConfig,
-    ) -> Self {
+impl Link {
+    pub(crate) fn new(opened: Opened, config: &ClientConfig) -> Link {
+        let Opened {
+            connection,
+            serializer,
+            details,
+        } = opened;
         // Only over transports whose routers understand pings (see `Connection::pings`).
         let keepalive = config
             .ping_interval
@@ -207,89 +239,36 @@ impl Session {
                 ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 ticker
             });
-        Self {
-            client,
+        Link {
             serializer,
             sink: connection.sink,
             stream: connection.stream,
-            commands,
-            state,
-            calls: HashMap::new(),
-            publishes: HashMap::new(),
-            subscribes: HashMap::new(),
-            unsubscribes: HashMap::new(),
-            registers: HashMap::new(),
-            unregisters: HashMap::new(),
-            registrations: HashMap::new(),
-            subscriptions: HashMap::new(),
-            invocations: HashMap::new(),
-            drained: Vec::new(),
-            next_subscriber_id: 1,
-            leaving: None,
-            goodbye_deadline: None,
+            details: Arc::new(details),
             keepalive,
             ping_timeout: config.ping_timeout,
             pong_deadline: None,
+            goodbye_deadline: None,
         }
     }
 
-    /// The established state: runs until the session ends, then fails
-    /// whatever is still waiting.
-    pub(crate) async fn run(mut self) {
-        let end = loop {
-            let step = tokio::select! {
-                incoming = self.stream.next() => match incoming {
-                    Some(Ok(incoming)) => {
-                        // Any traffic proves the link is alive.
-                        self.pong_deadline = None;
-                        match incoming {
-                            Incoming::Frame(frame) => match self.serializer.decode(&frame) {
-                                Ok(message) => self.on_message(message).await,
-                                Err(e) => Err(End::Violation(format!("undecodable message: {e}"))),
-                            },
-                            Incoming::Pong => Ok(()),
-                        }
-                    }
-                    Some(Err(e)) => Err(End::Lost(e.to_string())),
-                    None => Err(End::Lost("the router closed the connection".into())),
-                },
-                command = self.commands.recv() => match command {
-                    Some(command) => self.on_command(command).await,
-                    // Every handle is gone: nobody can use this session any more.
-                    None if self.leaving.is_none() => self.leave("wamp.close.close_realm").await,
-                    None => Ok(()),
-                },
-                () = wait_for(&mut self.goodbye_deadline) => {
-                    Err(End::Lost("the router did not answer GOODBYE in time".into()))
-                }
-                _ = tick(&mut self.keepalive), if self.pong_deadline.is_none() => {
-                    self.send_ping().await
-                }
-                () = wait_for(&mut self.pong_deadline) => Err(End::Lost(format!(
-                    "the router did not answer a ping within {:?}",
-                    self.ping_timeout
-                ))),
-            };
-            if let Err(end) = step {
-                break end;
-            }
-        };
-        self.finish(end).await;
+    pub(crate) fn serializer(&self) -> Arc<dyn Serializer> {
+        self.serializer.clone()
     }
 
-    async fn write(&mut self, frame: Vec<u8>) -> Result<(), End> {
+    pub(crate) fn details(&self) -> Arc<SessionDetails> {
+        self.details.clone()
+    }
+
+    async fn write(&mut self, bytes: Vec<u8>) -> Result<(), End> {
         self.sink
-            .send(Outgoing::Frame(frame))
+            .send(Outgoing::Frame(bytes))
             .await
             .map_err(|e| End::Lost(format!("cannot send: {e}")))
     }
 
-    async fn send_ping(&mut self) -> Result<(), End> {
-        self.pong_deadline = Some(Box::pin(tokio::time::sleep(self.ping_timeout)));
-        self.sink
-            .send(Outgoing::Ping)
-            .await
-            .map_err(|e| End::Lost(format!("cannot send a ping: {e}")))
+    /// Whether `frame` was encoded for this connection's serializer.
+    fn fits(&self, frame: &Frame) -> bool {
+        frame.kind == self.serializer.kind()
     }
 
     async fn write_message(&mut self, message: Message) -> Result<(), End> {
@@ -302,7 +281,15 @@ impl Session {
         }
     }
 
-    async fn leave(&mut self, reason: &str) -> Result<(), End> {
+    async fn send_ping(&mut self) -> Result<(), End> {
+        self.pong_deadline = Some(Box::pin(tokio::time::sleep(self.ping_timeout)));
+        self.sink
+            .send(Outgoing::Ping)
+            .await
+            .map_err(|e| End::Lost(format!("cannot send a ping: {e}")))
+    }
+
+    async fn goodbye(&mut self, reason: &str) -> Result<(), End> {
         self.goodbye_deadline = Some(Box::pin(tokio::time::sleep(GOODBYE_TIMEOUT)));
         self.write_message(
             Goodbye {
@@ -314,14 +301,242 @@ impl Session {
         .await
     }
 
-    async fn on_command(&mut self, command: Command) -> Result<(), End> {
-        if self.leaving.is_some() || self.goodbye_deadline.is_some() {
+    fn closing(&self) -> bool {
+        self.goodbye_deadline.is_some()
+    }
+}
+
+pub(crate) struct Session {
+    client: Weak<ClientInner>,
+    config: ClientConfig,
+    policy: ReconnectPolicy,
+    commands: mpsc::Receiver<Command>,
+    state: watch::Sender<SessionState>,
+    events: broadcast::Sender<ClientEvent>,
+    /// Counts connections: invocation request ids mean something only
+    /// within the connection that delivered them.
+    epoch: u64,
+
+    calls: HashMap<Id, PendingCall>,
+    publishes: HashMap<Id, Reply<Id>>,
+    subscribes: HashMap<Id, Pending>,
+    /// `None` for an UNSUBSCRIBE nobody waits for.
+    unsubscribes: HashMap<Id, Option<Reply<()>>>,
+    registers: HashMap<Id, Pending>,
+    unregisters: HashMap<Id, Reply<()>>,
+    /// Replayed REGISTERs and SUBSCRIBEs still unanswered after a reconnect.
+    restoring: usize,
+
+    procedures: HashMap<u64, Procedure>,
+    by_registration: HashMap<Id, u64>,
+    subscribers: HashMap<u64, Subscriber>,
+    by_subscription: HashMap<Id, RouterSubscription>,
+    next_local: u64,
+
+    invocations: HashMap<Id, CancellationToken>,
+    /// Waiting for `invocations` to become empty.
+    drained: Vec<oneshot::Sender<()>>,
+    /// Every handler task (invocations and subscribers), aborted at the end.
+    tasks: JoinSet<()>,
+
+    leaving: Option<oneshot::Sender<Result<(), Error>>>,
+    /// Set by `stop`: the session ends for good with the next loss.
+    stopping: bool,
+}
+
+impl Session {
+    pub(crate) fn new(
+        client: Weak<ClientInner>,
+        commands: mpsc::Receiver<Command>,
+        state: watch::Sender<SessionState>,
+        events: broadcast::Sender<ClientEvent>,
+        config: &ClientConfig,
+        policy: ReconnectPolicy,
+    ) -> Self {
+        Self {
+            client,
+            config: config.clone(),
+            policy,
+            commands,
+            state,
+            events,
+            epoch: 1,
+            calls: HashMap::new(),
+            publishes: HashMap::new(),
+            subscribes: HashMap::new(),
+            unsubscribes: HashMap::new(),
+            registers: HashMap::new(),
+            unregisters: HashMap::new(),
+            restoring: 0,
+            procedures: HashMap::new(),
+            by_registration: HashMap::new(),
+            subscribers: HashMap::new(),
+            by_subscription: HashMap::new(),
+            next_local: 1,
+            invocations: HashMap::new(),
+            drained: Vec::new(),
+            tasks: JoinSet::new(),
+            leaving: None,
+            stopping: false,
+        }
+    }
+
+    /// The whole life of the client: joined → lost → reconnecting → joined
+    /// ... → closed. `link` is the connection `Client::connect` opened.
+    pub(crate) async fn run(mut self, mut link: Link) {
+        let (reason, clean) = loop {
+            let end = self.run_joined(&mut link).await;
+            let left = matches!(end, End::Left);
+            let reason = self.link_ended(link, end).await;
+            if left || self.leaving.is_some() || self.stopping {
+                break (reason, left);
+            }
+            match self.reconnect(&reason).await {
+                Ok(next) => link = next,
+                Err(stop) => break stop,
+            }
+        };
+        self.finish(reason, clean).await;
+    }
+
+    /// The joined state: serves commands and messages until the session
+    /// ends. After a reconnect it first restores registrations and
+    /// subscriptions.
+    async fn run_joined(&mut self, link: &mut Link) -> End {
+        if self.epoch > 1 {
+            if let Err(end) = self.restore(link).await {
+                return end;
+            }
+        }
+        loop {
+            let step = tokio::select! {
+                incoming = link.stream.next() => match incoming {
+                    Some(Ok(incoming)) => {
+                        // Any traffic proves the link is alive.
+                        link.pong_deadline = None;
+                        match incoming {
+                            Incoming::Frame(frame) => match link.serializer.decode(&frame) {
+                                Ok(message) => self.on_message(link, message).await,
+                                Err(e) => Err(End::Violation(format!("undecodable message: {e}"))),
+                            },
+                            Incoming::Pong => Ok(()),
+                        }
+                    }
+                    Some(Err(e)) => Err(End::Lost(e.to_string())),
+                    None => Err(End::Lost("the router closed the connection".into())),
+                },
+                command = self.commands.recv() => match command {
+                    Some(command) => self.on_command(link, command).await,
+                    // Every handle is gone: nobody can use this session any more.
+                    None if !link.closing() => {
+                        self.stopping = true;
+                        link.goodbye("wamp.close.close_realm").await
+                    }
+                    None => Ok(()),
+                },
+                Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => Ok(()),
+                () = wait_for(&mut link.goodbye_deadline) => {
+                    Err(End::Lost("the router did not answer GOODBYE in time".into()))
+                }
+                _ = tick(&mut link.keepalive), if link.pong_deadline.is_none() => link.send_ping().await,
+                () = wait_for(&mut link.pong_deadline) => Err(End::Lost(format!(
+                    "the router did not answer a ping within {:?}",
+                    link.ping_timeout
+                ))),
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    /// Re-sends every REGISTER and SUBSCRIBE of the client at once; their
+    /// answers come in through `on_message`, and the last one announces the join.
+    async fn restore(&mut self, link: &mut Link) -> Result<(), End> {
+        let mut messages = Vec::new();
+        for (&local, procedure) in &self.procedures {
+            let mut options = procedure.options.clone();
+            if procedure.single {
+                // The router may still hold our dead predecessor's registration.
+                options.insert("force_reregister".into(), Value::Bool(true));
+            }
+            let request = self.next_request_id();
+            self.registers.insert(request, Pending { local, reply: None });
+            messages.push(Message::from(wamp_core::Register {
+                request,
+                options,
+                procedure: procedure.uri.clone(),
+            }));
+        }
+        for (&local, subscriber) in &self.subscribers {
+            let request = self.next_request_id();
+            self.subscribes.insert(request, Pending { local, reply: None });
+            messages.push(Message::from(wamp_core::Subscribe {
+                request,
+                options: subscriber.options.clone(),
+                topic: subscriber.topic.clone(),
+            }));
+        }
+        self.restoring = messages.len();
+        tracing::info!(
+            procedures = self.procedures.len(),
+            subscriptions = self.subscribers.len(),
+            "rejoined; restoring registrations and subscriptions"
+        );
+        for message in messages {
+            link.write_message(message).await?;
+        }
+        if self.restoring == 0 {
+            self.announce_joined(link);
+        }
+        Ok(())
+    }
+
+    fn announce_joined(&self, link: &Link) {
+        let details = link.details.clone();
+        tracing::info!(session = details.session_id, realm = %details.realm, "joined");
+        self.state.send_replace(SessionState::Joined(details.clone()));
+        let _ = self.events.send(ClientEvent::Joined(details));
+    }
+
+    /// One replayed request answered; the last one completes the join.
+    fn restored_one(&mut self, link: &Link) {
+        if self.restoring > 0 {
+            self.restoring -= 1;
+            if self.restoring == 0 {
+                self.announce_joined(link);
+            }
+        }
+    }
+
+    fn next_request_id(&self) -> Id {
+        match self.client.upgrade() {
+            Some(client) => client.request_ids.next(),
+            // No handle left: any id works, nobody waits on it.
+            None => 1,
+        }
+    }
+
+    fn client(&self) -> Option<Client> {
+        self.client.upgrade().map(Client::from_inner)
+    }
+
+    fn next_local(&mut self) -> u64 {
+        let local = self.next_local;
+        self.next_local += 1;
+        local
+    }
+
+    async fn on_command(&mut self, link: &mut Link, command: Command) -> Result<(), End> {
+        if self.leaving.is_some() || link.closing() {
             // Closing: refuse new work (the dropped reply tells the caller).
             if let Command::Leave { reply, .. } = command {
                 let _ = reply.send(Err(Error::ConnectionLost("the session is already closing".into())));
             }
             return Ok(());
         }
+        let stale =
+            || CallError::ConnectionLost("the connection changed serializer before the request was sent".into());
         match command {
             Command::Call {
                 request,
@@ -329,86 +544,143 @@ impl Session {
                 reply,
                 progress,
             } => {
+                if !link.fits(&frame) {
+                    let _ = reply.send(Err(stale()));
+                    return Ok(());
+                }
                 self.calls.insert(request, PendingCall { reply, progress });
-                self.write(frame).await
+                link.write(frame.bytes).await
             }
             Command::Cancel { request, frame } => {
                 // Only if the call is still waiting; its answer may have won the race.
-                if self.calls.remove(&request).is_some() {
-                    self.write(frame).await?;
+                if self.calls.remove(&request).is_some() && link.fits(&frame) {
+                    link.write(frame.bytes).await?;
                 }
                 Ok(())
             }
             Command::Publish { request, frame, reply } => {
+                if !link.fits(&frame) {
+                    if let Some(reply) = reply {
+                        let _ = reply.send(Err(stale()));
+                    }
+                    return Ok(());
+                }
                 if let Some(reply) = reply {
                     self.publishes.insert(request, reply);
                 }
-                self.write(frame).await
+                link.write(frame.bytes).await
             }
             Command::Subscribe {
-                request,
-                frame,
                 topic,
+                options,
                 handler,
                 reply,
             } => {
-                self.subscribes
-                    .insert(request, PendingSubscribe { topic, handler, reply });
-                self.write(frame).await
-            }
-            Command::Unsubscribe {
-                subscription,
-                handler,
-                reply,
-            } => self.unsubscribe(subscription, handler, reply).await,
-            Command::Register {
-                request,
-                frame,
-                procedure,
-                handler,
-                reply,
-            } => {
-                self.registers.insert(
-                    request,
-                    PendingRegister {
-                        procedure,
-                        handler,
-                        reply,
+                let local = self.next_local();
+                let queue = self.spawn_subscriber(handler);
+                let request = self.next_request_id();
+                self.subscribers.insert(
+                    local,
+                    Subscriber {
+                        topic: topic.clone(),
+                        options: options.clone(),
+                        queue,
+                        current: Arc::new(AtomicU64::new(0)),
                     },
                 );
-                self.write(frame).await
+                self.subscribes.insert(
+                    request,
+                    Pending {
+                        local,
+                        reply: Some(reply),
+                    },
+                );
+                link.write_message(
+                    wamp_core::Subscribe {
+                        request,
+                        options,
+                        topic,
+                    }
+                    .into(),
+                )
+                .await
             }
-            Command::Unregister { registration, reply } => {
-                if !self.registrations.contains_key(&registration) {
+            Command::Unsubscribe { local, reply } => self.unsubscribe(link, local, reply).await,
+            Command::Register {
+                procedure,
+                options,
+                single,
+                handler,
+                reply,
+            } => {
+                let local = self.next_local();
+                let request = self.next_request_id();
+                self.procedures.insert(
+                    local,
+                    Procedure {
+                        uri: procedure.clone(),
+                        options: options.clone(),
+                        single,
+                        handler,
+                        current: Arc::new(AtomicU64::new(0)),
+                    },
+                );
+                self.registers.insert(
+                    request,
+                    Pending {
+                        local,
+                        reply: Some(reply),
+                    },
+                );
+                link.write_message(
+                    wamp_core::Register {
+                        request,
+                        options,
+                        procedure,
+                    }
+                    .into(),
+                )
+                .await
+            }
+            Command::Unregister { local, reply } => {
+                let Some(procedure) = self.procedures.remove(&local) else {
                     let _ = reply.send(Err(CallError::InvalidRequest(format!(
-                        "registration {registration} is not active in this session"
+                        "registration {local} is not active (unregistered, or revoked by the router)"
                     ))));
+                    return Ok(());
+                };
+                let registration = procedure.current.swap(0, Ordering::Relaxed);
+                if registration == 0 || self.by_registration.remove(&registration).is_none() {
+                    // Not registered in this session (a replay is pending): forgetting it is enough.
+                    let _ = reply.send(Ok(()));
                     return Ok(());
                 }
                 let request = self.next_request_id();
                 self.unregisters.insert(request, reply);
-                self.write_message(wamp_core::Unregister { request, registration }.into())
+                link.write_message(wamp_core::Unregister { request, registration }.into())
                     .await
             }
-            Command::Progress { request, frame } => {
-                if self.invocations.contains_key(&request) {
-                    self.write(frame).await?;
+            Command::Progress { epoch, request, frame } => {
+                if epoch == self.epoch && self.invocations.contains_key(&request) && link.fits(&frame) {
+                    link.write(frame.bytes).await?;
                 }
                 Ok(())
             }
-            Command::InvocationDone { request, frame } => {
-                if self.invocations.remove(&request).is_some() {
-                    if self.invocations.is_empty() {
-                        for waiter in self.drained.drain(..) {
-                            let _ = waiter.send(());
-                        }
+            Command::InvocationDone { epoch, request, frame } => {
+                if epoch == self.epoch && self.invocations.remove(&request).is_some() {
+                    self.notify_if_drained();
+                    if link.fits(&frame) {
+                        link.write(frame.bytes).await?;
                     }
-                    self.write(frame).await?;
                 }
+                Ok(())
+            }
+            Command::Stopping => {
+                self.stopping = true;
                 Ok(())
             }
             Command::Registrations { reply } => {
-                let _ = reply.send(self.registrations.keys().copied().collect());
+                let _ = reply.send(self.procedures.keys().copied().collect());
                 Ok(())
             }
             Command::Drained { reply } => {
@@ -427,44 +699,45 @@ impl Session {
             }
             Command::Leave { reason, reply } => {
                 self.leaving = Some(reply);
-                self.leave(&reason).await
+                link.goodbye(&reason).await
             }
         }
     }
 
-    async fn unsubscribe(&mut self, subscription: Id, handler: u64, reply: Reply<()>) -> Result<(), End> {
-        let Some(entry) = self.subscriptions.get_mut(&subscription) else {
+    fn notify_if_drained(&mut self) {
+        if self.invocations.is_empty() {
+            for waiter in self.drained.drain(..) {
+                let _ = waiter.send(());
+            }
+        }
+    }
+
+    async fn unsubscribe(&mut self, link: &mut Link, local: u64, reply: Reply<()>) -> Result<(), End> {
+        let Some(subscriber) = self.subscribers.remove(&local) else {
             let _ = reply.send(Err(CallError::InvalidRequest(format!(
-                "subscription {subscription} is not active in this session"
+                "subscription {local} is not active (unsubscribed, or revoked by the router)"
             ))));
             return Ok(());
         };
-        entry.subscribers.retain(|s| s.id != handler);
-        if !entry.subscribers.is_empty() {
+        let subscription = subscriber.current.swap(0, Ordering::Relaxed);
+        let Some(entry) = self.by_subscription.get_mut(&subscription) else {
+            let _ = reply.send(Ok(()));
+            return Ok(());
+        };
+        entry.locals.retain(|l| *l != local);
+        if !entry.locals.is_empty() {
             // Other local handlers still listen: the router subscription stays.
             let _ = reply.send(Ok(()));
             return Ok(());
         }
-        self.subscriptions.remove(&subscription);
+        self.by_subscription.remove(&subscription);
         let request = self.next_request_id();
-        self.unsubscribes.insert(request, reply);
-        self.write_message(wamp_core::Unsubscribe { request, subscription }.into())
+        self.unsubscribes.insert(request, Some(reply));
+        link.write_message(wamp_core::Unsubscribe { request, subscription }.into())
             .await
     }
 
-    fn next_request_id(&self) -> Id {
-        match self.client.upgrade() {
-            Some(client) => client.request_ids.next(),
-            // No handle left: any id works, nobody waits on it.
-            None => 1,
-        }
-    }
-
-    fn client(&self) -> Option<Client> {
-        self.client.upgrade().map(Client::from_inner)
-    }
-
-    async fn on_message(&mut self, message: Message) -> Result<(), End> {
+    async fn on_message(&mut self, link: &mut Link, message: Message) -> Result<(), End> {
         match message {
             Message::Result(result) => {
                 let progress = result.details.get("progress").and_then(Value::as_bool) == Some(true);
@@ -486,10 +759,7 @@ impl Session {
                 }
                 Ok(())
             }
-            Message::Error(error) => {
-                self.on_error(error);
-                Ok(())
-            }
+            Message::Error(error) => self.on_error(link, error).await,
             Message::Published(published) => {
                 if let Some(reply) = self.publishes.remove(&published.request) {
                     let _ = reply.send(Ok(published.publication));
@@ -497,20 +767,64 @@ impl Session {
                 Ok(())
             }
             Message::Subscribed(subscribed) => {
-                if let Some(pending) = self.subscribes.remove(&subscribed.request) {
-                    let id = self.add_subscriber(subscribed.subscription, pending.topic, pending.handler);
-                    let _ = pending.reply.send(Ok((subscribed.subscription, id)));
+                let Some(pending) = self.subscribes.remove(&subscribed.request) else {
+                    return Ok(());
+                };
+                let id = subscribed.subscription;
+                if pending.reply.is_none() {
+                    self.restored_one(link);
+                }
+                let Some(subscriber) = self.subscribers.get(&pending.local) else {
+                    // Unsubscribed while the replay was on its way.
+                    if !self.by_subscription.contains_key(&id) {
+                        let request = self.next_request_id();
+                        self.unsubscribes.insert(request, None);
+                        link.write_message(
+                            wamp_core::Unsubscribe {
+                                request,
+                                subscription: id,
+                            }
+                            .into(),
+                        )
+                        .await?;
+                    }
+                    return Ok(());
+                };
+                subscriber.current.store(id, Ordering::Relaxed);
+                let current = subscriber.current.clone();
+                self.by_subscription
+                    .entry(id)
+                    .or_insert_with(|| RouterSubscription {
+                        topic: subscriber.topic.clone(),
+                        locals: Vec::new(),
+                    })
+                    .locals
+                    .push(pending.local);
+                if let Some(reply) = pending.reply {
+                    let _ = reply.send(Ok((pending.local, current)));
                 }
                 Ok(())
             }
             Message::Unsubscribed(unsubscribed) => {
                 if let Some(reply) = self.unsubscribes.remove(&unsubscribed.request) {
-                    let _ = reply.send(Ok(()));
+                    if let Some(reply) = reply {
+                        let _ = reply.send(Ok(()));
+                    }
                 } else if unsubscribed.request == 0 {
                     let id = unsubscribed.details.get("subscription").and_then(Value::as_u64);
-                    let topic = id.and_then(|id| self.subscriptions.remove(&id)).map(|s| s.topic);
-                    tracing::warn!(subscription = ?id, topic = ?topic, reason = ?unsubscribed.details.get("reason"),
+                    let reason = reason_of(&unsubscribed.details);
+                    let entry = id.and_then(|id| self.by_subscription.remove(&id));
+                    tracing::warn!(subscription = ?id, topic = ?entry.as_ref().map(|e| &e.topic), reason = %reason,
                         "the router revoked a subscription");
+                    if let Some(entry) = entry {
+                        for local in entry.locals {
+                            self.subscribers.remove(&local);
+                        }
+                        let _ = self.events.send(ClientEvent::Revoked {
+                            uri: entry.topic,
+                            reason,
+                        });
+                    }
                 }
                 Ok(())
             }
@@ -519,15 +833,33 @@ impl Session {
                 Ok(())
             }
             Message::Registered(registered) => {
-                if let Some(pending) = self.registers.remove(&registered.request) {
-                    self.registrations.insert(
-                        registered.registration,
-                        Registration {
-                            procedure: pending.procedure,
-                            handler: pending.handler,
-                        },
-                    );
-                    let _ = pending.reply.send(Ok(registered.registration));
+                let Some(pending) = self.registers.remove(&registered.request) else {
+                    return Ok(());
+                };
+                let id = registered.registration;
+                if pending.reply.is_none() {
+                    self.restored_one(link);
+                }
+                let Some(procedure) = self.procedures.get(&pending.local) else {
+                    // Unregistered while the replay was on its way.
+                    let request = self.next_request_id();
+                    let (reply, _) = oneshot::channel();
+                    self.unregisters.insert(request, reply);
+                    return link
+                        .write_message(
+                            wamp_core::Unregister {
+                                request,
+                                registration: id,
+                            }
+                            .into(),
+                        )
+                        .await;
+                };
+                procedure.current.store(id, Ordering::Relaxed);
+                let current = procedure.current.clone();
+                self.by_registration.insert(id, pending.local);
+                if let Some(reply) = pending.reply {
+                    let _ = reply.send(Ok((pending.local, current)));
                 }
                 Ok(())
             }
@@ -535,14 +867,24 @@ impl Session {
                 if let Some(reply) = self.unregisters.remove(&unregistered.request) {
                     let _ = reply.send(Ok(()));
                 } else if unregistered.request == 0 {
+                    // E.g. another callee registered it with `force_reregister`.
                     let id = unregistered.details.get("registration").and_then(Value::as_u64);
-                    let procedure = id.and_then(|id| self.registrations.remove(&id)).map(|r| r.procedure);
-                    tracing::warn!(registration = ?id, procedure = ?procedure, reason = ?unregistered.details.get("reason"),
-                        "the router revoked a registration");
+                    let reason = reason_of(&unregistered.details);
+                    let local = id.and_then(|id| self.by_registration.remove(&id));
+                    let procedure = local.and_then(|local| self.procedures.remove(&local));
+                    tracing::warn!(registration = ?id, procedure = ?procedure.as_ref().map(|p| &p.uri),
+                        reason = %reason, "the router revoked a registration; it will not be registered again");
+                    if let Some(procedure) = procedure {
+                        procedure.current.store(0, Ordering::Relaxed);
+                        let _ = self.events.send(ClientEvent::Revoked {
+                            uri: procedure.uri,
+                            reason,
+                        });
+                    }
                 }
                 Ok(())
             }
-            Message::Invocation(invocation) => self.on_invocation(invocation).await,
+            Message::Invocation(invocation) => self.on_invocation(link, invocation).await,
             Message::Interrupt(interrupt) => {
                 if let Some(token) = self.invocations.get(&interrupt.request) {
                     token.cancel();
@@ -550,10 +892,10 @@ impl Session {
                 Ok(())
             }
             Message::Goodbye(goodbye) => {
-                if self.leaving.is_some() || self.goodbye_deadline.is_some() {
+                if self.leaving.is_some() || link.closing() {
                     return Err(End::Left);
                 }
-                self.write_message(
+                link.write_message(
                     Goodbye {
                         details: Dict::new(),
                         reason: "wamp.close.goodbye_and_out".into(),
@@ -571,7 +913,7 @@ impl Session {
         }
     }
 
-    fn on_error(&mut self, error: ErrorMessage) {
+    async fn on_error(&mut self, link: &mut Link, error: ErrorMessage) -> Result<(), End> {
         let failure =
             |e: ErrorMessage| CallError::Application(ApplicationError::from_parts(e.error, e.payload, e.details));
         let request = error.request;
@@ -582,15 +924,55 @@ impl Session {
             MessageType::Publish => self.publishes.remove(&request).map(|r| {
                 let _ = r.send(Err(failure(error)));
             }),
-            MessageType::Subscribe => self.subscribes.remove(&request).map(|p| {
-                let _ = p.reply.send(Err(failure(error)));
-            }),
+            MessageType::Subscribe => match self.subscribes.remove(&request) {
+                Some(pending) => {
+                    let subscriber = self.subscribers.remove(&pending.local);
+                    match pending.reply {
+                        Some(reply) => {
+                            let _ = reply.send(Err(failure(error)));
+                        }
+                        None => {
+                            // A replay: keep it for the next reconnect, say so now.
+                            if let Some(subscriber) = subscriber {
+                                self.restore_failed(&subscriber.topic, &error.error);
+                                self.subscribers.insert(pending.local, subscriber);
+                            }
+                            self.restored_one(link);
+                        }
+                    }
+                    Some(())
+                }
+                None => None,
+            },
             MessageType::Unsubscribe => self.unsubscribes.remove(&request).map(|r| {
-                let _ = r.send(Err(failure(error)));
+                if let Some(r) = r {
+                    let _ = r.send(Err(failure(error)));
+                }
             }),
-            MessageType::Register => self.registers.remove(&request).map(|p| {
-                let _ = p.reply.send(Err(failure(error)));
-            }),
+            MessageType::Register => match self.registers.remove(&request) {
+                Some(pending) => {
+                    let procedure = self.procedures.remove(&pending.local);
+                    match pending.reply {
+                        Some(reply) => {
+                            let _ = reply.send(Err(failure(error)));
+                        }
+                        None => {
+                            if let Some(procedure) = procedure {
+                                if error.error == PROCEDURE_ALREADY_EXISTS && !procedure.single {
+                                    tracing::error!(procedure = %procedure.uri,
+                                        "cannot re-register a shared procedure: the router still holds it \
+                                         with another invocation policy or a stale session");
+                                }
+                                self.restore_failed(&procedure.uri, &error.error);
+                                self.procedures.insert(pending.local, procedure);
+                            }
+                            self.restored_one(link);
+                        }
+                    }
+                    Some(())
+                }
+                None => None,
+            },
             MessageType::Unregister => self.unregisters.remove(&request).map(|r| {
                 let _ = r.send(Err(failure(error)));
             }),
@@ -599,36 +981,53 @@ impl Session {
         if delivered.is_none() {
             tracing::debug!(request, "ignoring ERROR for a request nobody waits for");
         }
+        Ok(())
     }
 
-    fn add_subscriber(&mut self, subscription: Id, topic: String, handler: Arc<dyn EventHandler>) -> u64 {
-        let id = self.next_subscriber_id;
-        self.next_subscriber_id += 1;
+    fn restore_failed(&self, uri: &str, error: &str) {
+        tracing::error!(
+            uri,
+            error,
+            "cannot restore after reconnecting; will try again on the next reconnect"
+        );
+        let _ = self.events.send(ClientEvent::Revoked {
+            uri: uri.to_owned(),
+            reason: error.to_owned(),
+        });
+    }
+
+    /// Starts the task that runs one local subscriber's handler on its events, in order.
+    fn spawn_subscriber(&mut self, handler: Arc<dyn EventHandler>) -> mpsc::UnboundedSender<(EventContext, Payload)> {
         let (queue, mut events) = mpsc::unbounded_channel::<(EventContext, Payload)>();
-        let topic_for_log = topic.clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             while let Some((ctx, payload)) = events.recv().await {
-                let outcome = AssertUnwindSafe(async { handler.handle(ctx, payload).await })
-                    .catch_unwind()
-                    .await;
-                if outcome.is_err() {
-                    tracing::error!(topic = %topic_for_log, "an event handler panicked");
-                }
+                let client = ctx.client().clone();
+                let uri = ctx.topic().to_owned();
+                let peer = ctx.publisher().cloned();
+                let (outcome, noted) = crate::reporting::watch(
+                    AssertUnwindSafe(async { handler.handle(ctx, payload).await }).catch_unwind(),
+                )
+                .await;
+                let (message, panicked) = match (outcome, noted) {
+                    (Err(panic), _) => (crate::reporting::panic_message(panic.as_ref()), true),
+                    (Ok(()), Some(message)) => (message, false),
+                    (Ok(()), None) => continue,
+                };
+                client.report(&HandlerFailure {
+                    kind: HandlerKind::Subscriber,
+                    uri,
+                    peer,
+                    message,
+                    panicked,
+                    sent: None,
+                });
             }
         });
-        self.subscriptions
-            .entry(subscription)
-            .or_insert_with(|| Subscription {
-                topic,
-                subscribers: Vec::new(),
-            })
-            .subscribers
-            .push(LocalSubscriber { id, queue });
-        id
+        queue
     }
 
     fn on_event(&mut self, event: wamp_core::Event) {
-        let Some(subscription) = self.subscriptions.get(&event.subscription) else {
+        let Some(subscription) = self.by_subscription.get(&event.subscription) else {
             // Events may still arrive between UNSUBSCRIBE and UNSUBSCRIBED.
             tracing::debug!(
                 subscription = event.subscription,
@@ -636,7 +1035,7 @@ impl Session {
             );
             return;
         };
-        let Some(client) = self.client.upgrade().map(Client::from_inner) else {
+        let Some(client) = self.client() else {
             return;
         };
         let ctx = EventContext::new(
@@ -647,22 +1046,32 @@ impl Session {
             event.details,
         );
         let mut payload = Some(event.payload);
-        let count = subscription.subscribers.len();
-        for (index, subscriber) in subscription.subscribers.iter().enumerate() {
+        let queues: Vec<_> = subscription
+            .locals
+            .iter()
+            .filter_map(|local| self.subscribers.get(local))
+            .map(|s| &s.queue)
+            .collect();
+        let count = queues.len();
+        for (index, queue) in queues.into_iter().enumerate() {
             // Clone only for all but the last handler.
             let payload = if index + 1 == count {
                 payload.take().unwrap_or_default()
             } else {
                 payload.clone().unwrap_or_default()
             };
-            let _ = subscriber.queue.send((ctx.clone(), payload));
+            let _ = queue.send((ctx.clone(), payload));
         }
     }
 
-    async fn on_invocation(&mut self, invocation: wamp_core::Invocation) -> Result<(), End> {
+    async fn on_invocation(&mut self, link: &mut Link, invocation: wamp_core::Invocation) -> Result<(), End> {
         let request = invocation.request;
-        let Some(registration) = self.registrations.get(&invocation.registration) else {
-            return self
+        let procedure = self
+            .by_registration
+            .get(&invocation.registration)
+            .and_then(|local| self.procedures.get(local));
+        let Some(procedure) = procedure else {
+            return link
                 .write_message(
                     ErrorMessage {
                         request_type: MessageType::Invocation,
@@ -679,39 +1088,59 @@ impl Session {
             return Ok(());
         };
         let token = CancellationToken::new();
-        self.invocations.insert(request, token.clone());
         let ctx = CallContext::new(
             client.clone(),
+            self.epoch,
             request,
-            &registration.procedure,
+            &procedure.uri,
             invocation.details,
-            token,
+            token.clone(),
         );
-        let handler = registration.handler.clone();
-        let procedure = ctx.procedure().to_owned();
-        tokio::spawn(async move {
-            let outcome = AssertUnwindSafe(async { handler.invoke(ctx, invocation.payload).await })
-                .catch_unwind()
-                .await;
-            let result = match outcome {
-                Ok(result) => result,
-                Err(_) => {
-                    tracing::error!(procedure = %procedure, "a procedure handler panicked");
+        let handler = procedure.handler.clone();
+        self.invocations.insert(request, token);
+        let epoch = self.epoch;
+        self.tasks.spawn(async move {
+            let uri = ctx.procedure().to_owned();
+            let peer = ctx.caller().cloned();
+            let (outcome, noted) = crate::reporting::watch(
+                AssertUnwindSafe(async { handler.invoke(ctx, invocation.payload).await }).catch_unwind(),
+            )
+            .await;
+            let (result, failure) = match outcome {
+                Ok(result) => {
+                    let failure = noted.map(|message| (message, false));
+                    (result, failure)
+                }
+                Err(panic) => (
                     Err(ApplicationError::with_message(
                         ApplicationError::RUNTIME_ERROR,
                         "the procedure failed with an internal error",
-                    ))
-                }
+                    )),
+                    Some((crate::reporting::panic_message(panic.as_ref()), true)),
+                ),
             };
+            if let Some((message, panicked)) = failure {
+                client.report(&HandlerFailure {
+                    kind: HandlerKind::Procedure,
+                    uri,
+                    peer,
+                    message,
+                    panicked,
+                    sent: result.as_ref().err().cloned(),
+                });
+            }
             let frame = encode_invocation_outcome(&client, request, result);
-            let _ = client.send_command(Command::InvocationDone { request, frame }).await;
+            let _ = client
+                .send_command(Command::InvocationDone { epoch, request, frame })
+                .await;
         });
         Ok(())
     }
 
-    /// The closed state: every waiting request fails, handlers are told to
-    /// stop, observers learn why the session ended.
-    async fn finish(mut self, end: End) {
+    /// The lost state: the connection is closed, every waiting request
+    /// fails, invocations in flight are interrupted (their answers have
+    /// nowhere to go), observers learn why. Returns the reason.
+    async fn link_ended(&mut self, mut link: Link, end: End) -> String {
         let reason = match &end {
             End::Left => "the session was closed".to_owned(),
             End::ClosedByRouter(reason) => format!("the router closed the session ({reason})"),
@@ -724,11 +1153,11 @@ impl Session {
                     details,
                     reason: "wamp.error.protocol_violation".into(),
                 };
-                let _ = self.write_message(abort.into()).await;
+                let _ = link.write_message(abort.into()).await;
                 format!("protocol violation by the router: {reason}")
             }
         };
-        let _ = self.sink.close().await;
+        let _ = link.sink.close().await;
         match &end {
             End::Left => tracing::info!("left the session"),
             _ => tracing::warn!(reason = %reason, "session ended"),
@@ -742,36 +1171,209 @@ impl Session {
             let _ = reply.send(Err(lost()));
         }
         for (_, pending) in self.subscribes.drain() {
-            let _ = pending.reply.send(Err(lost()));
+            if let Some(reply) = pending.reply {
+                // Never confirmed: not one of the client's subscriptions.
+                self.subscribers.remove(&pending.local);
+                let _ = reply.send(Err(lost()));
+            }
         }
         for (_, reply) in self.unsubscribes.drain() {
-            let _ = reply.send(Err(lost()));
+            if let Some(reply) = reply {
+                let _ = reply.send(Err(lost()));
+            }
         }
         for (_, pending) in self.registers.drain() {
-            let _ = pending.reply.send(Err(lost()));
+            if let Some(reply) = pending.reply {
+                self.procedures.remove(&pending.local);
+                let _ = reply.send(Err(lost()));
+            }
         }
         for (_, reply) in self.unregisters.drain() {
-            let _ = reply.send(Err(lost()));
+            // The registration died with the session.
+            let _ = reply.send(Ok(()));
         }
+        self.restoring = 0;
         for (_, token) in self.invocations.drain() {
             token.cancel();
         }
-        self.subscriptions.clear();
-        self.registrations.clear();
-        if let Some(reply) = self.leaving.take() {
-            let _ = reply.send(match end {
-                End::Left => Ok(()),
-                _ => Err(Error::ConnectionLost(reason.clone())),
-            });
+        self.notify_if_drained();
+        self.by_registration.clear();
+        self.by_subscription.clear();
+        for procedure in self.procedures.values() {
+            procedure.current.store(0, Ordering::Relaxed);
         }
-        self.state.send_replace(SessionState::Closed(reason));
+        for subscriber in self.subscribers.values() {
+            subscriber.current.store(0, Ordering::Relaxed);
+        }
+        let _ = self.events.send(ClientEvent::Left { reason: reason.clone() });
+        reason
+    }
+
+    /// The reconnecting state: waits the policy's backoff and reconnects,
+    /// serving commands meanwhile. `Err` with the final reason when the
+    /// policy gives up, the credentials are refused, or the client is
+    /// stopped (then with `true`: a clean end).
+    async fn reconnect(&mut self, reason: &str) -> Result<Link, (String, bool)> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            if !self.policy.allows(attempt) {
+                let reason = match attempt {
+                    1 => reason.to_owned(),
+                    _ => format!("{reason}; gave up after {} reconnect attempts", attempt - 1),
+                };
+                return Err((reason, false));
+            }
+            let delay = self.policy.delay(attempt, random_fraction());
+            tracing::info!(attempt, ?delay, "reconnecting");
+            self.state.send_replace(SessionState::Reconnecting {
+                attempt,
+                reason: reason.to_owned(),
+            });
+            let _ = self.events.send(ClientEvent::Reconnecting { attempt, delay });
+            let stopped = || ("the client was stopped while reconnecting".to_owned(), true);
+            if self.offline(attempt, tokio::time::sleep(delay)).await.is_none() {
+                return Err(stopped());
+            }
+            let config = self.config.clone();
+            let opened = self.offline(attempt, async move { crate::client::open(&config).await });
+            match opened.await {
+                None => return Err(stopped()),
+                Some(Ok(opened)) => {
+                    self.epoch += 1;
+                    let link = Link::new(opened, &self.config);
+                    if let Some(client) = self.client() {
+                        client.set_serializer(link.serializer.clone());
+                    }
+                    return Ok(link);
+                }
+                Some(Err(e)) if is_permanent(&e) => return Err((format!("cannot reconnect: {e}"), false)),
+                Some(Err(e)) => tracing::warn!(attempt, error = %e, "reconnect attempt failed"),
+            }
+        }
+    }
+
+    /// Runs `work` while serving commands without a connection. `None`
+    /// when the client is stopped (or every handle dropped) meanwhile.
+    async fn offline<F: Future>(&mut self, attempt: u32, work: F) -> Option<F::Output> {
+        let mut work = std::pin::pin!(work);
+        loop {
+            tokio::select! {
+                output = &mut work => return Some(output),
+                command = self.commands.recv() => match command {
+                    Some(command) => {
+                        if !self.on_command_offline(command, attempt) {
+                            return None;
+                        }
+                    }
+                    None => return None,
+                },
+                Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
+            }
+        }
+    }
+
+    /// Serves a command while reconnecting: requests fail fast, removals
+    /// just forget. `false` when the client must stop.
+    fn on_command_offline(&mut self, command: Command, attempt: u32) -> bool {
+        let offline = || CallError::ConnectionLost(format!("not connected: reconnecting (attempt {attempt})"));
+        match command {
+            Command::Call { reply, .. } => {
+                let _ = reply.send(Err(offline()));
+            }
+            Command::Publish { reply, .. } => match reply {
+                Some(reply) => {
+                    let _ = reply.send(Err(offline()));
+                }
+                None => tracing::debug!("dropping an unacknowledged publication: not connected"),
+            },
+            Command::Subscribe { reply, .. } => {
+                let _ = reply.send(Err(offline()));
+            }
+            Command::Register { reply, .. } => {
+                let _ = reply.send(Err(offline()));
+            }
+            Command::Unsubscribe { local, reply } => {
+                let _ = reply.send(match self.subscribers.remove(&local) {
+                    Some(_) => Ok(()),
+                    None => Err(CallError::InvalidRequest(format!("subscription {local} is not active"))),
+                });
+            }
+            Command::Unregister { local, reply } => {
+                let _ = reply.send(match self.procedures.remove(&local) {
+                    Some(_) => Ok(()),
+                    None => Err(CallError::InvalidRequest(format!("registration {local} is not active"))),
+                });
+            }
+            Command::Cancel { .. } | Command::Progress { .. } | Command::InvocationDone { .. } => {}
+            Command::InterruptAll => {}
+            Command::Registrations { reply } => {
+                let _ = reply.send(self.procedures.keys().copied().collect());
+            }
+            Command::Drained { reply } => {
+                let _ = reply.send(());
+            }
+            Command::Stopping => return false,
+            Command::Leave { reply, .. } => {
+                self.leaving = Some(reply);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The closed state: no more reconnects, handler tasks still running
+    /// are aborted, observers learn why.
+    async fn finish(mut self, reason: String, clean: bool) {
+        self.commands.close();
         // Commands still queued are dropped with their reply senders, which
         // their callers see as a lost connection.
-        self.commands.close();
+        while self.commands.try_recv().is_ok() {}
+        self.procedures.clear();
+        self.subscribers.clear();
+        self.tasks.shutdown().await;
+        tracing::info!(reason = %reason, "client closed");
+        self.state.send_replace(SessionState::Closed(reason.clone()));
+        let _ = self.events.send(ClientEvent::Closed { reason: reason.clone() });
+        if let Some(reply) = self.leaving.take() {
+            let _ = reply.send(if clean {
+                Ok(())
+            } else {
+                Err(Error::ConnectionLost(reason))
+            });
+        }
     }
 }
 
-/// Waits for the GOODBYE deadline when one is set; never completes otherwise.
+/// Errors that another attempt cannot cure.
+fn is_permanent(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::AuthenticationFailed { .. } | Error::Config(_) | Error::InvalidUrl { .. }
+    )
+}
+
+/// A sample from `[0, 1)` for the backoff's jitter.
+fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    hasher.write_u128(nanos);
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn reason_of(details: &Dict) -> String {
+    details
+        .get("reason")
+        .and_then(Value::as_str)
+        .unwrap_or("no reason given")
+        .to_owned()
+}
+
+/// Waits for a deadline when one is set; never completes otherwise.
 async fn wait_for(deadline: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
     match deadline {
         Some(sleep) => sleep.as_mut().await,
@@ -797,7 +1399,7 @@ fn describe_close(reason: &str, details: &Dict) -> String {
 }
 
 /// Encodes a handler's outcome as the final YIELD or ERROR of an invocation.
-fn encode_invocation_outcome(client: &Client, request: Id, result: Result<Payload, ApplicationError>) -> Vec<u8> {
+fn encode_invocation_outcome(client: &Client, request: Id, result: Result<Payload, ApplicationError>) -> Frame {
     let message: Message = match result {
         Ok(payload) => Yield {
             request,
@@ -816,7 +1418,7 @@ fn encode_invocation_outcome(client: &Client, request: Id, result: Result<Payloa
                 request,
                 ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, "the result cannot be serialized"),
             );
-            client.encode(&fallback).unwrap_or_default()
+            client.encode(&fallback).unwrap_or_else(|_| client.empty_frame())
         }
     }
 }

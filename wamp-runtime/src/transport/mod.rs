@@ -1,8 +1,9 @@
 //! Transports carry serialized WAMP messages ("frames") between a client and
-//! a router. A connected transport is a [`FrameSink`] plus a [`FrameStream`];
+//! a router. A connected transport is a `FrameSink` plus a `FrameStream`;
 //! the session neither knows nor cares which transport it runs over.
 
 mod rawsocket;
+pub(crate) mod tls;
 mod websocket;
 
 use std::pin::Pin;
@@ -11,21 +12,26 @@ use std::sync::Arc;
 use futures_util::{Sink, Stream};
 use wamp_core::{EncodeError, Message, Serializer, SerializerKind};
 
+use crate::config::ClientConfig;
+
 /// Where and how to connect, parsed from the router URL.
 ///
-/// - `ws://host:port/path`: WebSocket;
+/// - `ws://host:port/path`: WebSocket; `wss://host:port/path` over TLS;
 /// - `rs://host:port` or `tcp://host:port`: RawSocket over TCP;
+///   `rss://host:port` over TLS;
 /// - `unix:///absolute/path` (or `unix://relative/path`, relative to the
 ///   current directory): RawSocket over a Unix domain socket.
 ///
-/// `wss://` and `rss://` (TLS) are recognised and refused as not supported
-/// yet.
+/// TLS is set up by [`tls`] from the client's [`TlsConfig`](crate::config::TlsConfig).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Endpoint {
-    /// A WebSocket URL, passed to the WebSocket client as it is.
+    /// A WebSocket URL (`ws://` or `wss://`), passed to the WebSocket client
+    /// as it is.
     WebSocket(String),
     /// RawSocket over TCP to `host:port`.
     RawSocketTcp(String),
+    /// RawSocket over TLS over TCP to `host:port`.
+    RawSocketTls(String),
     /// RawSocket over the Unix socket at this path.
     RawSocketUnix(std::path::PathBuf),
 }
@@ -34,40 +40,45 @@ impl Endpoint {
     /// Parses a router URL; the error says what is wrong with it.
     pub(crate) fn parse(url: &str) -> Result<Endpoint, String> {
         let Some((scheme, rest)) = url.split_once("://") else {
-            return Err("expected ws://host:port/path, rs://host:port, tcp://host:port or unix:///path".into());
+            return Err(
+                "expected ws://host:port/path, wss://host:port/path, rs://host:port, rss://host:port, \
+                 tcp://host:port or unix:///path"
+                    .into(),
+            );
         };
         match scheme.to_ascii_lowercase().as_str() {
-            "ws" => Ok(Endpoint::WebSocket(url.to_owned())),
-            "wss" => Err("TLS (wss://) is not supported yet".into()),
-            "rss" => Err("TLS RawSocket (rss://) is not supported yet".into()),
+            "ws" | "wss" => Ok(Endpoint::WebSocket(url.to_owned())),
+            "rss" => rawsocket::tcp_address(rest).map(Endpoint::RawSocketTls),
             "rs" | "tcp" => rawsocket::tcp_address(rest).map(Endpoint::RawSocketTcp),
             "unix" if rest.is_empty() => {
                 Err("a unix:// URL needs a socket path, e.g. unix:///run/crossbar.sock".into())
             }
             "unix" => Ok(Endpoint::RawSocketUnix(rest.into())),
             _ => Err(format!(
-                "unsupported scheme {scheme:?}; expected ws://, rs://, tcp:// or unix://"
+                "unsupported scheme {scheme:?}; expected ws://, wss://, rs://, rss://, tcp:// or unix://"
             )),
         }
     }
 }
 
-/// Opens a connection to `endpoint`. WebSocket offers `serializers` in
-/// order and uses the router's choice; RawSocket asks for the first one.
-/// `max_message_size` caps the frames received (and sent).
-pub(crate) async fn connect(
-    endpoint: &Endpoint,
-    serializers: &[SerializerKind],
-    max_message_size: usize,
-) -> Result<Connection, TransportError> {
-    let serializers = if serializers.is_empty() {
+/// Opens a connection to `endpoint` with the settings of `config`.
+/// WebSocket offers `config.serializers` in order and uses the router's
+/// choice; RawSocket asks for the first one. `config.max_message_size` caps
+/// the frames received (and sent); `config.tls` applies to `wss://` and
+/// `rss://`.
+pub(crate) async fn connect(endpoint: &Endpoint, config: &ClientConfig) -> Result<Connection, TransportError> {
+    let serializers = if config.serializers.is_empty() {
         &[SerializerKind::Json][..]
     } else {
-        serializers
+        &config.serializers[..]
     };
+    let max_message_size = config.max_message_size;
     match endpoint {
-        Endpoint::WebSocket(url) => websocket::connect(url, serializers, max_message_size).await,
+        Endpoint::WebSocket(url) => websocket::connect(url, serializers, max_message_size, &config.tls).await,
         Endpoint::RawSocketTcp(address) => rawsocket::connect_tcp(address, serializers[0], max_message_size).await,
+        Endpoint::RawSocketTls(address) => {
+            rawsocket::connect_tls(address, serializers[0], max_message_size, &config.tls).await
+        }
         Endpoint::RawSocketUnix(path) => rawsocket::connect_unix(path, serializers[0], max_message_size).await,
     }
 }
@@ -227,4 +238,22 @@ pub enum TransportError {
     /// A received RawSocket frame header is invalid.
     #[error("invalid RawSocket frame: {0}")]
     InvalidFrame(String),
+    /// The router's TLS certificate did not pass verification (unknown CA,
+    /// wrong host name, expired...).
+    #[error("the router's TLS certificate was not trusted: {reason} ({hint})")]
+    CertificateNotTrusted {
+        /// What rustls reported, e.g. `invalid peer certificate: UnknownIssuer`.
+        reason: String,
+        /// What to check or change.
+        hint: String,
+    },
+    /// The TLS handshake failed for another reason, e.g. the router refused
+    /// the connection because it requires a client certificate.
+    #[error("{0}")]
+    TlsRefused(String),
+    /// The TLS settings cannot be used: a CA, certificate or key file that
+    /// cannot be read, no trusted root certificates, a host name that is not
+    /// valid for TLS.
+    #[error("TLS settings: {0}")]
+    TlsSetup(String),
 }

@@ -1,6 +1,6 @@
 //! WAMP over RawSocket: a 4-byte handshake, then length-prefixed frames, over
-//! TCP (`rs://host:port`, `tcp://host:port`) or a Unix socket
-//! (`unix:///path`).
+//! TCP (`rs://host:port`, `tcp://host:port`), TLS (`rss://host:port`) or a
+//! Unix socket (`unix:///path`).
 //!
 //! Handshake: the client sends `0x7F`, `LLLL SSSS`, `0`, `0`, where `SSSS`
 //! is the serializer id (JSON 1, MessagePack 2, CBOR 3) and `LLLL` the
@@ -28,6 +28,7 @@ use tokio_util::codec::{Decoder, Encoder, Framed};
 use wamp_core::SerializerKind;
 
 use super::{Connection, Incoming, Outgoing, TransportError};
+use crate::config::TlsConfig;
 
 /// The first byte of every handshake.
 const MAGIC: u8 = 0x7F;
@@ -64,7 +65,22 @@ pub(super) async fn connect_tcp(
     let stream = tokio::net::TcpStream::connect(address).await?;
     // Nagle off: WAMP messages are small and latency-sensitive.
     stream.set_nodelay(true)?;
-    handshake(stream, serializer, max_message_size).await
+    handshake(stream, serializer, max_message_size, None).await
+}
+
+/// Connects over TCP, opens TLS (verifying the router's certificate as `tls`
+/// says) and performs the handshake.
+pub(super) async fn connect_tls(
+    address: &str,
+    serializer: SerializerKind,
+    max_message_size: usize,
+    tls: &TlsConfig,
+) -> Result<Connection, TransportError> {
+    let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
+    let stream = tokio::net::TcpStream::connect(address).await?;
+    stream.set_nodelay(true)?;
+    let stream = super::tls::connect(stream, super::tls::bare_host(host), tls, &format!("rss://{address}")).await?;
+    handshake(stream, serializer, max_message_size, Some(tls)).await
 }
 
 /// Connects over a Unix socket and performs the handshake.
@@ -80,7 +96,7 @@ pub(super) async fn connect_unix(
             format!("cannot connect to the Unix socket {}: {e}", path.display()),
         ))
     })?;
-    handshake(stream, serializer, max_message_size).await
+    handshake(stream, serializer, max_message_size, None).await
 }
 
 /// Unix sockets exist on Unix only.
@@ -114,11 +130,14 @@ fn refusal_reason(code: u8) -> &'static str {
     }
 }
 
-/// Sends our handshake, reads the router's, and frames the stream.
+/// Sends our handshake, reads the router's, and frames the stream. `tls`:
+/// the settings of a TLS stream, to explain a TLS failure (with TLS 1.3 a
+/// router that refuses the client certificate says so only now).
 async fn handshake<S>(
     mut stream: S,
     serializer: SerializerKind,
     max_message_size: usize,
+    tls: Option<&TlsConfig>,
 ) -> Result<Connection, TransportError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -129,12 +148,17 @@ where
         0,
         0,
     ];
-    let closed = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::UnexpectedEof
-        | std::io::ErrorKind::ConnectionReset
-        | std::io::ErrorKind::ConnectionAborted
-        | std::io::ErrorKind::BrokenPipe => TransportError::HandshakeClosed { serializer },
-        _ => TransportError::Io(e),
+    let closed = |e: std::io::Error| {
+        if let Some(tls) = tls.filter(|_| super::tls::is_tls_error(&e)) {
+            return super::tls::from_io(e, tls);
+        }
+        match e.kind() {
+            std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::BrokenPipe => TransportError::HandshakeClosed { serializer },
+            _ => TransportError::Io(e),
+        }
     };
     stream.write_all(&ours).await.map_err(closed)?;
     stream.flush().await.map_err(closed)?;
@@ -377,7 +401,8 @@ mod tests {
             router.write_all(&answer).await.unwrap();
             (router, hello)
         };
-        let (connection, (router, hello)) = tokio::join!(handshake(client, SerializerKind::Cbor, max), router_side);
+        let (connection, (router, hello)) =
+            tokio::join!(handshake(client, SerializerKind::Cbor, max, None), router_side);
         (connection, router, hello)
     }
 
@@ -389,20 +414,25 @@ mod tests {
             ("tcp://[::1]:8081/", Endpoint::RawSocketTcp("[::1]:8081".into())),
             ("unix:///run/cb.sock", Endpoint::RawSocketUnix("/run/cb.sock".into())),
             ("unix://cb.sock", Endpoint::RawSocketUnix("cb.sock".into())),
+            ("wss://h/ws", Endpoint::WebSocket("wss://h/ws".into())),
+            ("rss://h:1", Endpoint::RawSocketTls("h:1".into())),
+            ("RSS://[::1]:8443/", Endpoint::RawSocketTls("[::1]:8443".into())),
         ];
         for (url, endpoint) in ok {
             assert_eq!(Endpoint::parse(url), Ok(endpoint), "{url}");
         }
         let bad = [
-            ("wss://h/ws", "TLS (wss://) is not supported yet"),
-            ("rss://h:1", "TLS RawSocket (rss://) is not supported yet"),
+            ("rss://h", "a RawSocket URL needs a host and a port"),
             ("rs://h", "a RawSocket URL needs a host and a port"),
             ("rs://:80", "a RawSocket URL needs a host and a port"),
             ("rs://h:0", "invalid port \"0\""),
             ("rs://h:1/ws", "a RawSocket URL is rs://host:port, without a path"),
             ("unix://", "a unix:// URL needs a socket path"),
             ("http://h", "unsupported scheme \"http\""),
-            ("h:1", "expected ws://host:port/path, rs://host:port"),
+            (
+                "h:1",
+                "expected ws://host:port/path, wss://host:port/path, rs://host:port",
+            ),
         ];
         for (url, expected) in bad {
             let err = Endpoint::parse(url).unwrap_err();
@@ -472,7 +502,7 @@ mod tests {
             router.read_exact(&mut hello).await.unwrap();
             drop(router);
         };
-        let (connection, ()) = tokio::join!(handshake(client, SerializerKind::MsgPack, 1024), router_side);
+        let (connection, ()) = tokio::join!(handshake(client, SerializerKind::MsgPack, 1024, None), router_side);
         assert_eq!(
             connection.unwrap_err().to_string(),
             "the router closed the connection during the RawSocket handshake; \

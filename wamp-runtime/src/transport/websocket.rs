@@ -1,19 +1,24 @@
-//! WAMP over WebSocket (RFC 6455), subprotocol `wamp.2.<serializer>`.
+//! WAMP over WebSocket (RFC 6455), subprotocol `wamp.2.<serializer>`, over
+//! TCP (`ws://`) or TLS (`wss://`, see [`super::tls`]).
 
 use futures_util::{SinkExt, StreamExt, future};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::{
     self, Message as WsMessage, Utf8Bytes, client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig,
 };
 use wamp_core::SerializerKind;
 
 use super::{Connection, Frame, Incoming, Outgoing, TransportError};
+use crate::config::TlsConfig;
 
 /// Opens a WebSocket to `url`, offering the given serializers in order of
 /// preference, and returns the connection with the one the router chose.
+/// A `wss://` URL goes over TLS set up as `tls` says.
 pub(crate) async fn connect(
     url: &str,
     serializers: &[SerializerKind],
     max_message_size: usize,
+    tls: &TlsConfig,
 ) -> Result<Connection, TransportError> {
     let offered = serializers
         .iter()
@@ -30,9 +35,49 @@ pub(crate) async fn connect(
     let config = WebSocketConfig::default()
         .max_message_size(Some(max_message_size))
         .max_frame_size(Some(max_message_size));
-    // Nagle off: WAMP messages are small and latency-sensitive.
-    let (socket, response) = tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
+    if !request
+        .uri()
+        .scheme_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("wss"))
+    {
+        // Nagle off: WAMP messages are small and latency-sensitive.
+        let (socket, response) = tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
+        return finish(socket, response, serializers, offered, max_message_size);
+    }
+    let uri = request.uri();
+    let host = uri
+        .host()
+        .ok_or(TransportError::WebSocket(tungstenite::Error::Url(
+            tungstenite::error::UrlError::NoHostName,
+        )))?
+        .to_owned();
+    let port = uri.port_u16().unwrap_or(443);
+    let tcp = tokio::net::TcpStream::connect(format!("{host}:{port}")).await?;
+    tcp.set_nodelay(true)?;
+    let stream = super::tls::connect(tcp, super::tls::bare_host(&host), tls, url).await?;
+    let (socket, response) = tokio_tungstenite::client_async_with_config(request, stream, Some(config))
+        .await
+        .map_err(|e| match e {
+            // With TLS 1.3, a router that refuses the client certificate
+            // says so only after the handshake, when the upgrade is read.
+            tungstenite::Error::Io(e) if super::tls::is_tls_error(&e) => super::tls::from_io(e, tls),
+            e => TransportError::WebSocket(e),
+        })?;
+    finish(socket, response, serializers, offered, max_message_size)
+}
 
+/// Checks the subprotocol the router chose and wraps the WebSocket into a
+/// [`Connection`].
+fn finish<S>(
+    socket: tokio_tungstenite::WebSocketStream<S>,
+    response: tungstenite::handshake::client::Response,
+    serializers: &[SerializerKind],
+    offered: String,
+    max_message_size: usize,
+) -> Result<Connection, TransportError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let answered = response
         .headers()
         .get(tungstenite::http::header::SEC_WEBSOCKET_PROTOCOL)
@@ -41,10 +86,7 @@ pub(crate) async fn connect(
     let serializer = answered
         .as_deref()
         .and_then(|a| serializers.iter().copied().find(|s| s.subprotocol() == a))
-        .ok_or(TransportError::SubprotocolRejected {
-            offered: offered.clone(),
-            answered,
-        })?;
+        .ok_or(TransportError::SubprotocolRejected { offered, answered })?;
 
     let binary = serializer.is_binary();
     let (sink, stream) = socket.split();
