@@ -573,6 +573,42 @@ fn invalid_argument(what: &str, error: impl fmt::Display) -> CallError {
     CallError::InvalidRequest(format!("{what} cannot be serialized: {error}"))
 }
 
+/// The argument methods shared by [`CallBuilder`] and [`PublishBuilder`]
+/// (both have `payload: Payload` and `invalid: Option<CallError>` fields).
+macro_rules! argument_methods {
+    ($what:literal) => {
+        #[doc = concat!("Appends one positional argument. A value that cannot be serialized makes the ", $what, " fail with [`CallError::InvalidRequest`] when awaited.")]
+        pub fn arg(mut self, value: impl Serialize) -> Self {
+            push_arg(&mut self.payload, &mut self.invalid, value);
+            self
+        }
+
+        /// Appends positional arguments from a tuple, array or `Vec`.
+        pub fn args(mut self, values: impl Serialize) -> Self {
+            push_args(&mut self.payload, &mut self.invalid, values);
+            self
+        }
+
+        /// Sets one keyword argument.
+        pub fn kwarg(mut self, key: impl Into<String>, value: impl Serialize) -> Self {
+            push_kwarg(&mut self.payload, &mut self.invalid, key.into(), value);
+            self
+        }
+
+        /// Sets keyword arguments from a struct or map.
+        pub fn kwargs(mut self, values: impl Serialize) -> Self {
+            push_kwargs(&mut self.payload, &mut self.invalid, values);
+            self
+        }
+
+        /// Replaces the arguments with a ready-made payload.
+        pub fn payload(mut self, payload: Payload) -> Self {
+            self.payload = payload;
+            self
+        }
+    };
+}
+
 /// Builds the arguments shared by calls and publications.
 fn push_arg(payload: &mut Payload, invalid: &mut Option<CallError>, value: impl Serialize) {
     match wamp_core::to_value(&value) {
@@ -697,36 +733,7 @@ impl fmt::Debug for CallBuilder {
 }
 
 impl CallBuilder {
-    /// Appends one positional argument. A value that cannot be serialized
-    /// makes the call fail with [`CallError::InvalidRequest`] when awaited.
-    pub fn arg(mut self, value: impl Serialize) -> Self {
-        push_arg(&mut self.payload, &mut self.invalid, value);
-        self
-    }
-
-    /// Appends positional arguments from a tuple, array or `Vec`.
-    pub fn args(mut self, values: impl Serialize) -> Self {
-        push_args(&mut self.payload, &mut self.invalid, values);
-        self
-    }
-
-    /// Sets one keyword argument.
-    pub fn kwarg(mut self, key: impl Into<String>, value: impl Serialize) -> Self {
-        push_kwarg(&mut self.payload, &mut self.invalid, key.into(), value);
-        self
-    }
-
-    /// Sets keyword arguments from a struct or map.
-    pub fn kwargs(mut self, values: impl Serialize) -> Self {
-        push_kwargs(&mut self.payload, &mut self.invalid, values);
-        self
-    }
-
-    /// Replaces the arguments with a ready-made payload.
-    pub fn payload(mut self, payload: Payload) -> Self {
-        self.payload = payload;
-        self
-    }
+    argument_methods!("call");
 
     /// Gives up after `timeout`: the caller gets [`CallError::Timeout`] and a
     /// CANCEL goes out. The router-side `timeout` option is set too.
@@ -982,35 +989,7 @@ pub struct PublishBuilder {
 }
 
 impl PublishBuilder {
-    /// Appends one positional argument.
-    pub fn arg(mut self, value: impl Serialize) -> Self {
-        push_arg(&mut self.payload, &mut self.invalid, value);
-        self
-    }
-
-    /// Appends positional arguments from a tuple, array or `Vec`.
-    pub fn args(mut self, values: impl Serialize) -> Self {
-        push_args(&mut self.payload, &mut self.invalid, values);
-        self
-    }
-
-    /// Sets one keyword argument.
-    pub fn kwarg(mut self, key: impl Into<String>, value: impl Serialize) -> Self {
-        push_kwarg(&mut self.payload, &mut self.invalid, key.into(), value);
-        self
-    }
-
-    /// Sets keyword arguments from a struct or map.
-    pub fn kwargs(mut self, values: impl Serialize) -> Self {
-        push_kwargs(&mut self.payload, &mut self.invalid, values);
-        self
-    }
-
-    /// Replaces the arguments with a ready-made payload.
-    pub fn payload(mut self, payload: Payload) -> Self {
-        self.payload = payload;
-        self
-    }
+    argument_methods!("publication");
 
     /// Whether this session receives its own publication if subscribed
     /// (the router's default is `true`: it does not).

@@ -1228,3 +1228,14 @@ fn builder_sets_auth_and_authextra() {
         "{error}"
     );
 }
+
+#[test]
+fn the_seeds_protocol_options_key_points_to_its_replacements() {
+    let err = Config::from_yaml_str("realm: r\nprotocol_options:\n  autoPingInterval: 10\n").unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("unknown key \"protocol_options\""), "{text}");
+    assert!(
+        text.contains("ping_interval, ping_timeout and max_message_size"),
+        "{text}"
+    );
+}
