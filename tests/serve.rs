@@ -72,6 +72,12 @@ mod services {
         #[procedure]
         fn nothing(_ctx: CallContext) {}
 
+        /// Its `ParseIntError` is mapped to a URI by the server's registry.
+        #[procedure]
+        fn parse(_ctx: CallContext, text: String) -> Result<i64, std::num::ParseIntError> {
+            text.trim().parse()
+        }
+
         #[procedure(name = "fails")]
         async fn fails_with_io_error(_ctx: CallContext) -> Result<(), std::io::Error> {
             Err(std::io::Error::other("disk on fire"))
@@ -113,7 +119,9 @@ fn start_server() {
             let runtime = tokio::runtime::Runtime::new().unwrap();
             runtime.block_on(async move {
                 let config = Config::single(ClientConfig::new(url, "realm1").unwrap());
-                match Server::new(config).start().await {
+                let mut errors = Registry::with_prefix("serve_test");
+                errors.map_error::<std::num::ParseIntError>("error.not_a_number");
+                match Server::new(config).registry(errors).start().await {
                     Ok(server) => {
                         started_tx.send(Ok(())).unwrap();
                         server.run_until(std::future::pending()).await.unwrap();
@@ -311,4 +319,22 @@ async fn start_fails_before_connecting_on_duplicates_and_unknown_clients() {
         message.contains("names client \"nope\", which is not configured (configured: default)"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn errors_mapped_at_run_time_are_sent_under_their_uri() {
+    start_server();
+    let client = connect().await;
+    let parsed: i64 = client
+        .call("serve_test.math.parse")
+        .arg("42")
+        .await
+        .unwrap()
+        .decode()
+        .unwrap();
+    assert_eq!(parsed, 42);
+    let error = client.call("serve_test.math.parse").arg("forty-two").await.unwrap_err();
+    let app = error.application().expect("an application error");
+    assert_eq!(app.uri(), "serve_test.error.not_a_number");
+    assert_eq!(app.message(), Some("invalid digit found in string"));
 }

@@ -389,8 +389,13 @@ pub mod dispatch {
     pub struct DisplayKind;
 
     impl DisplayKind {
-        pub fn procedure_error<E: fmt::Display>(self, error: E, procedure: &str) -> ApplicationError {
+        pub fn procedure_error<E: fmt::Display + 'static>(self, error: E, procedure: &str) -> ApplicationError {
             let message = error.to_string();
+            if let Some(uri) = crate::wamp_error::mapped_uri(std::any::TypeId::of::<E>()) {
+                // Mapped with `Registry::map_error`: an answer of the API, not a failure.
+                tracing::debug!(procedure, %uri, error = %message, "procedure answered with a mapped error");
+                return ApplicationError::with_message(uri, message);
+            }
             // Reported by the task running the handler (see `reporting`).
             if !crate::reporting::note_failure(&message) {
                 tracing::error!(procedure, error = %message, "procedure failed with an unmapped error");

@@ -149,7 +149,9 @@ impl Server {
         }
         registry.add_from(self.registry, None);
         let (bindings, problems) = registry.resolve_parts();
+        let error_mappings = bindings.error_mappings.clone();
         let plan = plan(&self.config, bindings, problems)?;
+        crate::registry::install_error_mappings(&error_mappings);
 
         let reporter = self.reporter.clone();
         let connections = self.config.clients().map(|(name, config)| {

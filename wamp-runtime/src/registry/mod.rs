@@ -91,6 +91,7 @@ pub struct Registry {
     subscription_defaults: SubscriptionOptions,
     procedures: Vec<ProcedureItem>,
     subscribers: Vec<SubscriberItem>,
+    error_mappings: Vec<ErrorMapping>,
     problems: Vec<Problem>,
 }
 
@@ -115,6 +116,17 @@ struct ProcedureItem {
     client: Option<String>,
     options: ProcedureOptions,
     handler: Arc<dyn ProcedureHandler>,
+    origin: Origin,
+}
+
+/// An error type sent under a URI of its own (see [`Registry::map_error`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorMapping {
+    /// The full error URI.
+    pub uri: String,
+    /// The Rust type, for messages.
+    pub type_name: &'static str,
+    type_id: std::any::TypeId,
     origin: Origin,
 }
 
@@ -224,6 +236,35 @@ impl Registry {
         self
     }
 
+    /// Sends handler errors of type `E` under `uri` instead of
+    /// `wamp.error.runtime_error`: the seed's `map_exception`, for error
+    /// types you do not own (an `std::io::Error`, a driver's error) and so
+    /// cannot derive [`WampError`](crate::WampError) for. The URI is
+    /// relative to the registry's prefix, like names, and the error's
+    /// message is its only argument. Such errors are answers of the API and
+    /// are not reported as failures. The mapping applies to the handlers of
+    /// the whole process once a [`Server`](crate::Server) starts with it.
+    ///
+    /// ```
+    /// use wamp_runtime::registry::Registry;
+    ///
+    /// let mut registry = Registry::with_prefix("app");
+    /// registry.map_error::<std::io::Error>("error.io");
+    /// let bindings = registry.resolve()?;
+    /// assert_eq!(bindings.error_mappings[0].uri, "app.error.io");
+    /// # Ok::<(), wamp_runtime::registry::StartupError>(())
+    /// ```
+    #[track_caller]
+    pub fn map_error<E: fmt::Display + 'static>(&mut self, uri: impl Into<String>) -> &mut Self {
+        self.error_mappings.push(ErrorMapping {
+            uri: uri.into(),
+            type_name: std::any::type_name::<E>(),
+            type_id: std::any::TypeId::of::<E>(),
+            origin: caller_origin(),
+        });
+        self
+    }
+
     /// Adds everything from `other`, under `prefix` if given, exactly like
     /// the seed's `WAMPRegistry.add_from`: the prefix given here and
     /// `other`'s own prefix both apply (in that order), `other`'s defaults
@@ -250,8 +291,15 @@ impl Registry {
             subscription_defaults,
             procedures,
             subscribers,
+            error_mappings,
             problems,
         } = other;
+        for mapping in error_mappings {
+            self.error_mappings.push(ErrorMapping {
+                uri: join(&[prefix, other_prefix.as_deref(), Some(&mapping.uri)]),
+                ..mapping
+            });
+        }
         for item in procedures {
             self.procedures.push(ProcedureItem {
                 name: join(&[prefix, other_prefix.as_deref(), Some(&item.name)]),
@@ -415,9 +463,38 @@ impl Registry {
                 });
             }
         }
+        let mut error_mappings: Vec<ErrorMapping> = self
+            .error_mappings
+            .iter()
+            .map(|mapping| ErrorMapping {
+                uri: join(&[self.prefix.as_deref(), Some(&mapping.uri)]),
+                ..mapping.clone()
+            })
+            .collect();
+        error_mappings.sort_by(|a, b| (a.type_name, &a.uri).cmp(&(b.type_name, &b.uri)));
+        for (index, mapping) in error_mappings.iter().enumerate() {
+            if let Err(e) = Uri::new(mapping.uri.clone()) {
+                problems.push(Problem::InvalidUri {
+                    what: "error",
+                    origin: mapping.origin,
+                    reason: e.to_string(),
+                });
+            }
+            if let Some(other) = error_mappings[..index]
+                .iter()
+                .find(|m| m.type_id == mapping.type_id && m.uri != mapping.uri)
+            {
+                problems.push(Problem::ConflictingErrorMapping {
+                    type_name: mapping.type_name,
+                    first: other.uri.clone(),
+                    second: mapping.uri.clone(),
+                });
+            }
+        }
         let bindings = Bindings {
             procedures,
             subscriptions,
+            error_mappings,
         };
         (bindings, problems)
     }
@@ -442,6 +519,13 @@ pub struct Bindings {
     pub procedures: Vec<ProcedureBinding>,
     /// Subscriptions, sorted by client and URI.
     pub subscriptions: Vec<SubscriptionBinding>,
+    /// Error types sent under URIs of their own.
+    pub error_mappings: Vec<ErrorMapping>,
+}
+
+/// Makes error mappings apply to every handler of the process.
+pub(crate) fn install_error_mappings(mappings: &[ErrorMapping]) {
+    crate::wamp_error::install_mappings(mappings.iter().map(|m| (m.type_id, m.uri.clone())));
 }
 
 impl Bindings {
@@ -616,6 +700,15 @@ pub enum Problem {
         /// What is wrong.
         reason: String,
     },
+    /// One error type mapped to two different URIs.
+    ConflictingErrorMapping {
+        /// The Rust type.
+        type_name: &'static str,
+        /// One URI.
+        first: String,
+        /// The other URI.
+        second: String,
+    },
     /// A concurrency limit of 0 would never run the handler.
     ZeroConcurrency {
         /// The URI.
@@ -670,6 +763,14 @@ pub enum Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Problem::ConflictingErrorMapping {
+                type_name,
+                first,
+                second,
+            } => write!(
+                f,
+                "error type {type_name} is mapped to two URIs, {first:?} and {second:?}"
+            ),
             Problem::DuplicateProcedure {
                 uri,
                 client,
@@ -834,6 +935,25 @@ mod tests {
 
 #[cfg(test)]
 mod inventory_tests {
+    #[test]
+    fn error_mappings_follow_prefixes_and_conflicts_are_problems() {
+        let mut inner = Registry::with_prefix("inner");
+        inner.map_error::<std::io::Error>("error.io");
+        let mut outer = Registry::with_prefix("app");
+        outer.add_from(inner, "sub");
+        let bindings = outer.resolve().expect("valid");
+        assert_eq!(bindings.error_mappings[0].uri, "app.sub.inner.error.io");
+        assert_eq!(bindings.error_mappings[0].type_name, "std::io::error::Error");
+
+        let mut conflicting = Registry::new();
+        conflicting.map_error::<std::io::Error>("app.error.io");
+        conflicting.map_error::<std::io::Error>("app.error.disk");
+        conflicting.map_error::<std::fmt::Error>("not a uri");
+        let problems = conflicting.resolve().expect_err("conflict").to_string();
+        assert!(problems.contains("is mapped to two URIs"), "{problems}");
+        assert!(problems.contains("not a uri"), "{problems}");
+    }
+
     use wamp_core::{InvokePolicy, MatchPolicy};
 
     use super::*;
