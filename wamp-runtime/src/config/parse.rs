@@ -163,9 +163,7 @@ fn parse_error(origin: &str, path: &Path, location: Option<(usize, usize)>, mess
                 format!("in {parent}")
             };
             let mut text = format!("unknown key {unknown:?} {place}");
-            if let Some(replacement) = replaced_seed_key(&unknown) {
-                text.push_str(&format!("; {replacement}"));
-            } else if expected.is_empty() {
+            if expected.is_empty() {
                 text.push_str(" (no keys are allowed there)");
             } else {
                 text.push_str(&format!(" (expected one of: {})", expected.join(", ")));
@@ -184,18 +182,6 @@ fn parse_error(origin: &str, path: &Path, location: Option<(usize, usize)>, mess
         line: location.map(|l| l.0),
         column: location.map(|l| l.1),
         message,
-    }
-}
-
-/// Where asphalt-wamp's keys that have no one-to-one twin went, so a seed
-/// configuration that still uses them learns what to write instead.
-fn replaced_seed_key(key: &str) -> Option<&'static str> {
-    match key {
-        "protocol_options" => Some(
-            "the WebSocket protocol options of asphalt-wamp are top-level keys here: \
-             ping_interval, ping_timeout and max_message_size",
-        ),
-        _ => None,
     }
 }
 

@@ -76,11 +76,23 @@ client_keys! {
     /// 0 disables pings.
     ping_interval: RawDuration,
     ping_timeout: RawDuration,
+    /// asphalt-wamp's `protocol_options`: the same three keys as the
+    /// top-level `ping_interval`, `ping_timeout` and `max_message_size`.
+    protocol_options: RawProtocolOptions,
     reconnect: RawReconnect,
     /// The method and its secret.
     auth: RawAuth,
     /// Sent as HELLO `authextra`; replaces an inherited one as a whole.
     authextra: Dict,
+}
+
+/// The `protocol_options:` table of asphalt-wamp configurations.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProtocolOptions {
+    pub(super) ping_interval: Option<RawDuration>,
+    pub(super) ping_timeout: Option<RawDuration>,
+    pub(super) max_message_size: Option<usize>,
 }
 
 /// `components: {wamp: {...}}`, as in asphalt's configuration files.

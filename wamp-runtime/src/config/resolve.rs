@@ -257,6 +257,8 @@ impl Layer {
     /// (`""` for the top level, `clients.wamp1` for a client).
     pub(super) fn check(raw: &RawClient, prefix: &str) -> Result<Layer, KeyError> {
         let key = |name: &str| join_key(prefix, name);
+        let folded = fold_protocol_options(raw, &key)?;
+        let raw = &folded;
         let tls = raw.tls.clone().map(|t| t.0).unwrap_or_default();
         let tls_settings = tls.has_settings();
         let address = match &raw.url {
@@ -593,4 +595,36 @@ impl ReconnectPolicy {
         };
         Layer::check(&client, prefix).map(|_| ())
     }
+}
+
+/// Moves the keys of asphalt-wamp's `protocol_options` table to the top
+/// level, where this crate keeps them; a key given in both places is an
+/// error naming both.
+fn fold_protocol_options(raw: &RawClient, key: &dyn Fn(&str) -> String) -> Result<RawClient, KeyError> {
+    let mut folded = raw.clone();
+    let Some(options) = folded.protocol_options.take() else {
+        return Ok(folded);
+    };
+    let conflict = |name: &str| {
+        KeyError::new(
+            key(&format!("protocol_options.{name}")),
+            format!("cannot be combined with {}", key(name)),
+        )
+    };
+    if let Some(value) = options.ping_interval {
+        if folded.ping_interval.replace(value).is_some() {
+            return Err(conflict("ping_interval"));
+        }
+    }
+    if let Some(value) = options.ping_timeout {
+        if folded.ping_timeout.replace(value).is_some() {
+            return Err(conflict("ping_timeout"));
+        }
+    }
+    if let Some(value) = options.max_message_size {
+        if folded.max_message_size.replace(value).is_some() {
+            return Err(conflict("max_message_size"));
+        }
+    }
+    Ok(folded)
 }

@@ -1230,12 +1230,24 @@ fn builder_sets_auth_and_authextra() {
 }
 
 #[test]
-fn the_seeds_protocol_options_key_points_to_its_replacements() {
-    let err = Config::from_yaml_str("realm: r\nprotocol_options:\n  autoPingInterval: 10\n").unwrap_err();
+fn the_seeds_protocol_options_set_pings_and_the_message_size() {
+    let config = Config::from_yaml_str(
+        "realm: r\nprotocol_options:\n  ping_interval: 5\n  ping_timeout: 2\n  max_message_size: 65536\n",
+    )
+    .unwrap();
+    let client = config.default_client().unwrap();
+    assert_eq!(client.ping_interval, Some(Duration::from_secs(5)));
+    assert_eq!(client.ping_timeout, Duration::from_secs(2));
+    assert_eq!(client.max_message_size, 65536);
+
+    let err =
+        Config::from_yaml_str("max_message_size: 1024\nprotocol_options: {max_message_size: 2048}\n").unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("unknown key \"protocol_options\""), "{text}");
     assert!(
-        text.contains("ping_interval, ping_timeout and max_message_size"),
+        text.contains("protocol_options.max_message_size: cannot be combined with max_message_size"),
         "{text}"
     );
+
+    let err = Config::from_yaml_str("protocol_options: {autoPingInterval: 10}\n").unwrap_err();
+    assert!(err.to_string().contains("unknown key \"autoPingInterval\""), "{err}");
 }
