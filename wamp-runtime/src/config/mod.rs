@@ -181,8 +181,8 @@
 //!     err.to_string(),
 //!     "YAML text: line 1, column 1: unknown key \"relm\" at the top level (expected one of: \
 //!      url, realm, host, port, path, tls, connection_timeout, shutdown_timeout, \
-//!      max_message_size, serializers, authid, authrole, ping_interval, ping_timeout, reconnect, \
-//!      auth, authextra, clients, components); did you mean \"realm\"?"
+//!      max_message_size, serializers, authid, authrole, ping_interval, ping_timeout, protocol_options, \
+//!      reconnect, auth, authextra, clients, components); did you mean \"realm\"?"
 //! );
 //! # Ok::<(), wamp_runtime::config::ConfigError>(())
 //! ```
