@@ -1,0 +1,91 @@
+//! Handles of active registrations and subscriptions.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::oneshot;
+use wamp_core::Id;
+
+use super::{Client, receive};
+use crate::error::CallError;
+use crate::session::Command;
+
+/// An active registration. Dropping it does not unregister: the procedure
+/// stays registered as long as the client lives, across reconnects (see
+/// [`Client::connect_reconnecting`]). Call [`unregister`](Self::unregister)
+/// to remove it.
+#[derive(Debug)]
+pub struct Registration {
+    pub(super) client: Client,
+    /// The client's own id of the registration, stable across reconnects.
+    pub(super) local: u64,
+    /// The router's id in the current session, kept up to date by the session.
+    pub(super) current: Arc<AtomicU64>,
+    pub(super) procedure: String,
+}
+
+impl Registration {
+    /// The router's registration id in the current session: it changes
+    /// after a reconnect, and is 0 while the procedure is not registered
+    /// (reconnecting, or revoked by the router).
+    pub fn id(&self) -> Id {
+        self.current.load(Ordering::Relaxed)
+    }
+
+    /// The registered procedure (or pattern).
+    pub fn procedure(&self) -> &str {
+        &self.procedure
+    }
+
+    /// Removes the registration from the router, and from the set the
+    /// client restores after a reconnect. While reconnecting it only does
+    /// the latter (and succeeds).
+    pub async fn unregister(self) -> Result<(), CallError> {
+        let (reply, answer) = oneshot::channel();
+        self.client
+            .send_command(Command::Unregister {
+                local: self.local,
+                reply,
+            })
+            .await?;
+        receive(answer).await
+    }
+}
+
+/// An active subscription. Dropping it does not unsubscribe; call
+/// [`unsubscribe`](Self::unsubscribe). It survives reconnects like a
+/// [`Registration`].
+#[derive(Debug)]
+pub struct Subscription {
+    pub(super) client: Client,
+    pub(super) local: u64,
+    pub(super) current: Arc<AtomicU64>,
+    pub(super) topic: String,
+}
+
+impl Subscription {
+    /// The router's subscription id in the current session (shared by every
+    /// local subscriber of the same topic and policy); it changes after a
+    /// reconnect, and is 0 while not subscribed.
+    pub fn id(&self) -> Id {
+        self.current.load(Ordering::Relaxed)
+    }
+
+    /// The subscribed topic (or pattern).
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Removes this handler (also from the set restored after a
+    /// reconnect); the router subscription ends with the last one.
+    pub async fn unsubscribe(self) -> Result<(), CallError> {
+        let (reply, answer) = oneshot::channel();
+        self.client
+            .send_command(Command::Unsubscribe {
+                local: self.local,
+                reply,
+            })
+            .await?;
+        receive(answer).await
+    }
+}

@@ -1,0 +1,573 @@
+//! [`Client`]: the cheap-to-clone handle through which an application calls,
+//! publishes, registers and subscribes.
+
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use wamp_core::{Dict, Id, InvokePolicy, Message, Payload, RequestIdGenerator, Serializer, Uri};
+
+use crate::config::{ClientConfig, ReconnectPolicy};
+use crate::error::{CallError, Error};
+use crate::handler::{IntoEventHandler, IntoProcedureHandler};
+use crate::reporting::{ErrorReporter, HandlerFailure, TracingReporter};
+use crate::session::{ClientEvent, Command, Frame, Session, SessionDetails, SessionState};
+
+#[macro_use]
+mod arguments;
+mod call;
+mod handles;
+mod options;
+mod publish;
+
+pub use call::{CallBuilder, CallOutput, ProgressiveCall};
+pub use handles::{Registration, Subscription};
+pub use options::{RegisterOptions, SubscribeOptions};
+pub use publish::{AcknowledgedPublish, PublishBuilder};
+
+/// How many commands may queue up for the session task before senders wait.
+const COMMAND_QUEUE: usize = 1024;
+
+/// How many [`ClientEvent`]s a slow observer may fall behind before it
+/// misses some (it then gets `RecvError::Lagged`).
+const EVENT_QUEUE: usize = 64;
+
+/// How long `stop` lets interrupted invocations answer before aborting them.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(1);
+
+/// A handle to a WAMP session joined to a realm.
+///
+/// Cloning is cheap (one reference count); all clones talk to the same
+/// session, which lives in its own task and ends when [`Client::leave`] is
+/// called, when the router closes it, when the connection drops, or when the
+/// last handle is dropped.
+///
+/// ```no_run
+/// use wamp_runtime::{Client, ClientConfig};
+///
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = ClientConfig::new("ws://127.0.0.1:8080/ws", "realm1")?;
+/// let client = Client::connect(&config).await?;
+///
+/// let sum: i64 = client.call("com.example.add").arg(2).arg(3).await?.decode()?;
+/// client.publish("com.example.sum").arg(sum).await?;
+///
+/// client.leave().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    /// To the session task; outlives connections.
+    commands: mpsc::Sender<Command>,
+    /// The current connection's serializer (the router may pick another
+    /// one on a reconnect). Never held across an `await`.
+    serializer: RwLock<Arc<dyn Serializer>>,
+    pub(crate) request_ids: RequestIdGenerator,
+    state: watch::Receiver<SessionState>,
+    events: broadcast::Sender<ClientEvent>,
+    /// The named clients this one belongs to (set by `serve`); see [`Client::clients`].
+    group: crate::clients::GroupRef,
+    reporter: RwLock<Arc<dyn ErrorReporter>>,
+}
+
+/// Reads a lock even if a panicking writer poisoned it (the values are
+/// replaced whole, never left half-written).
+fn read<T: Clone>(lock: &RwLock<T>) -> T {
+    match lock.read() {
+        Ok(value) => value.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
+}
+
+fn write<T>(lock: &RwLock<T>, value: T) {
+    match lock.write() {
+        Ok(mut slot) => *slot = value,
+        Err(poisoned) => *poisoned.into_inner() = value,
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("state", &*self.inner.state.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Connects to the router and joins the configured realm. The client
+    /// does **not** reconnect: when the connection is lost (or the router
+    /// closes the session) it is closed for good, [`closed`](Self::closed)
+    /// completes, and later requests fail with [`CallError::ConnectionLost`].
+    /// Use [`connect_reconnecting`](Self::connect_reconnecting) for a client
+    /// that survives router restarts (as [`serve`](crate::serve) does).
+    ///
+    /// Everything (TCP, WebSocket handshake, HELLO/WELCOME) must finish within
+    /// `config.connection_timeout`.
+    pub async fn connect(config: &ClientConfig) -> Result<Client, Error> {
+        Self::start(config, ReconnectPolicy::disabled()).await
+    }
+
+    /// Connects like [`connect`](Self::connect), then keeps the client
+    /// alive across lost connections following `config.reconnect` (by
+    /// default: forever, backing off from 1 s to 60 s with 10 % jitter).
+    ///
+    /// - When the link drops, every request waiting for an answer (calls,
+    ///   acknowledged publications, (un)registrations, (un)subscriptions)
+    ///   fails at once with [`CallError::ConnectionLost`], and invocations
+    ///   in flight are interrupted (their answers have nowhere to go).
+    /// - While reconnecting, new requests fail fast with
+    ///   [`CallError::ConnectionLost`]`("not connected: reconnecting (attempt
+    ///   N)")`; unacknowledged publications are dropped (acknowledge them to
+    ///   know). [`unregister`](Registration::unregister) and
+    ///   [`unsubscribe`](Subscription::unsubscribe) succeed: the procedure or
+    ///   topic is simply not restored.
+    /// - After each reconnect the client rejoins and re-registers every
+    ///   procedure and re-subscribes every subscription it had (all requests
+    ///   sent at once), then announces [`ClientEvent::Joined`]. Single-callee
+    ///   procedures are re-registered with `force_reregister`, so a router
+    ///   still holding the dead predecessor's registration hands it over.
+    ///   [`Registration`] and [`Subscription`] handles stay valid.
+    /// - Refused credentials ([`Error::AuthenticationFailed`]), an invalid
+    ///   configuration or URL end the client at once: retrying cannot help.
+    ///
+    /// The first connection is not retried: its error is returned.
+    ///
+    /// ```no_run
+    /// use wamp_runtime::{Client, ClientConfig, ClientEvent};
+    ///
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = ClientConfig::new("ws://127.0.0.1:8080/ws", "realm1")?;
+    /// let client = Client::connect_reconnecting(&config).await?;
+    /// let mut events = client.events();
+    /// while let Ok(event) = events.recv().await {
+    ///     match event {
+    ///         ClientEvent::Reconnecting { attempt, delay } => println!("attempt {attempt} in {delay:?}"),
+    ///         ClientEvent::Joined(details) => println!("joined as session {}", details.session_id),
+    ///         ClientEvent::Closed { reason } => break,
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect_reconnecting(config: &ClientConfig) -> Result<Client, Error> {
+        Self::start(config, config.reconnect.clone()).await
+    }
+
+    async fn start(config: &ClientConfig, policy: ReconnectPolicy) -> Result<Client, Error> {
+        let opened = open(config).await?;
+        let link = crate::session::Link::new(opened, config);
+        let serializer = link.serializer();
+        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        let (state_tx, state) = watch::channel(SessionState::Joined(link.details()));
+        let (events, _) = broadcast::channel(EVENT_QUEUE);
+        let inner = Arc::new(ClientInner {
+            commands,
+            serializer: RwLock::new(serializer),
+            request_ids: RequestIdGenerator::new(),
+            state,
+            events: events.clone(),
+            group: Default::default(),
+            reporter: RwLock::new(Arc::new(TracingReporter)),
+        });
+        let session = Session::new(Arc::downgrade(&inner), command_rx, state_tx, events, config, policy);
+        tokio::spawn(session.run(link));
+        Ok(Client { inner })
+    }
+
+    pub(crate) fn from_inner(inner: Arc<ClientInner>) -> Self {
+        Self { inner }
+    }
+
+    /// The details of the joined session, or `None` while reconnecting and
+    /// once closed.
+    pub fn details(&self) -> Option<Arc<SessionDetails>> {
+        match &*self.inner.state.borrow() {
+            SessionState::Joined(details) => Some(details.clone()),
+            _ => None,
+        }
+    }
+
+    /// The session id, or `None` while reconnecting and once closed.
+    pub fn session_id(&self) -> Option<Id> {
+        self.details().map(|d| d.session_id)
+    }
+
+    /// The clients of the service this client belongs to, by name: the
+    /// configured clients when it was started by [`serve`](crate::serve),
+    /// else just this client, named `"default"`.
+    pub fn clients(&self) -> crate::Clients {
+        let group = match self.inner.group.lock() {
+            Ok(group) => group.upgrade(),
+            Err(poisoned) => poisoned.into_inner().upgrade(),
+        };
+        match group {
+            Some(group) => crate::Clients::from_inner(group),
+            None => crate::Clients::single(self.clone()),
+        }
+    }
+
+    pub(crate) fn set_group(&self, group: std::sync::Weak<crate::clients::ClientsInner>) {
+        match self.inner.group.lock() {
+            Ok(mut slot) => *slot = group,
+            Err(poisoned) => *poisoned.into_inner() = group,
+        }
+    }
+
+    /// `true` while the session is joined.
+    pub fn is_joined(&self) -> bool {
+        matches!(&*self.inner.state.borrow(), SessionState::Joined(_))
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SessionState {
+        self.inner.state.borrow().clone()
+    }
+
+    /// Observes the session: [`ClientEvent`]s from now on (joined, left,
+    /// reconnecting, revoked, closed). Each receiver gets every event sent
+    /// after it was created; one that falls more than 64 events behind
+    /// skips the oldest (`RecvError::Lagged`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) {
+    /// use wamp_runtime::ClientEvent;
+    ///
+    /// let mut events = client.events();
+    /// tokio::spawn(async move {
+    ///     while let Ok(event) = events.recv().await {
+    ///         if let ClientEvent::Left { reason } = event {
+    ///             eprintln!("session left: {reason}");
+    ///         }
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn events(&self) -> broadcast::Receiver<ClientEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Replaces the [`ErrorReporter`] told about failed handlers (default:
+    /// [`TracingReporter`]); see the [`reporting`](crate::reporting) module.
+    pub fn set_error_reporter(&self, reporter: Arc<dyn ErrorReporter>) {
+        write(&self.inner.reporter, reporter);
+    }
+
+    pub(crate) fn report(&self, failure: &HandlerFailure) {
+        let reporter = read(&self.inner.reporter);
+        // A reporter that panics must not take the session's answer with it.
+        let reported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reporter.report(failure)));
+        if reported.is_err() {
+            tracing::error!(failure = %failure, "the error reporter panicked");
+        }
+    }
+
+    pub(crate) fn set_serializer(&self, serializer: Arc<dyn Serializer>) {
+        write(&self.inner.serializer, serializer);
+    }
+
+    /// Fails fast while reconnecting (the session would answer the same, later).
+    fn check_connected(&self) -> Result<(), CallError> {
+        match &*self.inner.state.borrow() {
+            SessionState::Reconnecting { attempt, .. } => Err(CallError::ConnectionLost(format!(
+                "not connected: reconnecting (attempt {attempt})"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Completes when the client has closed for good (it left, was
+    /// stopped, lost the connection without reconnecting, or gave up
+    /// reconnecting), with the reason. Reconnects do not complete it.
+    pub async fn closed(&self) -> String {
+        let mut state = self.inner.state.clone();
+        loop {
+            if let SessionState::Closed(reason) = &*state.borrow_and_update() {
+                return reason.clone();
+            }
+            if state.changed().await.is_err() {
+                return "the session task ended".into();
+            }
+        }
+    }
+
+    /// Starts a call to `procedure`. Add arguments and options on the
+    /// returned builder, then `.await` it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::CallError> {
+    /// use std::time::Duration;
+    ///
+    /// let result = client
+    ///     .call("com.example.search")
+    ///     .arg("rust")
+    ///     .kwarg("limit", 10)
+    ///     .timeout(Duration::from_secs(5))
+    ///     .await?;
+    /// println!("{:?} {:?}", result.args, result.kwargs);
+    /// # Ok(()) }
+    /// ```
+    pub fn call(&self, procedure: impl Into<String>) -> CallBuilder {
+        CallBuilder {
+            client: self.clone(),
+            procedure: procedure.into(),
+            payload: Payload::default(),
+            options: Dict::new(),
+            timeout: None,
+            on_progress: None,
+            invalid: None,
+        }
+    }
+
+    /// Starts a publication to `topic`. Add arguments and options on the
+    /// returned builder, then `.await` it (or `.acknowledged().await` it).
+    pub fn publish(&self, topic: impl Into<String>) -> PublishBuilder {
+        PublishBuilder {
+            client: self.clone(),
+            topic: topic.into(),
+            payload: Payload::default(),
+            options: Dict::new(),
+            invalid: None,
+        }
+    }
+
+    /// Registers `handler` as the implementation of `procedure`.
+    ///
+    /// With [`MatchPolicy::Prefix`] or [`MatchPolicy::Wildcard`] in `options`,
+    /// `procedure` is a pattern and [`CallContext::procedure`](crate::CallContext::procedure)
+    /// tells the handler which URI was called.
+    pub async fn register<M>(
+        &self,
+        procedure: impl Into<String>,
+        handler: impl IntoProcedureHandler<M>,
+        options: RegisterOptions,
+    ) -> Result<Registration, CallError> {
+        let procedure = procedure.into();
+        Uri::pattern(procedure.clone(), options.match_policy).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        self.check_connected()?;
+        let (reply, answer) = oneshot::channel();
+        self.send_command(Command::Register {
+            procedure: procedure.clone(),
+            options: options.to_dict(),
+            single: options.invoke == InvokePolicy::Single,
+            handler: handler.into_procedure_handler(),
+            reply,
+        })
+        .await?;
+        let (local, current) = receive(answer).await?;
+        tracing::debug!(procedure = %procedure, registration = current.load(Ordering::Relaxed), "registered");
+        Ok(Registration {
+            client: self.clone(),
+            local,
+            current,
+            procedure,
+        })
+    }
+
+    /// Subscribes `handler` to `topic`.
+    ///
+    /// Events of one subscription handler run one at a time, in order; use
+    /// `tokio::spawn` inside the handler for work that may overlap.
+    pub async fn subscribe<M>(
+        &self,
+        topic: impl Into<String>,
+        handler: impl IntoEventHandler<M>,
+        options: SubscribeOptions,
+    ) -> Result<Subscription, CallError> {
+        let topic = topic.into();
+        Uri::pattern(topic.clone(), options.match_policy).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        self.check_connected()?;
+        let (reply, answer) = oneshot::channel();
+        self.send_command(Command::Subscribe {
+            topic: topic.clone(),
+            options: options.to_dict(),
+            handler: handler.into_event_handler(),
+            reply,
+        })
+        .await?;
+        let (local, current) = receive(answer).await?;
+        tracing::debug!(topic = %topic, subscription = current.load(Ordering::Relaxed), "subscribed");
+        Ok(Subscription {
+            client: self.clone(),
+            local,
+            current,
+            topic,
+        })
+    }
+
+    /// Says GOODBYE to the router, waits for its answer and closes the connection.
+    pub async fn leave(&self) -> Result<(), Error> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Leave {
+            reason: "wamp.close.close_realm".into(),
+            reply,
+        };
+        if self.inner.commands.send(command).await.is_err() {
+            return Ok(()); // Already closed.
+        }
+        answer.await.unwrap_or(Ok(()))
+    }
+
+    /// Stops the session gracefully: unregisters every procedure (so the
+    /// router sends no new invocations), lets the invocations in flight
+    /// finish for up to `shutdown_timeout`, fires the cancellation signal of
+    /// those still running, then says GOODBYE and closes.
+    ///
+    /// Results of invocations that finish before GOODBYE still reach their
+    /// callers (the router delivers them after the unregistration).
+    /// Interrupted handlers get one more second to answer; handler tasks
+    /// still running after that are aborted, so no task of the client is
+    /// left running when `stop` returns. A reconnecting client stops
+    /// reconnecting at once (also in the middle of a backoff).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::Error> {
+    /// use std::time::Duration;
+    ///
+    /// wamp_runtime::shutdown_signal().await;
+    /// client.stop(Duration::from_secs(15)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn stop(&self, shutdown_timeout: Duration) -> Result<(), Error> {
+        if self.inner.commands.send(Command::Stopping).await.is_err() {
+            return Ok(()); // Already closed.
+        }
+        let (reply, answer) = oneshot::channel();
+        if self
+            .inner
+            .commands
+            .send(Command::Registrations { reply })
+            .await
+            .is_err()
+        {
+            return Ok(()); // Already closed.
+        }
+        let registrations = answer.await.unwrap_or_default();
+        let unregistered = registrations.into_iter().map(|local| async move {
+            let (reply, answer) = oneshot::channel();
+            self.send_command(Command::Unregister { local, reply }).await?;
+            receive(answer).await
+        });
+        for result in futures_util::future::join_all(unregistered).await {
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "cannot unregister while stopping");
+            }
+        }
+
+        let (reply, answer) = oneshot::channel();
+        if self.inner.commands.send(Command::Drained { reply }).await.is_ok()
+            && tokio::time::timeout(shutdown_timeout, answer).await.is_err()
+        {
+            tracing::warn!(
+                ?shutdown_timeout,
+                "invocations still running at the shutdown timeout; interrupting them"
+            );
+            let _ = self.inner.commands.send(Command::InterruptAll).await;
+            let (reply, answer) = oneshot::channel();
+            if self.inner.commands.send(Command::Drained { reply }).await.is_ok()
+                && tokio::time::timeout(INTERRUPT_GRACE, answer).await.is_err()
+            {
+                tracing::warn!("invocations ignored the interrupt; aborting them");
+            }
+        }
+        self.leave().await
+    }
+
+    pub(crate) fn encode(&self, message: &Message) -> Result<Frame, CallError> {
+        let serializer = read(&self.inner.serializer);
+        let bytes = serializer
+            .encode(message)
+            .map_err(|e| CallError::InvalidRequest(format!("cannot encode {}: {e}", message.message_type())))?;
+        Ok(Frame {
+            kind: serializer.kind(),
+            bytes,
+        })
+    }
+
+    /// A frame that is never sent (the session drops frames of another serializer).
+    pub(crate) fn empty_frame(&self) -> Frame {
+        Frame {
+            kind: read(&self.inner.serializer).kind(),
+            bytes: Vec::new(),
+        }
+    }
+
+    pub(crate) async fn send_command(&self, command: Command) -> Result<(), CallError> {
+        self.inner
+            .commands
+            .send(command)
+            .await
+            .map_err(|_| CallError::ConnectionLost(self.closed_reason()))
+    }
+
+    fn closed_reason(&self) -> String {
+        match &*self.inner.state.borrow() {
+            SessionState::Closed(reason) => reason.clone(),
+            SessionState::Reconnecting { attempt, .. } => format!("not connected: reconnecting (attempt {attempt})"),
+            _ => "the session has ended".into(),
+        }
+    }
+}
+
+/// A freshly opened connection with its joined session.
+pub(crate) struct Opened {
+    pub(crate) connection: crate::transport::Connection,
+    pub(crate) serializer: Arc<dyn Serializer>,
+    pub(crate) details: SessionDetails,
+}
+
+/// Opens the connection and joins the realm, all within
+/// `config.connection_timeout`: for the first connection and every reconnect.
+pub(crate) async fn open(config: &ClientConfig) -> Result<Opened, Error> {
+    let url = config.url.clone();
+    let realm = config.realm.clone();
+    // ws:// is WebSocket; rs://, tcp:// and unix:// are RawSocket.
+    let endpoint = match crate::transport::Endpoint::parse(&url) {
+        Ok(endpoint) => endpoint,
+        Err(reason) => return Err(Error::InvalidUrl { url, reason }),
+    };
+    tracing::info!(url = %url, realm = %realm, "connecting");
+    let connect = async {
+        let mut connection = crate::transport::connect(&endpoint, config)
+            .await
+            .map_err(|source| Error::Connect {
+                url: url.clone(),
+                source,
+            })?;
+        let serializer: Arc<dyn Serializer> = connection.serializer();
+        let details = crate::session::join(&mut connection, serializer.as_ref(), config).await?;
+        Ok::<_, Error>((connection, serializer, details))
+    };
+    let (connection, serializer, details) = tokio::time::timeout(config.connection_timeout, connect)
+        .await
+        .map_err(|_| Error::ConnectTimeout {
+            url: url.clone(),
+            realm: realm.clone(),
+            timeout: config.connection_timeout,
+        })??;
+    tracing::info!(
+        session = details.session_id,
+        realm = %details.realm,
+        authid = ?details.authid,
+        authrole = ?details.authrole,
+        "joined"
+    );
+    Ok(Opened {
+        connection,
+        serializer,
+        details,
+    })
+}
+
+/// Waits for the session's answer; a dropped reply means the session ended.
+async fn receive<T>(answer: oneshot::Receiver<Result<T, CallError>>) -> Result<T, CallError> {
+    answer
+        .await
+        .unwrap_or_else(|_| Err(CallError::ConnectionLost("the session ended before answering".into())))
+}

@@ -1,0 +1,149 @@
+//! Publications, acknowledged or not.
+
+use std::future::IntoFuture;
+
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use tokio::sync::oneshot;
+use wamp_core::{Dict, Id, Payload, Uri, Value};
+
+use super::arguments::{ids_value, strings_value};
+use super::{Client, receive};
+use crate::error::CallError;
+use crate::session::Command;
+
+/// A publication being prepared; `.await` it to send it unacknowledged, or
+/// call [`acknowledged`](Self::acknowledged) to wait for the router's answer.
+#[must_use = "a publication does nothing until it is awaited"]
+#[derive(Debug)]
+pub struct PublishBuilder {
+    pub(super) client: Client,
+    pub(super) topic: String,
+    pub(super) payload: Payload,
+    pub(super) options: Dict,
+    pub(super) invalid: Option<CallError>,
+}
+
+impl PublishBuilder {
+    argument_methods!("publication");
+
+    /// Whether this session receives its own publication if subscribed
+    /// (the router's default is `true`: it does not).
+    pub fn exclude_me(mut self, exclude: bool) -> Self {
+        self.options.insert("exclude_me".into(), Value::Bool(exclude));
+        self
+    }
+
+    /// Sessions that must not receive the event.
+    pub fn exclude(mut self, sessions: impl IntoIterator<Item = Id>) -> Self {
+        self.options.insert("exclude".into(), ids_value(sessions));
+        self
+    }
+
+    /// The only sessions that may receive the event.
+    pub fn eligible(mut self, sessions: impl IntoIterator<Item = Id>) -> Self {
+        self.options.insert("eligible".into(), ids_value(sessions));
+        self
+    }
+
+    /// Authentication ids whose sessions must not receive the event.
+    pub fn exclude_authid<S: Into<String>>(mut self, authids: impl IntoIterator<Item = S>) -> Self {
+        self.options.insert("exclude_authid".into(), strings_value(authids));
+        self
+    }
+
+    /// The only authentication ids whose sessions may receive the event.
+    pub fn eligible_authid<S: Into<String>>(mut self, authids: impl IntoIterator<Item = S>) -> Self {
+        self.options.insert("eligible_authid".into(), strings_value(authids));
+        self
+    }
+
+    /// Asks the router to disclose this publisher to subscribers.
+    pub fn disclose_me(mut self, disclose: bool) -> Self {
+        self.options.insert("disclose_me".into(), Value::Bool(disclose));
+        self
+    }
+
+    /// Sets any other PUBLISH option.
+    pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.options.insert(key.into(), value.into());
+        self
+    }
+
+    /// Asks the router to acknowledge the publication: the returned future
+    /// yields the publication id, or the router's error (e.g.
+    /// `wamp.error.not_authorized`). Without acknowledgement a refused
+    /// publication is dropped silently by the router.
+    pub fn acknowledged(mut self) -> AcknowledgedPublish {
+        self.options.insert("acknowledge".into(), Value::Bool(true));
+        AcknowledgedPublish(self)
+    }
+
+    async fn send(self, acknowledge: bool) -> Result<Option<Id>, CallError> {
+        if let Some(invalid) = self.invalid {
+            return Err(invalid);
+        }
+        Uri::new(self.topic.clone()).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        self.client.check_connected()?;
+        let client = self.client;
+        let request = client.inner.request_ids.next();
+        let frame = client.encode(
+            &wamp_core::Publish {
+                request,
+                options: self.options,
+                topic: self.topic,
+                payload: self.payload,
+            }
+            .into(),
+        )?;
+        if !acknowledge {
+            client
+                .send_command(Command::Publish {
+                    request,
+                    frame,
+                    reply: None,
+                })
+                .await?;
+            return Ok(None);
+        }
+        let (reply, answer) = oneshot::channel();
+        client
+            .send_command(Command::Publish {
+                request,
+                frame,
+                reply: Some(reply),
+            })
+            .await?;
+        receive(answer).await.map(Some)
+    }
+}
+
+impl IntoFuture for PublishBuilder {
+    type Output = Result<(), CallError>;
+    type IntoFuture = BoxFuture<'static, Self::Output>;
+
+    /// Sends the publication without acknowledgement. Fails only when the
+    /// request is invalid or the session is gone.
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move { self.send(false).await.map(|_| ()) })
+    }
+}
+
+/// An acknowledged publication; `.await` it for the publication id.
+#[must_use = "a publication does nothing until it is awaited"]
+#[derive(Debug)]
+pub struct AcknowledgedPublish(PublishBuilder);
+
+impl IntoFuture for AcknowledgedPublish {
+    type Output = Result<Id, CallError>;
+    type IntoFuture = BoxFuture<'static, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            match self.0.send(true).await? {
+                Some(id) => Ok(id),
+                None => Err(CallError::InvalidRequest("the publication was not acknowledged".into())),
+            }
+        })
+    }
+}
