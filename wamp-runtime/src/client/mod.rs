@@ -408,10 +408,14 @@ impl Client {
             reason: "wamp.close.close_realm".into(),
             reply,
         };
-        if self.inner.commands.send(command).await.is_err() {
-            return Ok(()); // Already closed.
-        }
-        answer.await.unwrap_or(Ok(()))
+        let outcome = match self.inner.commands.send(command).await {
+            Ok(()) => answer.await.unwrap_or(Ok(())),
+            Err(_) => Ok(()), // Already closing or closed.
+        };
+        // Return once the session task has finished closing, so `state()`
+        // and `is_joined()` agree with what the caller just did.
+        self.closed().await;
+        outcome
     }
 
     /// Stops the session gracefully: unregisters every procedure (so the
@@ -436,6 +440,7 @@ impl Client {
     /// ```
     pub async fn stop(&self, shutdown_timeout: Duration) -> Result<(), Error> {
         if self.inner.commands.send(Command::Stopping).await.is_err() {
+            self.closed().await;
             return Ok(()); // Already closed.
         }
         let (reply, answer) = oneshot::channel();
@@ -446,7 +451,9 @@ impl Client {
             .await
             .is_err()
         {
-            return Ok(()); // Already closed.
+            // Stopped while reconnecting: the task is closing by itself.
+            self.closed().await;
+            return Ok(());
         }
         let registrations = answer.await.unwrap_or_default();
         let unregistered = registrations.into_iter().map(|local| async move {
