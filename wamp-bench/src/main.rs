@@ -1,0 +1,118 @@
+//! `wamp-bench`: wamp-rs against autobahn-python on one real Crossbar router.
+//!
+//! ```text
+//! cargo run --release -p wamp-bench            # full run, 5 s per scenario
+//! cargo run --release -p wamp-bench -- --smoke # ~0.3 s per scenario, checks sanity
+//! wamp-bench --duration-ms 10000               # custom window
+//! ```
+//!
+//! The orchestrator starts Crossbar (wamp-testkit), then for each scenario
+//! and each peer kind starts the counterpart (callee / subscriber) and the
+//! driver (caller / publisher / registrant) as separate processes: wamp-rs
+//! peers are this binary in `peer` mode, autobahn peers run
+//! `autobahn_peer.py` with the Crossbar venv's python. Each driver measures
+//! its own user+sys CPU over its measured window (`/proc/self/stat` for
+//! wamp-rs, `getrusage(RUSAGE_SELF)` for Python); the orchestrator samples
+//! the router's CPU (node + workers, `/proc/PID/stat`) around that window.
+
+mod cpu;
+mod process;
+mod report;
+mod rust_peer;
+mod scenarios;
+mod table;
+
+use std::error::Error;
+use std::fs;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use wamp_testkit::{Router, RouterConfig};
+
+use crate::process::{Kind, Launcher};
+
+/// The autobahn-python peer, written into the router's node directory.
+const AUTOBAHN_PEER: &str = include_str!("autobahn_peer.py");
+
+type BoxResult<T> = Result<T, Box<dyn Error>>;
+
+fn main() -> BoxResult<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("peer") {
+        return peer_main(&args[1..]);
+    }
+    let mut duration = Duration::from_secs(5);
+    let mut smoke = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--smoke" => {
+                smoke = true;
+                duration = Duration::from_millis(300);
+            }
+            "--duration-ms" => {
+                let value = rest.next().ok_or("--duration-ms needs a value")?;
+                duration = Duration::from_millis(value.parse()?);
+            }
+            other => return Err(format!("unknown argument {other:?} (use --smoke or --duration-ms N)").into()),
+        }
+    }
+    bench(duration, smoke)
+}
+
+/// `wamp-bench peer ROLE URL SERIALIZER DURATION_MS`: one wamp-rs peer process.
+fn peer_main(args: &[String]) -> BoxResult<()> {
+    let [role, url, serializer, millis] = args else {
+        return Err("usage: wamp-bench peer ROLE URL SERIALIZER DURATION_MS".into());
+    };
+    let serializer = rust_peer::serializer(serializer)?;
+    let duration = Duration::from_millis(millis.parse()?);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let outcome = runtime.block_on(rust_peer::run(role, url, serializer, duration));
+    if let Err(e) = &outcome {
+        println!("ERROR {e}");
+    }
+    outcome
+}
+
+/// Starts the router and runs every scenario for both peer kinds.
+fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
+    let started = Instant::now();
+    let config = RouterConfig::default()
+        .rawsocket_transport("raw", json!({"anonymous": {"type": "static", "role": "anonymous"}}));
+    let router = Router::start(config)?;
+    let script = router.cbdir().join("autobahn_peer.py");
+    fs::write(&script, AUTOBAHN_PEER)?;
+    let launcher = Launcher {
+        bench_exe: std::env::current_exe()?,
+        python: wamp_testkit::python()?,
+        script,
+    };
+    eprintln!(
+        "router up in {:.1}s; {} per scenario",
+        started.elapsed().as_secs_f64(),
+        humantime(duration)
+    );
+    let mut results = Vec::new();
+    for scenario in scenarios::all() {
+        let rs = scenarios::run(&router, &launcher, Kind::WampRs, scenario, duration)?;
+        let ab = scenarios::run(&router, &launcher, Kind::Autobahn, scenario, duration)?;
+        eprintln!("done: {}", scenario.name());
+        results.push((scenario, rs, ab));
+    }
+    router.stop();
+    println!("{}", table::render(&results));
+    println!("total time {:.1}s", started.elapsed().as_secs_f64());
+    if smoke {
+        let problems = table::sanity_problems(&results);
+        if !problems.is_empty() {
+            return Err(format!("smoke run found insane numbers:\n{}", problems.join("\n")).into());
+        }
+        println!("smoke: all scenarios sane");
+    }
+    Ok(())
+}
+
+fn humantime(duration: Duration) -> String {
+    format!("{:.1}s", duration.as_secs_f64())
+}
