@@ -1224,7 +1224,7 @@ impl Session {
                 };
                 return Err((reason, false));
             }
-            let delay = self.policy.delay(attempt, random_fraction());
+            let delay = self.policy.delay(attempt, rand::random::<f64>());
             tracing::info!(attempt, ?delay, "reconnecting");
             self.state.send_replace(SessionState::Reconnecting {
                 attempt,
@@ -1351,18 +1351,6 @@ fn is_permanent(error: &Error) -> bool {
         error,
         Error::AuthenticationFailed { .. } | Error::Config(_) | Error::InvalidUrl { .. }
     )
-}
-
-/// A sample from `[0, 1)` for the backoff's jitter.
-fn random_fraction() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    hasher.write_u128(nanos);
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn reason_of(details: &Dict) -> String {
