@@ -339,18 +339,15 @@ impl Registry {
             }
         }
         for entry in inventory::iter::<ProcedureEntry> {
-            let modules = entry::enclosing_modules(entry.module_path);
-            let mut prefixes: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
-            prefixes.push(entry.prefix);
-            prefixes.push(Some(entry.name));
-            let options = modules
+            let place = Placement::of(entry.module_path, entry.prefix, entry.name, entry.client);
+            let options = place
+                .modules
                 .iter()
                 .rev()
                 .fold(entry.options, |options, m| options.or(m.procedure_defaults));
-            let client = entry.client.or_else(|| modules.iter().rev().find_map(|m| m.client));
             registry.procedures.push(ProcedureItem {
-                name: join(&prefixes),
-                client: client.map(str::to_owned),
+                name: place.name,
+                client: place.client,
                 options,
                 handler: Arc::new(FnProcedure(entry.handler)),
                 origin: Origin::Function {
@@ -360,18 +357,15 @@ impl Registry {
             });
         }
         for entry in inventory::iter::<SubscriberEntry> {
-            let modules = entry::enclosing_modules(entry.module_path);
-            let mut prefixes: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
-            prefixes.push(entry.prefix);
-            prefixes.push(Some(entry.name));
-            let options = modules
+            let place = Placement::of(entry.module_path, entry.prefix, entry.name, entry.client);
+            let options = place
+                .modules
                 .iter()
                 .rev()
                 .fold(entry.options, |options, m| options.or(m.subscription_defaults));
-            let client = entry.client.or_else(|| modules.iter().rev().find_map(|m| m.client));
             registry.subscribers.push(SubscriberItem {
-                name: join(&prefixes),
-                client: client.map(str::to_owned),
+                name: place.name,
+                client: place.client,
                 options,
                 handler: Arc::new(FnSubscriber(entry.handler)),
                 origin: Origin::Function {
@@ -497,6 +491,31 @@ impl Registry {
             error_mappings,
         };
         (bindings, problems)
+    }
+}
+
+/// Where a link-time entry lands, from the `wamp_module!` declarations of
+/// its enclosing modules (crate root first): its full name (their prefixes,
+/// the entry's prefix, its name) and its client (its own, else the nearest
+/// module's).
+struct Placement {
+    modules: Vec<&'static ModuleEntry>,
+    name: String,
+    client: Option<String>,
+}
+
+impl Placement {
+    fn of(module_path: &str, prefix: Option<&str>, name: &str, client: Option<&str>) -> Self {
+        let modules = entry::enclosing_modules(module_path);
+        let mut parts: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
+        parts.push(prefix);
+        parts.push(Some(name));
+        let client = client.or_else(|| modules.iter().rev().find_map(|m| m.client));
+        Placement {
+            name: join(&parts),
+            client: client.map(str::to_owned),
+            modules,
+        }
     }
 }
 
