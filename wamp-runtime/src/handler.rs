@@ -383,6 +383,7 @@ pub struct EventContext {
     topic: String,
     publisher: Option<PeerIdentity>,
     details: Dict,
+    dropped: u64,
 }
 
 impl EventContext {
@@ -405,7 +406,26 @@ impl EventContext {
             publication,
             topic,
             details,
+            dropped: 0,
         }
+    }
+
+    /// The same context as seen by one subscriber that has lost `dropped` events so far.
+    pub(crate) fn for_subscriber(&self, dropped: u64) -> Self {
+        Self {
+            dropped,
+            ..self.clone()
+        }
+    }
+
+    /// How many events of this subscription this handler has missed since
+    /// it subscribed, counted when this event was queued: events that
+    /// arrived while its queue already held
+    /// [`event_queue`](crate::ClientConfig::event_queue) events waiting were
+    /// dropped. A value larger than in the previous event means events were
+    /// lost in between.
+    pub fn dropped_events(&self) -> u64 {
+        self.dropped
     }
 
     /// The client that received the event.

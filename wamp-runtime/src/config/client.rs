@@ -9,7 +9,9 @@ use super::ConfigError;
 use super::auth::{AuthConfig, AuthMethod, Secret};
 use super::error::KeyError;
 use super::raw::{RawAuth, RawClient, RawDuration, RawReconnect, RawSerializer};
-use super::resolve::{Layer, Resolver, check_auth_name, check_realm, check_serializers, join_key, parse_ws_url};
+use super::resolve::{
+    Layer, QUEUE_MUST_HOLD_ONE, Resolver, check_auth_name, check_realm, check_serializers, join_key, parse_ws_url,
+};
 use super::tls::{RawTls, RawTlsKey, TlsConfig};
 
 /// Settings of one client connection.
@@ -71,6 +73,19 @@ pub struct ClientConfig {
     /// a client opened with [`Client::connect`](crate::Client::connect) never
     /// reconnects. Default: forever, see [`ReconnectPolicy`].
     pub reconnect: ReconnectPolicy,
+    /// How many events each subscription handler may have waiting while it
+    /// is busy. When its queue is full, new events for that handler are
+    /// dropped (logged, and counted in
+    /// [`EventContext::dropped_events`](crate::EventContext::dropped_events)),
+    /// so a slow handler never stalls the session or other handlers. At
+    /// least 1. Default: [`DEFAULT_EVENT_QUEUE`](Self::DEFAULT_EVENT_QUEUE).
+    pub event_queue: usize,
+    /// How many invocations of one procedure the client holds at once:
+    /// running, or waiting for the procedure's concurrency limit. One more
+    /// is refused at once with `wamp.error.unavailable`, so the caller gets
+    /// an answer instead of waiting behind a backlog. At least 1. Default:
+    /// [`DEFAULT_INVOCATION_QUEUE`](Self::DEFAULT_INVOCATION_QUEUE).
+    pub invocation_queue: usize,
 }
 
 impl ClientConfig {
@@ -84,6 +99,10 @@ impl ClientConfig {
     pub const DEFAULT_REALM: &'static str = "realm1";
     /// The default [`max_message_size`](Self::max_message_size): 16 MiB.
     pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+    /// The default [`event_queue`](Self::event_queue).
+    pub const DEFAULT_EVENT_QUEUE: usize = 1024;
+    /// The default [`invocation_queue`](Self::invocation_queue).
+    pub const DEFAULT_INVOCATION_QUEUE: usize = 1024;
 
     /// A builder starting from the defaults.
     pub fn builder() -> ClientConfigBuilder {
@@ -124,6 +143,14 @@ impl ClientConfig {
             ));
         }
         check_serializers(self.serializers.iter().copied()).map_err(|m| KeyError::new(key("serializers"), m))?;
+        for (name, value) in [
+            ("event_queue", self.event_queue),
+            ("invocation_queue", self.invocation_queue),
+        ] {
+            if value == 0 {
+                return Err(KeyError::new(key(name), QUEUE_MUST_HOLD_ONE));
+            }
+        }
         for (name, value) in [("authid", &self.authid), ("authrole", &self.authrole)] {
             if let Some(value) = value {
                 check_auth_name(value).map_err(|m| KeyError::new(key(name), m))?;
@@ -166,6 +193,8 @@ impl Default for ClientConfig {
             ping_interval: Some(Duration::from_secs(30)),
             ping_timeout: Duration::from_secs(10),
             reconnect: ReconnectPolicy::default(),
+            event_queue: Self::DEFAULT_EVENT_QUEUE,
+            invocation_queue: Self::DEFAULT_INVOCATION_QUEUE,
         }
     }
 }
@@ -487,6 +516,18 @@ impl ClientConfigBuilder {
     /// See [`ClientConfig::ping_timeout`].
     pub fn ping_timeout(mut self, timeout: Duration) -> Self {
         self.raw.ping_timeout = Some(RawDuration(timeout));
+        self
+    }
+
+    /// See [`ClientConfig::event_queue`].
+    pub fn event_queue(mut self, capacity: usize) -> Self {
+        self.raw.event_queue = Some(capacity);
+        self
+    }
+
+    /// See [`ClientConfig::invocation_queue`].
+    pub fn invocation_queue(mut self, capacity: usize) -> Self {
+        self.raw.invocation_queue = Some(capacity);
         self
     }
 

@@ -26,6 +26,8 @@
 //! authextra: {team: blue}     # optional, sent in HELLO
 //! ping_interval: 30           # seconds; 0 sends no WebSocket pings
 //! ping_timeout: 10            # seconds
+//! event_queue: 1024           # events one subscriber may have waiting; more are dropped
+//! invocation_queue: 1024      # invocations one procedure may hold; more are refused
 //! reconnect:                  # see ReconnectPolicy
 //!   initial_delay: 1
 //!   multiplier: 2
@@ -182,7 +184,7 @@
 //!     "YAML text: line 1, column 1: unknown key \"relm\" at the top level (expected one of: \
 //!      url, realm, host, port, path, tls, connection_timeout, shutdown_timeout, \
 //!      max_message_size, serializers, authid, authrole, ping_interval, ping_timeout, protocol_options, \
-//!      reconnect, auth, authextra, clients, components); did you mean \"realm\"?"
+//!      reconnect, event_queue, invocation_queue, auth, authextra, clients, components); did you mean \"realm\"?"
 //! );
 //! # Ok::<(), wamp_runtime::config::ConfigError>(())
 //! ```

@@ -80,6 +80,10 @@ client_keys! {
     /// top-level `ping_interval`, `ping_timeout` and `max_message_size`.
     protocol_options: RawProtocolOptions,
     reconnect: RawReconnect,
+    /// Events one subscriber may hold waiting for its handler.
+    event_queue: usize,
+    /// Invocations one procedure may hold at once.
+    invocation_queue: usize,
     /// The method and its secret.
     auth: RawAuth,
     /// Sent as HELLO `authextra`; replaces an inherited one as a whole.

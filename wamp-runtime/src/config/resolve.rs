@@ -12,6 +12,10 @@ use super::raw::{RawClient, RawComponents, RawFile, RawReconnect};
 use super::tls::RawTls;
 use super::{ClientConfig, Config, ReconnectPolicy};
 
+/// Why `event_queue` or `invocation_queue` cannot be 0: nothing would ever
+/// reach the handler.
+pub(super) const QUEUE_MUST_HOLD_ONE: &str = "must be at least 1 (a queue of 0 would refuse every event or invocation)";
+
 /// `prefix.name`, or `name` at the top level.
 pub(super) fn join_key(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
@@ -195,6 +199,8 @@ pub(super) struct Layer {
     authrole: Option<String>,
     ping_interval: Option<Duration>,
     ping_timeout: Option<Duration>,
+    event_queue: Option<usize>,
+    invocation_queue: Option<usize>,
     reconnect: RawReconnect,
     /// The TLS settings of this level (`enabled` is in `address`).
     tls: RawTls,
@@ -337,6 +343,14 @@ impl Layer {
                 "must be greater than 0 (a number of bytes)",
             ));
         }
+        for (name, value) in [
+            ("event_queue", raw.event_queue),
+            ("invocation_queue", raw.invocation_queue),
+        ] {
+            if value == Some(0) {
+                return Err(KeyError::new(key(name), QUEUE_MUST_HOLD_ONE));
+            }
+        }
         let serializers = raw
             .serializers
             .as_ref()
@@ -415,6 +429,8 @@ impl Layer {
             authrole: raw.authrole.clone(),
             ping_interval: raw.ping_interval.map(|d| d.0),
             ping_timeout: raw.ping_timeout.map(|d| d.0),
+            event_queue: raw.event_queue,
+            invocation_queue: raw.invocation_queue,
             reconnect,
             tls,
         })
@@ -488,6 +504,12 @@ impl Resolver {
         }
         if let Some(timeout) = layer.ping_timeout {
             config.ping_timeout = timeout;
+        }
+        if let Some(capacity) = layer.event_queue {
+            config.event_queue = capacity;
+        }
+        if let Some(capacity) = layer.invocation_queue {
+            config.invocation_queue = capacity;
         }
         if let Some(method) = layer.auth_method {
             config.auth.method = method;

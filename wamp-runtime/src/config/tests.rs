@@ -1251,3 +1251,63 @@ fn the_seeds_protocol_options_set_pings_and_the_message_size() {
     let err = Config::from_yaml_str("protocol_options: {autoPingInterval: 10}\n").unwrap_err();
     assert!(err.to_string().contains("unknown key \"autoPingInterval\""), "{err}");
 }
+
+// ---- queues of slow handlers ----------------------------------------------
+
+#[test]
+fn handler_queues_default_to_1024_and_are_read_from_files_and_the_builder() {
+    let c = ClientConfig::default();
+    assert_eq!(c.event_queue, 1024);
+    assert_eq!(c.invocation_queue, 1024);
+
+    let c = yaml("event_queue: 16\ninvocation_queue: 4\n")
+        .default_client()
+        .unwrap()
+        .clone();
+    assert_eq!((c.event_queue, c.invocation_queue), (16, 4));
+    let c = toml("event_queue = 8\n").default_client().unwrap().clone();
+    assert_eq!((c.event_queue, c.invocation_queue), (8, 1024));
+
+    // A client inherits the top level's queues and may override one.
+    let config = yaml("event_queue: 10\ninvocation_queue: 20\nclients:\n  a: {}\n  b: {invocation_queue: 2}\n");
+    let a = config.client("a").unwrap();
+    let b = config.client("b").unwrap();
+    assert_eq!((a.event_queue, a.invocation_queue), (10, 20));
+    assert_eq!((b.event_queue, b.invocation_queue), (10, 2));
+
+    let c = ClientConfig::builder()
+        .event_queue(3)
+        .invocation_queue(5)
+        .build()
+        .unwrap();
+    assert_eq!((c.event_queue, c.invocation_queue), (3, 5));
+}
+
+#[test]
+fn an_empty_handler_queue_is_refused_naming_the_key() {
+    assert_eq!(
+        yaml_err("event_queue: 0\n"),
+        "YAML text: event_queue: must be at least 1 (a queue of 0 would refuse every event or invocation)"
+    );
+    assert_eq!(
+        yaml_err("clients:\n  a: {invocation_queue: 0}\n"),
+        "YAML text: clients.a.invocation_queue: must be at least 1 (a queue of 0 would refuse every event or \
+         invocation)"
+    );
+    assert!(
+        yaml_err("event_queue: -1\n").contains("event_queue"),
+        "{}",
+        yaml_err("event_queue: -1\n")
+    );
+    assert!(yaml_err("event_queue: lots\n").contains("event_queue"));
+
+    let error = ClientConfig::builder().invocation_queue(0).build().unwrap_err();
+    assert!(
+        error.to_string().contains("invocation_queue: must be at least 1"),
+        "{error}"
+    );
+    let mut c = ClientConfig::default();
+    c.event_queue = 0;
+    let error = c.validate().unwrap_err();
+    assert!(error.to_string().contains("event_queue: must be at least 1"), "{error}");
+}

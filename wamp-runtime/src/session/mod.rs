@@ -36,7 +36,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -65,6 +65,10 @@ const GOODBYE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The error URI with which a router refuses a REGISTER of a procedure that
 /// another session (maybe our dead predecessor) still holds.
 const PROCEDURE_ALREADY_EXISTS: &str = "wamp.error.procedure_already_exists";
+
+/// The error URI with which a callee refuses an invocation it cannot take
+/// now; the WAMP spec reserves it for exactly this (a router may reroute).
+const UNAVAILABLE: &str = "wamp.error.unavailable";
 
 type Reply<T> = oneshot::Sender<Result<T, CallError>>;
 
@@ -177,6 +181,26 @@ struct Procedure {
     handler: Arc<dyn ProcedureHandler>,
     /// The router's registration id in this session; 0 when none.
     current: Arc<AtomicU64>,
+    /// Invocations whose task has not finished yet (running or waiting for
+    /// the handler's concurrency limit), capped at `invocation_queue`.
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Counts one invocation in [`Procedure::in_flight`] for as long as its task
+/// lives, whether it returns, panics or is aborted.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(counter: &Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(counter.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// One local handler of a subscription: events are queued to a task that
@@ -185,9 +209,22 @@ struct Procedure {
 struct Subscriber {
     topic: String,
     options: Dict,
-    queue: mpsc::UnboundedSender<(EventContext, Payload)>,
+    queue: EventQueue,
     /// The router's subscription id in this session; 0 when none.
     current: Arc<AtomicU64>,
+}
+
+/// The bounded queue in front of one subscriber's task.
+///
+/// When it is full the event is dropped rather than waited for: waiting
+/// would stop the session reading the connection, and with it every RESULT,
+/// INVOCATION and other subscriber's EVENT behind the slow handler.
+struct EventQueue {
+    sender: mpsc::Sender<(EventContext, Payload)>,
+    /// Events dropped since the subscription was made.
+    dropped: u64,
+    /// Dropping since the last event that fitted (to log each burst once).
+    overflowing: bool,
 }
 
 /// A router subscription of this session: several local subscribers of the
@@ -221,6 +258,9 @@ pub(crate) struct Link {
     /// Set while a ping waits for any sign of life from the router.
     pong_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     goodbye_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Frames were fed to the sink since the last flush: one flush per
+    /// batch costs one syscall where one per frame cost one each.
+    unflushed: bool,
 }
 
 impl Link {
@@ -248,6 +288,7 @@ impl Link {
             ping_timeout: config.ping_timeout,
             pong_deadline: None,
             goodbye_deadline: None,
+            unflushed: false,
         }
     }
 
@@ -259,9 +300,23 @@ impl Link {
         self.details.clone()
     }
 
+    /// Queues a frame; it goes out with the next [`flush`](Self::flush),
+    /// which the session loop does before it waits for anything.
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), End> {
+        self.unflushed = true;
         self.sink
-            .send(Outgoing::Frame(bytes))
+            .feed(Outgoing::Frame(bytes))
+            .await
+            .map_err(|e| End::Lost(format!("cannot send: {e}")))
+    }
+
+    async fn flush(&mut self) -> Result<(), End> {
+        if !self.unflushed {
+            return Ok(());
+        }
+        self.unflushed = false;
+        self.sink
+            .flush()
             .await
             .map_err(|e| End::Lost(format!("cannot send: {e}")))
     }
@@ -623,6 +678,7 @@ impl Session {
                         single,
                         handler,
                         current: Arc::new(AtomicU64::new(0)),
+                        in_flight: Arc::default(),
                     },
                 );
                 self.registers.insert(
@@ -996,9 +1052,10 @@ impl Session {
         });
     }
 
-    /// Starts the task that runs one local subscriber's handler on its events, in order.
-    fn spawn_subscriber(&mut self, handler: Arc<dyn EventHandler>) -> mpsc::UnboundedSender<(EventContext, Payload)> {
-        let (queue, mut events) = mpsc::unbounded_channel::<(EventContext, Payload)>();
+    /// Starts the task that runs one local subscriber's handler on its
+    /// events, in order, fed by a queue of `event_queue` events.
+    fn spawn_subscriber(&mut self, handler: Arc<dyn EventHandler>) -> EventQueue {
+        let (sender, mut events) = mpsc::channel::<(EventContext, Payload)>(self.config.event_queue);
         self.tasks.spawn(async move {
             while let Some((ctx, payload)) = events.recv().await {
                 let client = ctx.client().clone();
@@ -1023,9 +1080,15 @@ impl Session {
                 });
             }
         });
-        queue
+        EventQueue {
+            sender,
+            dropped: 0,
+            overflowing: false,
+        }
     }
 
+    /// Queues the event to every local subscriber of its subscription. A
+    /// subscriber whose queue is full loses it (see [`EventQueue`]).
     fn on_event(&mut self, event: wamp_core::Event) {
         let Some(subscription) = self.by_subscription.get(&event.subscription) else {
             // Events may still arrive between UNSUBSCRIBE and UNSUBSCRIBED.
@@ -1046,21 +1109,36 @@ impl Session {
             event.details,
         );
         let mut payload = Some(event.payload);
-        let queues: Vec<_> = subscription
-            .locals
-            .iter()
-            .filter_map(|local| self.subscribers.get(local))
-            .map(|s| &s.queue)
-            .collect();
-        let count = queues.len();
-        for (index, queue) in queues.into_iter().enumerate() {
+        let count = subscription.locals.len();
+        for (index, local) in subscription.locals.iter().enumerate() {
+            let Some(subscriber) = self.subscribers.get_mut(local) else {
+                continue;
+            };
+            let queue = &mut subscriber.queue;
             // Clone only for all but the last handler.
             let payload = if index + 1 == count {
                 payload.take().unwrap_or_default()
             } else {
                 payload.clone().unwrap_or_default()
             };
-            let _ = queue.send((ctx.clone(), payload));
+            match queue.sender.try_send((ctx.for_subscriber(queue.dropped), payload)) {
+                Ok(()) => {
+                    if std::mem::take(&mut queue.overflowing) {
+                        tracing::info!(topic = %subscription.topic, dropped = queue.dropped,
+                            "a slow subscriber's queue has room again");
+                    }
+                }
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    queue.dropped += 1;
+                    if !std::mem::replace(&mut queue.overflowing, true) {
+                        tracing::warn!(topic = %subscription.topic, capacity = self.config.event_queue,
+                            dropped = queue.dropped, "a subscriber is too slow: its event queue is full, \
+                            dropping events until it catches up (see event_queue)");
+                    }
+                }
+                // The task ended (aborted on close): nobody to deliver to.
+                Err(mpsc::error::TrySendError::Closed(_)) => {}
+            }
         }
     }
 
@@ -1084,9 +1162,26 @@ impl Session {
                 )
                 .await;
         };
+        let limit = self.config.invocation_queue;
+        if procedure.in_flight.load(Ordering::Relaxed) >= limit {
+            // Refused at once: a caller learns now, instead of after a backlog
+            // that may outlast its timeout, and memory stays bounded.
+            tracing::warn!(procedure = %procedure.uri, limit,
+                "refusing an invocation: the procedure already holds invocation_queue invocations");
+            let error = ApplicationError::with_message(
+                UNAVAILABLE,
+                format!(
+                    "procedure {} is busy: {limit} invocations are already in flight at its callee \
+                     (invocation_queue); try again later",
+                    procedure.uri
+                ),
+            );
+            return link.write_message(invocation_error(request, error)).await;
+        }
         let Some(client) = self.client() else {
             return Ok(());
         };
+        let in_flight = InFlight::enter(&procedure.in_flight);
         let token = CancellationToken::new();
         let ctx = CallContext::new(
             client.clone(),
@@ -1100,6 +1195,7 @@ impl Session {
         self.invocations.insert(request, token);
         let epoch = self.epoch;
         self.tasks.spawn(async move {
+            let _in_flight = in_flight;
             let uri = ctx.procedure().to_owned();
             let peer = ctx.caller().cloned();
             let (outcome, noted) = crate::reporting::watch(
