@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use wamp_runtime::{Client, ClientConfig};
 pub mod example;
+pub mod load;
 
 use wamp_testkit::Router;
 
