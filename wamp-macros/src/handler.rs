@@ -7,7 +7,7 @@ use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 
-use crate::attrs::Errors;
+use crate::attrs::{Accepts, CommonOptions, Errors, Opts, lit_str};
 
 /// Procedure or subscriber.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -264,4 +264,65 @@ pub(crate) fn wrapper_name(function: &ItemFn, kind: Kind) -> Ident {
         &format!("__wamp_{}_{}", kind.noun(), function.sig.ident.unraw()),
         Span::call_site(),
     )
+}
+
+/// A handler attribute's input, parsed and checked: what both
+/// `#[procedure]` and `#[subscriber]` start from.
+pub(crate) struct Handler {
+    pub(crate) function: ItemFn,
+    pub(crate) options: CommonOptions,
+    pub(crate) signature: Signature,
+    pub(crate) wrapper: Ident,
+}
+
+impl Handler {
+    /// Parses the attribute's options (those `accepts` allows) and the
+    /// function, reporting every mistake at once.
+    pub(crate) fn parse(args: TokenStream, item: TokenStream, accepts: &Accepts, kind: Kind) -> syn::Result<Handler> {
+        let mut errors = Errors::default();
+        let opts: Opts = syn::parse2(args)?;
+        let function: ItemFn = syn::parse2(item)?;
+        let options = CommonOptions::parse(opts, accepts, &mut errors);
+        let signature = check(&function, kind, &mut errors);
+        errors.finish()?;
+        let Some(signature) = signature else {
+            return Err(syn::Error::new_spanned(
+                &function.sig,
+                format!("invalid {}", kind.noun()),
+            ));
+        };
+        let wrapper = wrapper_name(&function, kind);
+        Ok(Handler {
+            function,
+            options,
+            signature,
+            wrapper,
+        })
+    }
+
+    /// The `inventory::submit!` of the registry entry `entry` (a path such as
+    /// `ProcedureEntry`) for the wrapper, with the given entry options.
+    pub(crate) fn submit(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
+        let user_fn = &self.function.sig.ident;
+        let name = self
+            .options
+            .name
+            .clone()
+            .unwrap_or_else(|| lit_str(user_fn.to_string().trim_start_matches("r#"), user_fn.span()));
+        let function_name = lit_str(&user_fn.to_string(), user_fn.span());
+        let prefix_and_client = self.options.prefix_and_client();
+        let wrapper = &self.wrapper;
+        quote! {
+            ::wamp_runtime::__private::inventory::submit! {
+                ::wamp_runtime::registry::#entry::new(
+                    ::core::module_path!(),
+                    #name,
+                    #wrapper,
+                    ::wamp_runtime::registry::Location::new(#function_name, ::core::file!(), ::core::line!()),
+                )
+                #prefix_and_client
+                .options(#entry_options)
+            }
+        }
+    }
 }

@@ -3,11 +3,11 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::ReturnType;
 use syn::spanned::Spanned as _;
-use syn::{ItemFn, ReturnType};
 
-use crate::attrs::{Accepts, CommonOptions, Errors, Opts, lit_str};
-use crate::handler::{Kind, check, wrapper_name};
+use crate::attrs::Accepts;
+use crate::handler::{Handler, Kind};
 
 const ACCEPTS: Accepts = Accepts {
     context: "#[subscriber]",
@@ -15,18 +15,14 @@ const ACCEPTS: Accepts = Accepts {
 };
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::default();
-    let opts: Opts = syn::parse2(args)?;
-    let function: ItemFn = syn::parse2(item)?;
-    let options = CommonOptions::parse(opts, &ACCEPTS, &mut errors);
-    let signature = check(&function, Kind::Subscriber, &mut errors);
-    errors.finish()?;
-    let Some(signature) = signature else {
-        return Err(syn::Error::new_spanned(&function.sig, "invalid subscriber"));
-    };
-
+    let handler = Handler::parse(args, item, &ACCEPTS, Kind::Subscriber)?;
+    let Handler {
+        function,
+        signature,
+        wrapper,
+        ..
+    } = &handler;
     let user_fn = &function.sig.ident;
-    let wrapper = wrapper_name(&function, Kind::Subscriber);
     let on_error = quote! {{
         ::wamp_runtime::__private::event_argument_error(&__wamp_topic, __wamp_error);
         return;
@@ -45,13 +41,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         },
         ReturnType::Default => quote!(let () = __wamp_return;),
     };
-    let name = options
-        .name
-        .clone()
-        .unwrap_or_else(|| lit_str(user_fn.to_string().trim_start_matches("r#"), user_fn.span()));
-    let function_name = lit_str(&user_fn.to_string(), user_fn.span());
-    let entry_options = options.subscription_options();
-    let prefix_and_client = options.prefix_and_client();
+    let submit = handler.submit(quote!(SubscriberEntry), handler.options.subscription_options());
 
     Ok(quote! {
         #function
@@ -72,15 +62,6 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             })
         }
 
-        ::wamp_runtime::__private::inventory::submit! {
-            ::wamp_runtime::registry::SubscriberEntry::new(
-                ::core::module_path!(),
-                #name,
-                #wrapper,
-                ::wamp_runtime::registry::Location::new(#function_name, ::core::file!(), ::core::line!()),
-            )
-            #prefix_and_client
-            .options(#entry_options)
-        }
+        #submit
     })
 }
