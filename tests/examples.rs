@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::example::Example;
 use common::router;
-use wamp_testkit::PythonPeer;
+use wamp_testkit::{AutobahnSession, PythonPeer};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -26,31 +26,7 @@ fn start(name: &str) -> Example {
 
 /// An autobahn-python client; `body` runs inside `onJoin` with `self` the session.
 fn autobahn(body: &str) -> PythonPeer {
-    let script = format!(
-        r#"
-import asyncio, sys
-from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
-from autobahn.wamp.types import CallOptions, PublishOptions
-
-class Peer(ApplicationSession):
-    async def onJoin(self, details):
-        try:
-{}
-        except Exception as e:
-            print("failed", type(e).__name__, e, flush=True)
-        self.leave()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
-
-ApplicationRunner(sys.argv[1], "realm1").run(Peer)
-"#,
-        body.lines()
-            .map(|l| format!("            {l}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    PythonPeer::spawn(&script, &[&router().url()]).unwrap()
+    AutobahnSession::new(&router().url(), "realm1").spawn(body).unwrap()
 }
 
 #[test]

@@ -10,45 +10,9 @@ use std::time::Duration;
 use common::{connect, next, router, unique};
 use tokio::sync::mpsc;
 use wamp_runtime::{CallContext, EventContext, Payload, RegisterOptions, SubscribeOptions, Value};
-use wamp_testkit::PythonPeer;
+use wamp_testkit::{AutobahnSession, PythonPeer};
 
 const PEER_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// An autobahn-python session; the body of `on_join` comes from each test.
-/// argv: url realm uri
-fn autobahn_peer(on_join: &str) -> String {
-    format!(
-        r#"
-import asyncio, json, sys
-from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
-from autobahn.wamp.types import CallResult, PublishOptions, RegisterOptions, SubscribeOptions
-from autobahn.wamp.exception import ApplicationError
-
-URL, REALM, URI = sys.argv[1], sys.argv[2], sys.argv[3]
-
-def show(value):
-    return json.dumps(value, sort_keys=True, default=lambda b: "bytes:" + b.hex())
-
-class Peer(ApplicationSession):
-    async def onJoin(self, details):
-        try:
-{body}
-        except Exception as e:
-            print("failed", type(e).__name__, e, flush=True)
-        self.leave()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
-
-ApplicationRunner(URL, REALM).run(Peer)
-"#,
-        body = on_join
-            .lines()
-            .map(|line| format!("            {line}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    )
-}
 
 /// Waits for the peer's line without blocking the runtime our sessions run on.
 fn wait_for_line(peer: &mut PythonPeer, prefix: &str) -> String {
@@ -56,8 +20,10 @@ fn wait_for_line(peer: &mut PythonPeer, prefix: &str) -> String {
 }
 
 fn spawn(on_join: &str, uri: &str) -> PythonPeer {
-    let url = router().url();
-    PythonPeer::spawn(&autobahn_peer(on_join), &[&url, "realm1", uri]).expect("start autobahn peer")
+    AutobahnSession::new(&router().url(), "realm1")
+        .arg("URI", uri)
+        .spawn(on_join)
+        .expect("start autobahn peer")
 }
 
 #[tokio::test(flavor = "multi_thread")]

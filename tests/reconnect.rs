@@ -18,7 +18,7 @@ use wamp_runtime::{
     ApplicationError, CallContext, CallError, Client, ClientConfig, ClientEvent, EventContext, InvokePolicy, Payload,
     RegisterOptions, SessionState, SubscribeOptions, Value,
 };
-use wamp_testkit::{PythonPeer, Router, RouterConfig};
+use wamp_testkit::{AutobahnSession, PythonPeer, Router, RouterConfig};
 
 /// Crossbar takes a few seconds to come back; joins must follow soon after.
 const REJOIN: Duration = Duration::from_secs(30);
@@ -61,35 +61,16 @@ async fn wait_event<T>(
 }
 
 /// An autobahn-python client that calls both procedures, publishes to our
-/// subscriber's topic and waits for one event of our publisher.
-/// argv: url round
-const PEER: &str = r#"
-import asyncio, sys
-from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
-from autobahn.wamp.types import PublishOptions
-
-URL, ROUND = sys.argv[1], sys.argv[2]
-
-class Peer(ApplicationSession):
-    async def onJoin(self, details):
-        try:
-            got = asyncio.get_event_loop().create_future()
-            await self.subscribe(lambda text: got.done() or got.set_result(text), "reconnect.from_us")
-            print("subscribed", flush=True)
-            print("add", await self.call("reconnect.add", 2, 3), flush=True)
-            print("shared", await self.call("reconnect.shared", ROUND), flush=True)
-            await self.publish("reconnect.to_us", ROUND, options=PublishOptions(acknowledge=True))
-            print("published", flush=True)
-            print("event", await asyncio.wait_for(got, 20), flush=True)
-        except Exception as e:
-            print("failed", type(e).__name__, e, flush=True)
-        self.leave()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
-
-ApplicationRunner(URL, "realm1").run(Peer)
-"#;
+/// subscriber's topic and waits for one event of our publisher (the body
+/// of its `onJoin`, with the global `ROUND`).
+const PEER: &str = r#"got = asyncio.get_event_loop().create_future()
+await self.subscribe(lambda text: got.done() or got.set_result(text), "reconnect.from_us")
+print("subscribed", flush=True)
+print("add", await self.call("reconnect.add", 2, 3), flush=True)
+print("shared", await self.call("reconnect.shared", ROUND), flush=True)
+await self.publish("reconnect.to_us", ROUND, options=PublishOptions(acknowledge=True))
+print("published", flush=True)
+print("event", await asyncio.wait_for(got, 20), flush=True)"#;
 
 fn wait_for_line(peer: &mut PythonPeer, prefix: &str) -> String {
     tokio::task::block_in_place(|| peer.wait_for_line(prefix, PEER_TIMEOUT)).expect("the autobahn peer answers")
@@ -237,7 +218,10 @@ async fn a_restarted_router_gets_every_procedure_and_subscription_back() {
         assert_eq!(gone.uri(), Some("wamp.error.no_such_procedure"), "round {round}");
 
         // An outside autobahn client sees everything again.
-        let mut peer = PythonPeer::spawn(PEER, &[&router.url(), &round.to_string()]).expect("start autobahn peer");
+        let mut peer = AutobahnSession::new(&router.url(), "realm1")
+            .arg("ROUND", &round.to_string())
+            .spawn(PEER)
+            .expect("start autobahn peer");
         wait_for_line(&mut peer, "subscribed");
         assert_eq!(wait_for_line(&mut peer, "add"), "add 5", "round {round}");
         assert_eq!(

@@ -16,7 +16,7 @@ use std::time::Duration;
 use common::example::Example;
 use common::router;
 use serde_json::{Value, json};
-use wamp_testkit::{PORT_PLACEHOLDER, PythonPeer, Router, RouterConfig, permission};
+use wamp_testkit::{AutobahnSession, PORT_PLACEHOLDER, PythonPeer, Router, RouterConfig, permission};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -25,84 +25,27 @@ fn start(name: &str, url: &str) -> Example {
     Example::start(name, &[("WAMP_URL", url), ("WAMP_REALM", "realm1")])
 }
 
-/// Who an autobahn peer joins as.
-#[derive(Clone, Copy)]
-struct Peer<'a> {
-    url: &'a str,
-    realm: &'a str,
-    /// `(authid, ticket)` for WAMP-Ticket; anonymous when `None`.
-    ticket: Option<(&'a str, &'a str)>,
-}
+/// An autobahn-python client that prints `joined AUTHROLE [AUTHID]` once
+/// joined and `left REASON MESSAGE` at the end (also when the router refuses
+/// the join); see [`AutobahnSession`] for the rest of the script.
+struct Peer(AutobahnSession);
 
-impl<'a> Peer<'a> {
-    fn anonymous(url: &'a str, realm: &'a str) -> Self {
-        Peer {
-            url,
-            realm,
-            ticket: None,
-        }
+impl Peer {
+    fn anonymous(url: &str, realm: &str) -> Self {
+        Peer(AutobahnSession::new(url, realm).report_session())
     }
 
-    fn ticket(url: &'a str, authid: &'a str, ticket: &'a str) -> Self {
-        Peer {
-            url,
-            realm: "realm1",
-            ticket: Some((authid, ticket)),
-        }
+    fn ticket(url: &str, authid: &str, ticket: &str) -> Self {
+        Peer(
+            AutobahnSession::new(url, "realm1")
+                .ticket(authid, ticket)
+                .report_session(),
+        )
     }
 
-    /// Runs an autobahn-python client: once joined it prints `joined AUTHROLE`
-    /// (and the authid when it authenticated), runs `body` inside `onJoin` (`self` is the session), and
-    /// leaves. An uncaught exception prints `failed TYPE MESSAGE`; the end of
-    /// the session prints `left REASON MESSAGE` (also when the router aborts
-    /// the join).
+    /// Starts the client with `body` inside `onJoin` (`self` is the session).
     fn spawn(self, body: &str) -> PythonPeer {
-        let script = format!(
-            r#"
-import asyncio, sys
-from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
-from autobahn.wamp.types import CallOptions, PublishOptions, RegisterOptions
-from autobahn.wamp.exception import ApplicationError
-
-URL, REALM, AUTHID, TICKET = sys.argv[1:5]
-
-def error(e):
-    return "{{}} {{}} {{}}".format(e.error, list(e.args), e.kwargs)
-
-class Peer(ApplicationSession):
-    def onConnect(self):
-        if AUTHID:
-            self.join(REALM, authmethods=["ticket"], authid=AUTHID)
-        else:
-            self.join(REALM)
-
-    def onChallenge(self, challenge):
-        return TICKET
-
-    async def onJoin(self, details):
-        print("joined", details.authrole, *([details.authid] if AUTHID else []), flush=True)
-        try:
-{}
-        except Exception as e:
-            print("failed", type(e).__name__, e, flush=True)
-        self.leave()
-
-    def onLeave(self, details):
-        print("left", details.reason, details.message, flush=True)
-        self.disconnect()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
-
-ApplicationRunner(URL, REALM).run(Peer)
-"#,
-            body.lines()
-                .map(|l| format!("            {l}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
-        let (authid, ticket) = self.ticket.unwrap_or(("", ""));
-        PythonPeer::spawn(&script, &[self.url, self.realm, authid, ticket]).unwrap()
+        self.0.spawn(body).unwrap()
     }
 
     /// Runs `body` (see [`spawn`](Self::spawn)) to the end and returns the

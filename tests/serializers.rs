@@ -19,7 +19,7 @@ use wamp_runtime::{
     ApplicationError, CallContext, CallError, Client, ClientConfig, Dict, Error, EventContext, Payload,
     RegisterOptions, SubscribeOptions, Value,
 };
-use wamp_testkit::{PythonPeer, Router, RouterConfig};
+use wamp_testkit::{AutobahnSession, PythonPeer, Router, RouterConfig};
 
 use SerializerKind::{Cbor, Json, MsgPack};
 
@@ -484,33 +484,15 @@ async fn the_serializers_key_is_read_from_a_file() {
 /// autobahn-python calls our procedure with `serializer` over the default
 /// websocket transport; our callee is on RawSocket/MessagePack.
 fn autobahn_caller(serializer: &str, uri: &str) -> PythonPeer {
-    let script = r#"
-import asyncio, json, sys
-from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
-from autobahn.wamp.serializer import CBORSerializer, MsgPackSerializer
-
-URL, REALM, URI, SER = sys.argv[1:5]
-
-def show(value):
-    return json.dumps(value, sort_keys=True, default=lambda b: "bytes:" + b.hex())
-
-class Peer(ApplicationSession):
-    async def onJoin(self, details):
-        try:
-            res = await self.call(URI, b"\x00\x01\xff", 2**64 - 1, -2**63, 1.5, "gr\u00fc\u00dfe \U0001F680",
-                                  {"nested": {"list": [1, None, True]}}, blob=b"\x07" * 3)
-            print("result", show({"args": res.results, "kwargs": res.kwresults}), flush=True)
-        except Exception as e:
-            print("failed", type(e).__name__, e, flush=True)
-        self.leave()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
-
-serializer = {"cbor": CBORSerializer(), "msgpack": MsgPackSerializer()}[SER]
-ApplicationRunner(URL, REALM, serializers=[serializer]).run(Peer)
-"#;
-    PythonPeer::spawn(script, &[&router().url(), "realm1", uri, serializer]).expect("start autobahn peer")
+    AutobahnSession::new(&router().url(), "realm1")
+        .serializer(serializer)
+        .arg("URI", uri)
+        .spawn(
+            r#"res = await self.call(URI, b"\x00\x01\xff", 2**64 - 1, -2**63, 1.5, "gr\u00fc\u00dfe \U0001F680",
+                      {"nested": {"list": [1, None, True]}}, blob=b"\x07" * 3)
+print("result", show({"args": res.results, "kwargs": res.kwresults}), flush=True)"#,
+        )
+        .expect("start autobahn peer")
 }
 
 #[tokio::test(flavor = "multi_thread")]

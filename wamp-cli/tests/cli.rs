@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
-use wamp_testkit::{PythonPeer, shared_router};
+use wamp_testkit::{AutobahnSession, PythonPeer, shared_router};
 
 const PEER_TIMEOUT: Duration = Duration::from_secs(30);
 const RUN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -189,43 +189,14 @@ impl Drop for Running {
     }
 }
 
-/// An autobahn-python session; `on_join` is the body of `onJoin`.
-/// argv: url realm uri
+/// An autobahn-python session; `on_join` is the body of `onJoin`, with the
+/// global `URI`.
 fn autobahn(on_join: &str, uri: &str) -> PythonPeer {
-    let script = format!(
-        r#"
-import asyncio, json, sys
-from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
-from autobahn.wamp.types import CallResult, PublishOptions, RegisterOptions, SubscribeOptions
-from autobahn.wamp.exception import ApplicationError
-
-URL, REALM, URI = sys.argv[1], sys.argv[2], sys.argv[3]
-
-def show(value):
-    return json.dumps(value, sort_keys=True, default=lambda b: "bytes:" + b.hex())
-
-class Peer(ApplicationSession):
-    async def onJoin(self, details):
-        try:
-{body}
-        except ApplicationError as e:
-            print("error", e.error, show(list(e.args)), flush=True)
-        except Exception as e:
-            print("failed", type(e).__name__, e, flush=True)
-        self.leave()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
-
-ApplicationRunner(URL, REALM).run(Peer)
-"#,
-        body = on_join
-            .lines()
-            .map(|line| format!("            {line}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    PythonPeer::spawn(&script, &[&shared_router().url(), "realm1", uri]).unwrap()
+    AutobahnSession::new(&shared_router().url(), "realm1")
+        .arg("URI", uri)
+        .report_application_errors()
+        .spawn(on_join)
+        .unwrap()
 }
 
 /// An autobahn session that registers procedures under `prefix` and stays

@@ -17,7 +17,8 @@
 //!   `<target>/crossbar-runs/`, with its output in `node.log`.
 //! * shares one router per test binary ([`shared_router`]).
 //! * runs autobahn-python scripts (autobahn is installed in the same venv) as
-//!   interop peers ([`PythonPeer`]).
+//!   interop peers ([`PythonPeer`]), and writes the usual client session script
+//!   from a short `onJoin` body ([`AutobahnSession`]).
 //!
 //! Every node is launched through a small `sh` watchdog that terminates it
 //! (SIGTERM, then SIGKILL of the node and its workers, all by PID) as soon as
@@ -33,6 +34,7 @@
 //! println!("connect to {} (realm1)", router.url());
 //! ```
 
+mod autobahn;
 mod config;
 mod install;
 mod peer;
@@ -42,6 +44,7 @@ mod router;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use autobahn::AutobahnSession;
 pub use config::{PORT_PLACEHOLDER, RouterConfig, disclosing, permission};
 pub use install::{ensure_crossbar, python};
 pub use peer::{PeerOutput, PythonPeer};
