@@ -215,6 +215,28 @@ impl Router {
         Ok(())
     }
 
+    /// SIGKILLs the whole node — the controller and all its workers at once,
+    /// as a power cut would — and waits (up to 5 s) until they are gone.
+    /// Nothing gets to close a connection cleanly: clients see their TCP
+    /// connections reset. [`restart`](Self::restart) brings the node back on
+    /// the same ports.
+    pub fn kill_node(&self) -> Result<(), HarnessError> {
+        if !self.is_running() {
+            return Err(HarnessError::ProcessNotFound {
+                what: "crossbar node",
+                node_pid: self.node_pid,
+            });
+        }
+        let mut family = procs::descendants(self.node_pid);
+        family.push(self.node_pid);
+        procs::signal("KILL", &family);
+        let deadline = Instant::now() + STOP_GRACE;
+        while family.iter().any(|&p| procs::alive(p)) && Instant::now() < deadline {
+            sleep(POLL);
+        }
+        Ok(())
+    }
+
     /// Stops the node (if it still runs) and starts it again with the same
     /// node directory, configuration and ports; waits until every port accepts
     /// connections again.
