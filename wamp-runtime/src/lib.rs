@@ -27,6 +27,9 @@ mod clients;
 pub mod config;
 mod error;
 pub mod extract;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handler;
 pub mod registry;
 pub mod reporting;

@@ -2,7 +2,7 @@
 //! a router. A connected transport is a `FrameSink` plus a `FrameStream`;
 //! the session neither knows nor cares which transport it runs over.
 
-mod rawsocket;
+pub(crate) mod rawsocket;
 pub(crate) mod tls;
 mod websocket;
 

@@ -133,7 +133,7 @@ fn refusal_reason(code: u8) -> &'static str {
 /// Sends our handshake, reads the router's, and frames the stream. `tls`:
 /// the settings of a TLS stream, to explain a TLS failure (with TLS 1.3 a
 /// router that refuses the client certificate says so only now).
-async fn handshake<S>(
+pub(crate) async fn handshake<S>(
     mut stream: S,
     serializer: SerializerKind,
     max_message_size: usize,
@@ -208,7 +208,7 @@ where
 
 /// One RawSocket frame.
 #[derive(Debug, PartialEq)]
-enum Frame {
+pub(crate) enum Frame {
     Message(Bytes),
     Ping(Bytes),
     Pong(Bytes),
@@ -224,11 +224,11 @@ enum OutFrame {
 
 /// The RawSocket frame codec, with a limit each way.
 #[derive(Debug)]
-struct Codec {
+pub(crate) struct Codec {
     /// The largest frame we read (our `max_message_size`).
-    max_incoming: usize,
+    pub(crate) max_incoming: usize,
     /// The largest frame we send (negotiated).
-    max_outgoing: usize,
+    pub(crate) max_outgoing: usize,
 }
 
 impl Decoder for Codec {
