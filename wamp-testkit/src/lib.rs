@@ -16,6 +16,8 @@
 //!   connections. Each node runs in a fresh directory under
 //!   `<target>/crossbar-runs/`, with its output in `node.log`.
 //! * shares one router per test binary ([`shared_router`]).
+//! * installs xconn-python [`XCONN_VERSION`] into a virtualenv of its own
+//!   (`<workspace>/.crossbar/xconn-venv`) for the benchmark ([`ensure_xconn`]).
 //! * runs autobahn-python scripts (autobahn is installed in the same venv) as
 //!   interop peers ([`PythonPeer`]), and writes the usual client session script
 //!   from a short `onJoin` body ([`AutobahnSession`]).
@@ -40,6 +42,7 @@ mod install;
 mod peer;
 mod procs;
 mod router;
+mod xconn;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -49,6 +52,7 @@ pub use config::{PORT_PLACEHOLDER, RouterConfig, disclosing, permission};
 pub use install::{ensure_crossbar, python};
 pub use peer::{PeerOutput, PythonPeer};
 pub use router::{Router, shared_router};
+pub use xconn::{WAMPPROTO_VERSION, XCONN_VENV_ENV, XCONN_VERSION, ensure_xconn, xconn_python, xconn_venv_dir};
 
 /// The Crossbar.io release (PyPI package `crossbar`) the harness installs and
 /// tests against.
@@ -129,6 +133,22 @@ pub enum HarnessError {
     )]
     Install {
         /// The pinned Crossbar version.
+        version: &'static str,
+        /// The venv directory.
+        venv: PathBuf,
+        /// Which step failed.
+        reason: String,
+        /// The install log.
+        log: PathBuf,
+        /// The last lines of the install log.
+        tail: String,
+    },
+    /// Installing xconn-python (a benchmark peer) into its own venv failed.
+    #[error(
+        "installing xconn {version} into {venv} failed: {reason} (full log: {log})\nlast lines of the log:\n{tail}"
+    )]
+    XconnInstall {
+        /// The pinned xconn version.
         version: &'static str,
         /// The venv directory.
         venv: PathBuf,

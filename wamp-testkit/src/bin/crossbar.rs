@@ -4,16 +4,18 @@
 //! cargo run -p wamp-testkit --bin crossbar -- install          # install Crossbar, print the venv
 //! cargo run -p wamp-testkit --bin crossbar -- start [--port N] # run the default router (port 8080)
 //! cargo run -p wamp-testkit --bin crossbar -- python           # print the venv's python
+//! cargo run -p wamp-testkit --bin crossbar -- install-xconn    # install xconn-python (own venv), print it
 //! ```
 
 use std::process::ExitCode;
 use std::thread::sleep;
 use std::time::Duration;
 
-use wamp_testkit::{Router, RouterConfig, ensure_crossbar, python};
+use wamp_testkit::{Router, RouterConfig, ensure_crossbar, ensure_xconn, python};
 
-const USAGE: &str = "usage: crossbar <install | start [--port N] | python>
+const USAGE: &str = "usage: crossbar <install | start [--port N] | python | install-xconn>
   install          install Crossbar into the pinned venv (if needed) and print its path
+  install-xconn    install xconn-python (for wamp-bench) into its own pinned venv and print its path
   start [--port N] run the default router config; the \"default\" transport listens on
                    127.0.0.1:N (default 8080); runs until interrupted
   python           print the path of the venv's python (has autobahn-python)";
@@ -22,6 +24,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("install") if args.len() == 1 => ensure_crossbar().map(|venv| {
+            println!("{}", venv.display());
+        }),
+        Some("install-xconn") if args.len() == 1 => ensure_xconn().map(|venv| {
             println!("{}", venv.display());
         }),
         Some("python") if args.len() == 1 => python().map(|p| println!("{}", p.display())),
