@@ -258,9 +258,6 @@ pub(crate) struct Link {
     /// Set while a ping waits for any sign of life from the router.
     pong_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     goodbye_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
-    /// Frames were fed to the sink since the last flush: one flush per
-    /// batch costs one syscall where one per frame cost one each.
-    unflushed: bool,
 }
 
 impl Link {
@@ -288,7 +285,6 @@ impl Link {
             ping_timeout: config.ping_timeout,
             pong_deadline: None,
             goodbye_deadline: None,
-            unflushed: false,
         }
     }
 
@@ -300,23 +296,9 @@ impl Link {
         self.details.clone()
     }
 
-    /// Queues a frame; it goes out with the next [`flush`](Self::flush),
-    /// which the session loop does before it waits for anything.
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), End> {
-        self.unflushed = true;
         self.sink
-            .feed(Outgoing::Frame(bytes))
-            .await
-            .map_err(|e| End::Lost(format!("cannot send: {e}")))
-    }
-
-    async fn flush(&mut self) -> Result<(), End> {
-        if !self.unflushed {
-            return Ok(());
-        }
-        self.unflushed = false;
-        self.sink
-            .flush()
+            .send(Outgoing::Frame(bytes))
             .await
             .map_err(|e| End::Lost(format!("cannot send: {e}")))
     }
