@@ -1,4 +1,5 @@
-//! `wamp-bench`: wamp-rs against autobahn-python on one real Crossbar router.
+//! `wamp-bench`: wamp-rs against autobahn-python and xconn-python on one real
+//! Crossbar router.
 //!
 //! ```text
 //! cargo run --release -p wamp-bench            # full run, 5 s per scenario
@@ -7,13 +8,17 @@
 //! ```
 //!
 //! The orchestrator starts Crossbar (wamp-testkit), then for each scenario
-//! and each peer kind starts the counterpart (callee / subscriber) and the
-//! driver (caller / publisher / registrant) as separate processes: wamp-rs
-//! peers are this binary in `peer` mode, autobahn peers run
-//! `autobahn_peer.py` with the Crossbar venv's python. Each driver measures
-//! its own user+sys CPU over its measured window (`/proc/self/stat` for
-//! wamp-rs, `getrusage(RUSAGE_SELF)` for Python); the orchestrator samples
-//! the router's CPU (node + workers, `/proc/PID/stat`) around that window.
+//! and each client library starts the counterpart (callee / subscriber) and
+//! the driver (caller / publisher / registrant) as separate processes:
+//! wamp-rs peers are this binary in `peer` mode, autobahn peers run
+//! `autobahn_peer.py` with the Crossbar venv's python, xconn peers run
+//! `xconn_peer.py` with the python of a venv of their own
+//! (`wamp_testkit::ensure_xconn`, installed on first use). Each driver
+//! measures its own user+sys CPU over its measured window (`/proc/self/stat`
+//! for wamp-rs, `getrusage(RUSAGE_SELF)` for Python); the orchestrator
+//! samples the router's CPU (node + workers, `/proc/PID/stat`) around that
+//! window. A library that cannot do a scenario says so (`UNSUPPORTED why`)
+//! and the table shows n/a with its reason.
 
 mod cpu;
 mod process;
@@ -29,10 +34,12 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use wamp_testkit::{Router, RouterConfig};
 
-use crate::process::{Kind, Launcher};
+use crate::process::{Kind, Launcher, PythonPeer};
 
 /// The autobahn-python peer, written into the router's node directory.
 const AUTOBAHN_PEER: &str = include_str!("autobahn_peer.py");
+/// The xconn-python peer, written next to it.
+const XCONN_PEER: &str = include_str!("xconn_peer.py");
 
 type BoxResult<T> = Result<T, Box<dyn Error>>;
 
@@ -75,18 +82,31 @@ fn peer_main(args: &[String]) -> BoxResult<()> {
     outcome
 }
 
-/// Starts the router and runs every scenario for both peer kinds.
+/// Starts the router and runs every scenario for every library.
 fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
     let started = Instant::now();
+    // Before the router starts, so that a first-run install (about a minute)
+    // is not mistaken for part of anything measured.
+    let xconn_python = wamp_testkit::xconn_python()?;
     let config = RouterConfig::default()
         .rawsocket_transport("raw", json!({"anonymous": {"type": "static", "role": "anonymous"}}));
     let router = Router::start(config)?;
-    let script = router.cbdir().join("autobahn_peer.py");
-    fs::write(&script, AUTOBAHN_PEER)?;
+    let write_script = |name: &str, text: &str| -> BoxResult<std::path::PathBuf> {
+        let path = router.cbdir().join(name);
+        fs::write(&path, text)?;
+        Ok(path)
+    };
     let launcher = Launcher {
         bench_exe: std::env::current_exe()?,
-        python: wamp_testkit::python()?,
-        script,
+        autobahn: PythonPeer {
+            python: wamp_testkit::python()?,
+            script: write_script("autobahn_peer.py", AUTOBAHN_PEER)?,
+        },
+        xconn: PythonPeer {
+            python: xconn_python,
+            script: write_script("xconn_peer.py", XCONN_PEER)?,
+        },
+        log_dir: router.cbdir().to_path_buf(),
     };
     eprintln!(
         "router up in {:.1}s; {} per scenario",
@@ -95,13 +115,15 @@ fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
     );
     let mut results = Vec::new();
     for scenario in scenarios::all() {
-        let rs = scenarios::run(&router, &launcher, Kind::WampRs, scenario, duration)?;
-        let ab = scenarios::run(&router, &launcher, Kind::Autobahn, scenario, duration)?;
+        let mut measured = Vec::new();
+        for kind in Kind::ALL {
+            measured.push((kind, scenarios::run(&router, &launcher, kind, scenario, duration)?));
+        }
         eprintln!("done: {}", scenario.name());
-        results.push((scenario, rs, ab));
+        results.push((scenario, measured));
     }
     router.stop();
-    println!("{}", table::render(&results));
+    println!("{}", table::render(&Kind::ALL, &results));
     println!("total time {:.1}s", started.elapsed().as_secs_f64());
     if smoke {
         let problems = table::sanity_problems(&results);

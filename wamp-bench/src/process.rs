@@ -1,5 +1,6 @@
 //! Peer child processes: spawning them (the bench binary itself in `peer`
-//! mode, or the autobahn-python script) and reading their stdout protocol.
+//! mode, or a Python script with the python of its library's venv) and
+//! reading their stdout protocol.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -17,17 +18,54 @@ pub(crate) enum Kind {
     WampRs,
     /// autobahn-python (asyncio), in the Crossbar venv.
     Autobahn,
+    /// xconn-python (asyncio `AsyncClient`), in its own venv.
+    Xconn,
 }
 
-/// How to start peers of either kind.
+impl Kind {
+    /// Every library, in table order; wamp-rs first (the ratios are
+    /// wamp-rs / each of the others).
+    pub(crate) const ALL: [Kind; 3] = [Kind::WampRs, Kind::Autobahn, Kind::Xconn];
+
+    /// The name in the table.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Kind::WampRs => "wamp-rs",
+            Kind::Autobahn => "autobahn",
+            Kind::Xconn => "xconn",
+        }
+    }
+}
+
+/// A Python peer: the interpreter of its library's venv and the script.
+#[derive(Debug, Clone)]
+pub(crate) struct PythonPeer {
+    /// The venv's python.
+    pub(crate) python: PathBuf,
+    /// The peer script, written into the router's node directory.
+    pub(crate) script: PathBuf,
+}
+
+/// How to start peers of every kind.
 #[derive(Debug, Clone)]
 pub(crate) struct Launcher {
     /// This executable (for wamp-rs peers).
     pub(crate) bench_exe: PathBuf,
-    /// The Crossbar venv's python.
-    pub(crate) python: PathBuf,
-    /// The autobahn peer script, written next to the router's node directory.
-    pub(crate) script: PathBuf,
+    /// autobahn-python peers (the Crossbar venv).
+    pub(crate) autobahn: PythonPeer,
+    /// xconn-python peers (the xconn venv).
+    pub(crate) xconn: PythonPeer,
+    /// Where the peers' stderr logs go (the router's node directory).
+    pub(crate) log_dir: PathBuf,
+}
+
+/// What a peer said once it was set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Readiness {
+    /// `READY`: joined (and registered/subscribed).
+    Ready,
+    /// `UNSUPPORTED why`: its library cannot do this role as asked.
+    Unsupported(String),
 }
 
 /// A running peer process.
@@ -58,9 +96,14 @@ impl Launcher {
                 c.arg("peer");
                 c
             }
-            Kind::Autobahn => {
-                let mut c = Command::new(&self.python);
-                c.arg(&self.script);
+            Kind::Autobahn | Kind::Xconn => {
+                let peer = if kind == Kind::Xconn {
+                    &self.xconn
+                } else {
+                    &self.autobahn
+                };
+                let mut c = Command::new(&peer.python);
+                c.arg(&peer.script);
                 c
             }
         };
@@ -83,7 +126,7 @@ impl Launcher {
             stdin: child.stdin.take(),
             child,
             lines,
-            label: format!("{kind:?} {role} {serializer}"),
+            label: format!("{} {role} {url} {serializer}", kind.label()),
         })
     }
 }
@@ -92,45 +135,53 @@ impl Launcher {
     /// The file a peer's stderr goes to: `<node dir>/peer-<kind>-<role>.log`
     /// (appended), so that Python import warnings do not flood the table.
     fn stderr_file(&self, kind: Kind, role: &str) -> BoxResult<std::fs::File> {
-        let dir = self.script.parent().ok_or("script without a directory")?;
-        let path = dir.join(format!("peer-{kind:?}-{role}.log"));
+        let path = self.log_dir.join(format!("peer-{}-{role}.log", kind.label()));
         Ok(std::fs::OpenOptions::new().create(true).append(true).open(path)?)
     }
 }
 
 impl Peer {
-    /// Waits for the next protocol line starting with `prefix` (other lines
-    /// are ignored) and returns the rest of it.
-    fn expect(&mut self, prefix: &str, timeout: Duration) -> BoxResult<String> {
+    /// Waits for the next protocol line starting with one of `prefixes`
+    /// (other lines, e.g. a library's own prints, are ignored) and returns
+    /// the prefix and the rest of the line.
+    fn expect<'p>(&mut self, prefixes: &[&'p str], timeout: Duration) -> BoxResult<(&'p str, String)> {
+        let wanted = prefixes.join(" or ");
         loop {
             match self.lines.recv_timeout(timeout) {
                 Ok(line) => {
-                    if let Some(rest) = line.strip_prefix(prefix) {
-                        return Ok(rest.trim().to_string());
+                    for prefix in prefixes {
+                        if let Some(rest) = line.strip_prefix(prefix) {
+                            return Ok((prefix, rest.trim().to_string()));
+                        }
                     }
                     if line.starts_with("ERROR") {
                         return Err(format!("{}: {line}", self.label).into());
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    return Err(format!("{}: no {prefix} within {timeout:?}", self.label).into());
+                    return Err(format!("{}: no {wanted} within {timeout:?}", self.label).into());
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     let status = self.child.wait()?;
-                    return Err(format!("{}: exited ({status}) before {prefix}", self.label).into());
+                    return Err(format!("{}: exited ({status}) before {wanted}", self.label).into());
                 }
             }
         }
     }
 
-    /// Waits until the peer is connected (and registered/subscribed).
-    pub(crate) fn ready(&mut self) -> BoxResult<()> {
-        self.expect("READY", Duration::from_secs(60)).map(|_| ())
+    /// Waits until the peer is connected (and registered/subscribed), or
+    /// says that its library cannot do the role.
+    pub(crate) fn ready(&mut self) -> BoxResult<Readiness> {
+        match self.expect(&["READY", "UNSUPPORTED"], Duration::from_secs(60))? {
+            ("READY", _) => Ok(Readiness::Ready),
+            (_, why) if why.is_empty() => Err(format!("{}: UNSUPPORTED without a reason", self.label).into()),
+            (_, why) => Ok(Readiness::Unsupported(why)),
+        }
     }
 
     /// Waits for the peer's measured result.
     pub(crate) fn result(&mut self, timeout: Duration) -> BoxResult<PeerResult> {
-        let text = self.expect("RESULT", timeout)?;
+        let (_, text) = self.expect(&["RESULT"], timeout)?;
         Ok(PeerResult::parse(&text)?)
     }
 

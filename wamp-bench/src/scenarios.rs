@@ -1,4 +1,4 @@
-//! The benchmark scenarios: each runs once per peer kind (a caller/publisher
+//! The benchmark scenarios: each runs once per client library (a caller/publisher
 //! against a callee/subscriber of its own kind, in separate processes)
 //! while the router's CPU time is sampled around the measured window.
 
@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use wamp_testkit::Router;
 
 use crate::cpu::total_cpu_seconds;
-use crate::process::{Kind, Launcher, Peer};
+use crate::process::{Kind, Launcher, Peer, Readiness};
 use crate::report::PeerResult;
 use crate::rust_peer::PAYLOAD_BYTES;
 
@@ -103,6 +103,25 @@ impl Outcome {
     }
 }
 
+/// What one library achieved in one scenario.
+#[derive(Debug, Clone)]
+pub(crate) enum Measured {
+    /// It ran; the figures.
+    Done(Outcome),
+    /// Its library cannot do this scenario; why, in the peer's words.
+    NotAvailable(String),
+}
+
+impl Measured {
+    /// The figures, if the scenario ran.
+    pub(crate) fn outcome(&self) -> Option<&Outcome> {
+        match self {
+            Measured::Done(outcome) => Some(outcome),
+            Measured::NotAvailable(_) => None,
+        }
+    }
+}
+
 /// Runs `scenario` for peers of `kind` on `router`, measuring for `duration`.
 pub(crate) fn run(
     router: &Router,
@@ -110,7 +129,7 @@ pub(crate) fn run(
     kind: Kind,
     scenario: Scenario,
     duration: Duration,
-) -> BoxResult<Outcome> {
+) -> BoxResult<Measured> {
     let url = match scenario.transport {
         Transport::WebSocket => router.url(),
         Transport::RawSocket => router.transport_url("raw"),
@@ -126,14 +145,23 @@ pub(crate) fn run(
     let mut counterpart: Option<Peer> = match counterpart_role {
         Some(role) => {
             let mut peer = launcher.spawn(kind, role, &url, ser, duration)?;
-            peer.ready()?;
+            if let Readiness::Unsupported(why) = peer.ready()? {
+                peer.finish(Duration::from_secs(10))?;
+                return Ok(Measured::NotAvailable(why));
+            }
             Some(peer)
         }
         None => None,
     };
     let router_pids = router_pids(router);
     let mut driver = launcher.spawn(kind, driver_role, &url, ser, duration)?;
-    driver.ready()?;
+    if let Readiness::Unsupported(why) = driver.ready()? {
+        driver.finish(Duration::from_secs(10))?;
+        if let Some(peer) = counterpart {
+            peer.finish(Duration::from_secs(10))?;
+        }
+        return Ok(Measured::NotAvailable(why));
+    }
     let (cpu0, t0) = (total_cpu_seconds(&router_pids), Instant::now());
     let result = driver.result(duration + Duration::from_secs(120))?;
     let (cpu1, wall) = (total_cpu_seconds(&router_pids), t0.elapsed().as_secs_f64());
@@ -150,11 +178,11 @@ pub(crate) fn run(
     if let Some(peer) = counterpart {
         peer.finish(Duration::from_secs(10))?;
     }
-    Ok(Outcome {
+    Ok(Measured::Done(Outcome {
         driver: result,
         receiver,
         router_cpu_percent: if wall > 0.0 { (cpu1 - cpu0) / wall * 100.0 } else { 0.0 },
-    })
+    }))
 }
 
 /// The Crossbar node process and its workers.
