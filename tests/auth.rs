@@ -7,18 +7,15 @@
 //! cryptosign key generated here at start.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-#![allow(clippy::result_large_err)] // tungstenite's handshake callback signature
+
+#[path = "common/fake_router.rs"]
+mod fake_router;
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message as WsMessage;
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use wamp_runtime::config::{AuthConfig, AuthMethod};
 use wamp_runtime::{Client, ClientConfig, Dict, Error, Value};
 use wamp_testkit::{Router, RouterConfig, permission};
@@ -265,48 +262,9 @@ async fn a_method_without_a_secret_fails_before_hello() {
 
 // ---- a router that breaks the protocol ------------------------------------
 
-/// A fake router: accepts one WebSocket client with `wamp.2.json`, passes
-/// every frame the client sends to the returned receiver, and sends `script`
-/// after the client's first frame (HELLO), one frame every 50 ms.
+/// The fake router of `fake_router.rs`, reading every frame the client sends.
 async fn fake_router(script: Vec<String>) -> (String, mpsc::UnboundedReceiver<serde_json::Value>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
-    let (frames, received) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let (stream, _) = listener.accept().await.unwrap();
-        let socket = tokio_tungstenite::accept_hdr_async(stream, |_req: &Request, mut response: Response| {
-            response
-                .headers_mut()
-                .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("wamp.2.json"));
-            Ok(response)
-        })
-        .await
-        .unwrap();
-        let (mut sink, mut stream) = socket.split();
-        let (hello_seen, hello) = tokio::sync::oneshot::channel();
-        tokio::spawn(async move {
-            let mut hello_seen = Some(hello_seen);
-            while let Some(Ok(message)) = stream.next().await {
-                if let WsMessage::Text(text) = message {
-                    let _ = frames.send(serde_json::from_str(text.as_str()).unwrap());
-                    if let Some(seen) = hello_seen.take() {
-                        let _ = seen.send(());
-                    }
-                }
-            }
-        });
-        if hello.await.is_err() {
-            return;
-        }
-        for frame in script {
-            if sink.send(WsMessage::Text(frame.into())).await.is_err() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        tokio::time::sleep(Duration::from_secs(30)).await;
-    });
-    (url, received)
+    fake_router::scripted(script, true).await
 }
 
 fn fake_config(url: &str, method: AuthMethod, secret: &str) -> ClientConfig {
