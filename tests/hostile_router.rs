@@ -280,6 +280,28 @@ async fn a_websocket_frame_header_announcing_a_terabyte_closes_the_session() {
     router.abort();
 }
 
+#[tokio::test]
+async fn a_rawsocket_frame_of_an_unknown_type_or_with_garbage_closes_the_session() {
+    for (bytes, expected) in [
+        (&[0x03, 0, 0, 1, b'x'][..], "unknown frame type 3"),
+        (&[0x08, 0, 0, 1, b'x'][..], "reserved bits"),
+        (&[0x00, 0, 0, 3, b'{', b'{', b'{'][..], "malformed JSON"),
+    ] {
+        let listener = RawListener::bind().await;
+        let url = listener.url.clone();
+        let router = tokio::spawn(async move {
+            let mut peer = listener.accept().await;
+            peer.welcome().await;
+            peer.send_bytes(bytes).await;
+            tokio::time::sleep(BOUND).await;
+        });
+        let client = join(&url).await.unwrap();
+        let reason = closed_reason(&client).await;
+        assert!(reason.contains(expected), "{bytes:02x?}: {reason}");
+        router.abort();
+    }
+}
+
 // ---- floods -----------------------------------------------------------------
 
 const FLOOD: u64 = 200_000;
