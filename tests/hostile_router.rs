@@ -19,9 +19,10 @@ use std::time::{Duration, Instant};
 use fake_router::{RawListener, WELCOME, WsListener, WsPeer};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{Semaphore, mpsc};
+use wamp_runtime::config::ReconnectPolicy;
 use wamp_runtime::{
-    ApplicationError, CallContext, CallError, Client, ClientConfig, Error, EventContext, Payload, RegisterOptions,
-    SessionState, SubscribeOptions,
+    ApplicationError, CallContext, CallError, Client, ClientConfig, ClientEvent, Error, EventContext, Payload,
+    RegisterOptions, SessionState, SubscribeOptions,
 };
 
 /// Every wait of these tests is bounded by this.
@@ -159,6 +160,60 @@ async fn every_pending_request_fails_when_the_router_breaks_the_protocol() {
     lost(bounded("the publication", publish).await.unwrap().map(drop));
     lost(subscribe.map(drop));
     bounded("the fake router", router).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_reconnecting_client_leaves_a_violating_router_reconnects_and_gives_up_as_its_policy_says() {
+    let listener = WsListener::bind().await;
+    let url = listener.url.clone();
+    let router = tokio::spawn(async move {
+        let mut peer = listener.accept().await;
+        peer.welcome().await;
+        peer.expect(48).await;
+        peer.send("[36, 1, 2, {}, 42]").await; // Arguments must be a list.
+        peer.drain().await;
+        // The listener is gone with the accept: every reconnect is refused.
+    });
+    let mut policy = ReconnectPolicy::default();
+    policy.initial_delay = Duration::from_millis(50);
+    policy.max_attempts = Some(2);
+    let config = ClientConfig::builder()
+        .url(&url)
+        .realm("realm1")
+        .connection_timeout(Duration::from_secs(2))
+        .reconnect(policy)
+        .build()
+        .unwrap();
+    let client = Client::connect_reconnecting(&config).await.unwrap();
+    let mut events = client.events();
+    let call = bounded("the call", client.call("com.example.x")).await;
+    let Err(CallError::ConnectionLost(lost)) = call else {
+        panic!("expected ConnectionLost, got {call:?}");
+    };
+    assert!(lost.starts_with("protocol violation by the router"), "{lost}");
+    let reason = closed_reason(&client).await;
+    assert!(reason.starts_with(&lost), "{reason}");
+    assert!(reason.ends_with("gave up after 2 reconnect attempts"), "{reason}");
+    let mut seen = Vec::new();
+    // The Closed event follows the Closed state: wait for it.
+    while seen.last().is_none_or(|last| last != "closed") {
+        seen.push(match bounded("the next client event", events.recv()).await.unwrap() {
+            ClientEvent::Left { reason } => format!("left: {reason}"),
+            ClientEvent::Reconnecting { attempt, .. } => format!("reconnecting {attempt}"),
+            ClientEvent::Closed { .. } => "closed".to_owned(),
+            other => format!("{other:?}"),
+        });
+    }
+    assert_eq!(
+        seen,
+        [
+            format!("left: {lost}"),
+            "reconnecting 1".into(),
+            "reconnecting 2".into(),
+            "closed".into()
+        ]
+    );
+    router.abort();
 }
 
 // ---- answers to requests nobody made ---------------------------------------
