@@ -449,8 +449,9 @@ async fn a_flood_of_events_to_a_slow_subscriber_is_dropped_beyond_its_queue_and_
         FLOOD,
         "every event is either delivered or counted as dropped"
     );
-    // Queued: ~1k events of ~300 bytes; unbounded, 200k of them take well over 60 MiB.
-    assert!(growth < 24 << 20, "RSS grew by {growth} bytes");
+    // Queued: ~1k events of ~300 bytes; unbounded, the 200k took 110 MiB. Other tests of
+    // this binary run meanwhile in the same process, hence the margin.
+    assert!(growth < 32 << 20, "RSS grew by {growth} bytes");
 }
 
 #[tokio::test]
