@@ -3,7 +3,8 @@
 //! lost (neither by its deadline — the one outcome that must never happen).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::future::IntoFuture;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,15 +45,18 @@ pub struct SeqSet {
 }
 
 impl SeqSet {
-    pub fn insert(&mut self, seq: u64) {
+    /// False if `seq` was already in the set.
+    pub fn insert(&mut self, seq: u64) -> bool {
         let (word, bit) = (usize::try_from(seq / 64).expect("seq fits usize"), seq % 64);
         if word >= self.words.len() {
             self.words.resize(word + 1, 0);
         }
-        if self.words[word] & (1 << bit) == 0 {
+        let new = self.words[word] & (1 << bit) == 0;
+        if new {
             self.words[word] |= 1 << bit;
             self.len += 1;
         }
+        new
     }
 
     pub fn contains(&self, seq: u64) -> bool {
@@ -73,8 +77,31 @@ impl SeqSet {
     }
 }
 
-/// Sequence numbers of every event the service received, per source.
-pub type Delivered = Arc<Mutex<HashMap<String, SeqSet>>>;
+/// What the service's subscriber received.
+#[derive(Debug, Default)]
+pub struct Received {
+    /// Sequence numbers per source.
+    pub by_source: HashMap<String, SeqSet>,
+    /// Events that arrived a second time (each publication must arrive at
+    /// most once).
+    pub duplicates: u64,
+}
+
+impl Received {
+    pub fn count(&self, source: &str) -> u64 {
+        self.by_source.get(source).map_or(0, SeqSet::len)
+    }
+
+    /// How many of `seqs` arrived from `source`.
+    pub fn count_of(&self, source: &str, seqs: &SeqSet) -> u64 {
+        match self.by_source.get(source) {
+            Some(seen) => seqs.iter().filter(|&seq| seen.contains(seq)).count() as u64,
+            None => 0,
+        }
+    }
+}
+
+pub type Delivered = Arc<Mutex<Received>>;
 
 /// Registers the echo and readiness procedures on `service` and subscribes
 /// to the tick topic; returns the set the events land in.
@@ -108,9 +135,12 @@ pub async fn serve(service: &Client, uris: &Uris) -> Delivered {
                 let source = payload.args.first().and_then(Value::as_str).unwrap_or_default();
                 let seq = payload.args.get(1).and_then(Value::as_u64).unwrap_or_default();
                 let mut sink = sink.lock().unwrap();
-                match sink.get_mut(source) {
+                let new = match sink.by_source.get_mut(source) {
                     Some(set) => set.insert(seq),
-                    None => sink.entry(source.to_owned()).or_default().insert(seq),
+                    None => sink.by_source.entry(source.to_owned()).or_default().insert(seq),
+                };
+                if !new {
+                    sink.duplicates += 1;
                 }
             },
             SubscribeOptions::default(),
@@ -161,6 +191,11 @@ pub struct Report {
     pub pubs: Tally,
     /// Sequence numbers of the acknowledged publications.
     pub acked: SeqSet,
+    /// Unacknowledged publications (source `<source>-noack`): `answered`
+    /// counts those the client accepted, `failed` those it refused.
+    pub unacked: Tally,
+    /// Sequence numbers of the unacknowledged publications the client accepted.
+    pub unacked_accepted: SeqSet,
 }
 
 enum Outcome {
@@ -168,26 +203,48 @@ enum Outcome {
     CallLost,
     Publish(u64, Result<(), CallError>),
     PublishLost,
+    Unacked(u64, Result<(), CallError>),
+    UnackedLost,
 }
 
-/// Sends `rate` calls and `rate` acknowledged publications per second from
-/// `caller` (each request in its own task, so a slow answer does not slow
-/// the rate) while `gate()` holds, until `stop` is set; then waits for every
-/// request to end. Publications carry `[source, seq]`.
+/// Who sends what, how fast, for [`drive`].
+#[derive(Debug, Clone)]
+pub struct Load {
+    pub caller: Client,
+    pub uris: Uris,
+    /// Names this caller's publications.
+    pub source: String,
+    /// Calls per second, and as many publications of each kind.
+    pub rate: u32,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+/// Sends `rate` calls, `rate` acknowledged and `rate` unacknowledged
+/// publications per second from `caller` (each request in its own task, so
+/// a slow answer does not slow the rate) while `gate()` holds, until `stop`
+/// is set; then waits for every request to end. Publications carry
+/// `[source, seq]`, unacknowledged ones `[<source>-noack, seq]`; `last_seq`
+/// follows the last sequence number sent.
 pub async fn drive(
-    caller: Client,
-    uris: Uris,
-    source: String,
-    rate: u32,
-    timeout: Duration,
+    load: Load,
     gate: impl Fn() -> bool + Send,
     stop: Arc<AtomicBool>,
+    last_seq: Arc<AtomicU64>,
 ) -> Report {
+    let Load {
+        caller,
+        uris,
+        source,
+        rate,
+        timeout,
+    } = load;
     let mut report = Report::default();
     let mut tasks = JoinSet::new();
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate.max(1));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut seq = 0u64;
+    let noack = format!("{source}-noack");
     while !stop.load(Ordering::Relaxed) {
         ticks.tick().await;
         while let Some(done) = tasks.try_join_next() {
@@ -197,6 +254,7 @@ pub async fn drive(
             continue;
         }
         seq += 1;
+        last_seq.store(seq, Ordering::Relaxed);
         report.calls.sent += 1;
         report.pubs.sent += 1;
         let call = caller.call(uris.echo.as_str()).arg(seq).timeout(timeout);
@@ -214,6 +272,14 @@ pub async fn drive(
             match tokio::time::timeout(timeout + GRACE, publish).await {
                 Ok(result) => Outcome::Publish(seq, result.map(|_| ())),
                 Err(_) => Outcome::PublishLost,
+            }
+        });
+        report.unacked.sent += 1;
+        let publish = caller.publish(uris.tick.as_str()).args((noack.as_str(), seq));
+        tasks.spawn(async move {
+            match tokio::time::timeout(timeout + GRACE, publish.into_future()).await {
+                Ok(result) => Outcome::Unacked(seq, result),
+                Err(_) => Outcome::UnackedLost,
             }
         });
     }
@@ -238,6 +304,12 @@ fn record(report: &mut Report, outcome: Outcome) {
         }
         Outcome::Publish(_, Err(e)) => report.pubs.fail(&e),
         Outcome::PublishLost => report.pubs.lost += 1,
+        Outcome::Unacked(seq, Ok(())) => {
+            report.unacked.answered += 1;
+            report.unacked_accepted.insert(seq);
+        }
+        Outcome::Unacked(_, Err(e)) => report.unacked.fail(&e),
+        Outcome::UnackedLost => report.unacked.lost += 1,
     }
 }
 
@@ -249,7 +321,7 @@ pub async fn undelivered(delivered: &Delivered, source: &str, acked: &SeqSet, pa
         let missing: Vec<u64> = {
             let seen = delivered.lock().unwrap();
             let empty = SeqSet::default();
-            let seen = seen.get(source).unwrap_or(&empty);
+            let seen = seen.by_source.get(source).unwrap_or(&empty);
             acked.iter().filter(|&seq| !seen.contains(seq)).collect()
         };
         if missing.is_empty() || tokio::time::Instant::now() >= deadline {

@@ -19,6 +19,12 @@ pub(crate) fn alive(pid: u32) -> bool {
     matches!(stat(pid), Some((state, _)) if state != 'Z' && state != 'X')
 }
 
+/// True while the process has an entry in `/proc`, zombies included (a
+/// zombie disappears once its parent has reaped it).
+pub(crate) fn exists(pid: u32) -> bool {
+    stat(pid).is_some()
+}
+
 /// The process's command line with NUL separators turned into spaces.
 pub(crate) fn cmdline(pid: u32) -> String {
     fs::read(format!("/proc/{pid}/cmdline"))

@@ -230,8 +230,11 @@ impl Router {
         let mut family = procs::descendants(self.node_pid);
         family.push(self.node_pid);
         procs::signal("KILL", &family);
+        // Until the watchdog has reaped the node, its zombie keeps the PID
+        // that Crossbar left in `node.pid`, and a new `crossbar start` in this
+        // directory dies on it ("PID still exists but it's a zombie").
         let deadline = Instant::now() + STOP_GRACE;
-        while family.iter().any(|&p| procs::alive(p)) && Instant::now() < deadline {
+        while (family.iter().any(|&p| procs::alive(p)) || procs::exists(self.node_pid)) && Instant::now() < deadline {
             sleep(POLL);
         }
         Ok(())
