@@ -57,7 +57,13 @@ use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{ApplicationError, CallError, Error};
 use crate::handler::{CallContext, EventContext, EventHandler, ProcedureHandler};
 use crate::reporting::{HandlerFailure, HandlerKind};
-use crate::transport::{FrameSink, FrameStream, Incoming, Outgoing};
+use crate::transport::{FrameSink, FrameStream, Incoming, Outgoing, TransportError};
+
+/// At most this many commands, or received messages, are handled in a row
+/// before the session looks at its other inputs (and flushes). Large enough
+/// that 100 calls in flight go out in a couple of writes; small enough that
+/// a flood of one kind does not starve the other for long.
+const BATCH: usize = 64;
 
 /// How long `leave` waits for the router's GOODBYE before closing anyway.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -258,6 +264,9 @@ pub(crate) struct Link {
     /// Set while a ping waits for any sign of life from the router.
     pong_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     goodbye_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Frames were fed to the sink since the last flush: one flush per
+    /// batch costs one syscall where one per frame cost one each.
+    unflushed: bool,
 }
 
 impl Link {
@@ -285,6 +294,7 @@ impl Link {
             ping_timeout: config.ping_timeout,
             pong_deadline: None,
             goodbye_deadline: None,
+            unflushed: false,
         }
     }
 
@@ -296,9 +306,23 @@ impl Link {
         self.details.clone()
     }
 
+    /// Queues a frame; it goes out with the next [`flush`](Self::flush),
+    /// which the session loop does before it waits for anything.
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), End> {
+        self.unflushed = true;
         self.sink
-            .send(Outgoing::Frame(bytes))
+            .feed(Outgoing::Frame(bytes))
+            .await
+            .map_err(|e| End::Lost(format!("cannot send: {e}")))
+    }
+
+    async fn flush(&mut self) -> Result<(), End> {
+        if !self.unflushed {
+            return Ok(());
+        }
+        self.unflushed = false;
+        self.sink
+            .flush()
             .await
             .map_err(|e| End::Lost(format!("cannot send: {e}")))
     }
@@ -445,25 +469,14 @@ impl Session {
                 return end;
             }
         }
+        if let Err(end) = link.flush().await {
+            return end;
+        }
         loop {
             let step = tokio::select! {
-                incoming = link.stream.next() => match incoming {
-                    Some(Ok(incoming)) => {
-                        // Any traffic proves the link is alive.
-                        link.pong_deadline = None;
-                        match incoming {
-                            Incoming::Frame(frame) => match link.serializer.decode(&frame) {
-                                Ok(message) => self.on_message(link, message).await,
-                                Err(e) => Err(End::Violation(format!("undecodable message: {e}"))),
-                            },
-                            Incoming::Pong => Ok(()),
-                        }
-                    }
-                    Some(Err(e)) => Err(End::Lost(e.to_string())),
-                    None => Err(End::Lost("the router closed the connection".into())),
-                },
+                incoming = link.stream.next() => self.on_incoming(link, incoming).await,
                 command = self.commands.recv() => match command {
-                    Some(command) => self.on_command(link, command).await,
+                    Some(command) => self.on_commands(link, command).await,
                     // Every handle is gone: nobody can use this session any more.
                     None if !link.closing() => {
                         self.stopping = true;
@@ -481,10 +494,58 @@ impl Session {
                     link.ping_timeout
                 ))),
             };
-            if let Err(end) = step {
+            // Whatever the step queued goes out before the loop waits again.
+            if let Err(end) = step.and(link.flush().await) {
                 return end;
             }
         }
+    }
+
+    /// Handles what the transport delivered, then whatever else it has
+    /// already received (up to [`BATCH`]) without going back to `select!`.
+    async fn on_incoming(
+        &mut self,
+        link: &mut Link,
+        mut incoming: Option<Result<Incoming, TransportError>>,
+    ) -> Result<(), End> {
+        for handled in 1.. {
+            match incoming {
+                Some(Ok(incoming)) => {
+                    // Any traffic proves the link is alive.
+                    link.pong_deadline = None;
+                    if let Incoming::Frame(frame) = incoming {
+                        match link.serializer.decode(&frame) {
+                            Ok(message) => self.on_message(link, message).await?,
+                            Err(e) => return Err(End::Violation(format!("undecodable message: {e}"))),
+                        }
+                    }
+                }
+                Some(Err(e)) => return Err(End::Lost(e.to_string())),
+                None => return Err(End::Lost("the router closed the connection".into())),
+            }
+            // Checked before taking the next one: a frame taken is a frame handled.
+            if handled == BATCH {
+                break;
+            }
+            match link.stream.next().now_or_never() {
+                Some(next) => incoming = next,
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Serves `command`, then the commands already queued behind it (up to
+    /// [`BATCH`]), so that their frames leave in one flush.
+    async fn on_commands(&mut self, link: &mut Link, command: Command) -> Result<(), End> {
+        self.on_command(link, command).await?;
+        for _ in 1..BATCH {
+            match self.commands.try_recv() {
+                Ok(command) => self.on_command(link, command).await?,
+                Err(_) => break,
+            }
+        }
+        Ok(())
     }
 
     /// Re-sends every REGISTER and SUBSCRIBE of the client at once; their

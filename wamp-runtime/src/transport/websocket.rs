@@ -11,6 +11,12 @@ use wamp_core::SerializerKind;
 use super::{Connection, Frame, Incoming, Outgoing, TransportError};
 use crate::config::TlsConfig;
 
+/// How much tungstenite reads from the socket at a time. It zero-fills
+/// that much of its buffer before every read, so its default (128 KiB)
+/// cost more than decoding a small message; large messages just take more
+/// reads of this size.
+const READ_CHUNK: usize = 16 * 1024;
+
 /// Opens a WebSocket to `url`, offering the given serializers in order of
 /// preference, and returns the connection with the one the router chose.
 /// A `wss://` URL goes over TLS set up as `tls` says.
@@ -33,6 +39,7 @@ pub(crate) async fn connect(
         .insert(tungstenite::http::header::SEC_WEBSOCKET_PROTOCOL, header);
 
     let config = WebSocketConfig::default()
+        .read_buffer_size(READ_CHUNK)
         .max_message_size(Some(max_message_size))
         .max_frame_size(Some(max_message_size));
     if !request
