@@ -92,6 +92,8 @@ enum Expected {
     Reserved,
     UnknownType,
     TooLarge,
+    /// A ping whose pong would exceed what the peer accepts.
+    PongTooLarge,
 }
 
 /// An independent reading of RawSocket frames from `stream`: the frames
@@ -223,8 +225,9 @@ pub fn check_rawsocket_handshake(data: &[u8]) {
         };
         let client_side = async move {
             let connection = rawsocket::handshake(client, serializer, max, None).await;
-            let Ok(mut connection) = connection else {
-                return (connection.map(|_| ()), Vec::new(), None);
+            let mut connection = match connection {
+                Ok(connection) => connection,
+                Err(e) => return (Err(e), Vec::new(), None),
             };
             let limit = connection.max_message_size;
             let mut items = Vec::new();
@@ -247,7 +250,7 @@ pub fn check_rawsocket_handshake(data: &[u8]) {
                 }
             }
             drop(connection);
-            (Ok(()), items, end.map(|e| (e, limit)))
+            (Ok(limit), items, end)
         };
         let (hello, (result, items, end)) = tokio::join!(router_side, client_side);
         let exponent = (0..=15u8).rev().find(|e| 1usize << (9 + e) <= max).unwrap_or(0);
@@ -269,14 +272,22 @@ pub fn check_rawsocket_handshake(data: &[u8]) {
                 assert!(answer[0] == 0x7F && low == 0 && code == high)
             }
             Err(other) => panic!("unexpected handshake error: {other}"),
-            Ok(()) => {
+            Ok(limit) => {
                 assert!(answer[0] == 0x7F && low == serializer.rawsocket_id(), "{answer:?}");
+                let outgoing = max.min(1 << (9 + high)).min(0xFF_FFFF);
+                assert_eq!(limit, outgoing, "the smaller limit, within 24 bits");
                 let (expected, leftover) = model_frames(&from_router[4..], max);
                 // Pings are answered, not delivered; pong payloads are not kept.
                 let mut wanted = Vec::new();
                 let mut error = None;
                 for item in expected {
                     match item {
+                        // The pong echoes the ping: one larger than the router
+                        // accepts cannot be sent, and that ends the connection.
+                        Expected::Frame(1, payload) if payload.len() > outgoing => {
+                            error = Some(Expected::PongTooLarge);
+                            break;
+                        }
                         Expected::Frame(1, _) => {}
                         Expected::Frame(2, _) => wanted.push(Expected::Frame(2, Vec::new())),
                         Expected::Frame(..) => wanted.push(item),
@@ -286,12 +297,12 @@ pub fn check_rawsocket_handshake(data: &[u8]) {
                 assert_eq!(items, wanted);
                 match (end, error) {
                     (None, None) => assert!(!leftover, "unfinished frame not reported"),
-                    (Some((e, _)), Some(bad)) => assert_eq!(expected_error(&e), bad),
-                    // An unfinished frame at the end of the stream.
-                    (Some((TransportError::Io(_), limit)), None) => {
-                        assert!(leftover);
-                        assert_eq!(limit, max.min(1 << (9 + high)).min(0xFF_FFFF));
+                    (Some(TransportError::OutgoingTooLarge { size, limit }), Some(Expected::PongTooLarge)) => {
+                        assert!(size > outgoing && limit == outgoing, "{size} {limit}");
                     }
+                    (Some(e), Some(bad)) => assert_eq!(expected_error(&e), bad),
+                    // An unfinished frame at the end of the stream.
+                    (Some(TransportError::Io(_)), None) => assert!(leftover),
                     (end, error) => panic!("stream ended with {end:?}, the model with {error:?}"),
                 }
             }
