@@ -55,6 +55,11 @@ async fn steady_calls_and_publications_keep_memory_and_fds_flat() {
         "WAMP_SOAK_SECS ({secs}) must cover at least three samples of WAMP_SOAK_SAMPLE_SECS ({sample_secs})"
     );
 
+    // The runtime's warnings (a dropped event, a lost link) explain a failure.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_test_writer()
+        .try_init();
     let router = Router::start(RouterConfig::default()).expect("start router");
     let config = ClientConfig::new(router.url(), "realm1").unwrap();
     let service = Client::connect(&config).await.unwrap();
@@ -124,6 +129,18 @@ async fn steady_calls_and_publications_keep_memory_and_fds_flat() {
         unacked.answered,
         missing_unacked.len(),
         samples.len()
+    );
+
+    let first = |seqs: &[u64]| seqs.iter().take(20).copied().collect::<Vec<u64>>();
+    println!(
+        "SOAK failed calls {:?} {:?}; failed publications {:?} {:?}; undelivered acknowledged {:?}, \
+         unacknowledged {:?} (first 20 each)",
+        first(&calls.failed_seqs),
+        calls.errors,
+        first(&pubs.failed_seqs),
+        pubs.errors,
+        first(&missing),
+        first(&missing_unacked)
     );
 
     assert_eq!(calls.failed, 0, "call errors: {:?}", calls.errors);

@@ -161,11 +161,18 @@ pub struct Tally {
     pub wrong: u64,
     /// Failure kind → (count, one example message).
     pub errors: BTreeMap<String, (u64, String)>,
+    /// The first sequence numbers that failed (to find them in logs).
+    pub failed_seqs: Vec<u64>,
 }
 
+const FAILED_SEQS_KEPT: usize = 50;
+
 impl Tally {
-    fn fail(&mut self, error: &CallError) {
+    fn fail(&mut self, seq: u64, error: &CallError) {
         self.failed += 1;
+        if self.failed_seqs.len() < FAILED_SEQS_KEPT {
+            self.failed_seqs.push(seq);
+        }
         let kind = match error {
             CallError::Timeout(_) => "timeout".to_owned(),
             CallError::ConnectionLost(m) if m.starts_with("not connected") => "not connected".to_owned(),
@@ -199,7 +206,7 @@ pub struct Report {
 }
 
 enum Outcome {
-    Call(Result<bool, CallError>),
+    Call(u64, Result<bool, CallError>),
     CallLost,
     Publish(u64, Result<(), CallError>),
     PublishLost,
@@ -260,7 +267,7 @@ pub async fn drive(
         let call = caller.call(uris.echo.as_str()).arg(seq).timeout(timeout);
         tasks.spawn(async move {
             match tokio::time::timeout(timeout + GRACE, call).await {
-                Ok(result) => Outcome::Call(result.map(|out| out.decode::<u64>().ok() == Some(seq))),
+                Ok(result) => Outcome::Call(seq, result.map(|out| out.decode::<u64>().ok() == Some(seq))),
                 Err(_) => Outcome::CallLost,
             }
         });
@@ -291,24 +298,24 @@ pub async fn drive(
 
 fn record(report: &mut Report, outcome: Outcome) {
     match outcome {
-        Outcome::Call(Ok(true)) => report.calls.answered += 1,
-        Outcome::Call(Ok(false)) => {
+        Outcome::Call(_, Ok(true)) => report.calls.answered += 1,
+        Outcome::Call(_, Ok(false)) => {
             report.calls.answered += 1;
             report.calls.wrong += 1;
         }
-        Outcome::Call(Err(e)) => report.calls.fail(&e),
+        Outcome::Call(seq, Err(e)) => report.calls.fail(seq, &e),
         Outcome::CallLost => report.calls.lost += 1,
         Outcome::Publish(seq, Ok(())) => {
             report.pubs.answered += 1;
             report.acked.insert(seq);
         }
-        Outcome::Publish(_, Err(e)) => report.pubs.fail(&e),
+        Outcome::Publish(seq, Err(e)) => report.pubs.fail(seq, &e),
         Outcome::PublishLost => report.pubs.lost += 1,
         Outcome::Unacked(seq, Ok(())) => {
             report.unacked.answered += 1;
             report.unacked_accepted.insert(seq);
         }
-        Outcome::Unacked(_, Err(e)) => report.unacked.fail(&e),
+        Outcome::Unacked(seq, Err(e)) => report.unacked.fail(seq, &e),
         Outcome::UnackedLost => report.unacked.lost += 1,
     }
 }
