@@ -1,5 +1,5 @@
-//! `wamp-bench`: wamp-rs against autobahn-python and xconn-python on one real
-//! Crossbar router.
+//! `wamp-bench`: wamp-rs against autobahn-python, xconn-python and
+//! battler-wamp on one real Crossbar router.
 //!
 //! ```text
 //! cargo run --release -p wamp-bench            # full run, 5 s per scenario
@@ -13,13 +13,16 @@
 //! wamp-rs peers are this binary in `peer` mode, autobahn peers run
 //! `autobahn_peer.py` with the Crossbar venv's python, xconn peers run
 //! `xconn_peer.py` with the python of a venv of their own
-//! (`wamp_testkit::ensure_xconn`, installed on first use). Each driver
+//! (`wamp_testkit::ensure_xconn`, installed on first use), battler-wamp
+//! peers are the `battler-peer` executable (`wamp-bench/battler-peer`, built
+//! on first use). Each driver
 //! measures its own user+sys CPU over its measured window (`/proc/self/stat`
-//! for wamp-rs, `getrusage(RUSAGE_SELF)` for Python); the orchestrator
+//! for wamp-rs and battler, `getrusage(RUSAGE_SELF)` for Python); the orchestrator
 //! samples the router's CPU (node + workers, `/proc/PID/stat`) around that
 //! window. A library that cannot do a scenario says so (`UNSUPPORTED why`)
 //! and the table shows n/a with its reason.
 
+mod battler;
 mod cpu;
 mod process;
 mod report;
@@ -85,9 +88,10 @@ fn peer_main(args: &[String]) -> BoxResult<()> {
 /// Starts the router and runs every scenario for every library.
 fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
     let started = Instant::now();
-    // Before the router starts, so that a first-run install (about a minute)
-    // is not mistaken for part of anything measured.
+    // Before the router starts, so that a first-run install or build (a few
+    // minutes) is not mistaken for part of anything measured.
     let xconn_python = wamp_testkit::xconn_python()?;
+    let battler_exe = battler::build_peer()?;
     let config = RouterConfig::default()
         .rawsocket_transport("raw", json!({"anonymous": {"type": "static", "role": "anonymous"}}));
     let router = Router::start(config)?;
@@ -106,6 +110,7 @@ fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
             python: xconn_python,
             script: write_script("xconn_peer.py", XCONN_PEER)?,
         },
+        battler_exe,
         log_dir: router.cbdir().to_path_buf(),
     };
     eprintln!(

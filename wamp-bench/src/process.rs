@@ -1,6 +1,6 @@
 //! Peer child processes: spawning them (the bench binary itself in `peer`
-//! mode, or a Python script with the python of its library's venv) and
-//! reading their stdout protocol.
+//! mode, the battler-peer executable, or a Python script with the python of
+//! its library's venv) and reading their stdout protocol.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -20,12 +20,14 @@ pub(crate) enum Kind {
     Autobahn,
     /// xconn-python (asyncio `AsyncClient`), in its own venv.
     Xconn,
+    /// battler-wamp (Rust, tokio): the `battler-peer` executable.
+    Battler,
 }
 
 impl Kind {
     /// Every library, in table order; wamp-rs first (the ratios are
     /// wamp-rs / each of the others).
-    pub(crate) const ALL: [Kind; 3] = [Kind::WampRs, Kind::Autobahn, Kind::Xconn];
+    pub(crate) const ALL: [Kind; 4] = [Kind::WampRs, Kind::Autobahn, Kind::Xconn, Kind::Battler];
 
     /// The name in the table.
     pub(crate) fn label(self) -> &'static str {
@@ -33,6 +35,7 @@ impl Kind {
             Kind::WampRs => "wamp-rs",
             Kind::Autobahn => "autobahn",
             Kind::Xconn => "xconn",
+            Kind::Battler => "battler",
         }
     }
 }
@@ -55,6 +58,8 @@ pub(crate) struct Launcher {
     pub(crate) autobahn: PythonPeer,
     /// xconn-python peers (the xconn venv).
     pub(crate) xconn: PythonPeer,
+    /// The battler-wamp peer executable.
+    pub(crate) battler_exe: PathBuf,
     /// Where the peers' stderr logs go (the router's node directory).
     pub(crate) log_dir: PathBuf,
 }
@@ -96,6 +101,7 @@ impl Launcher {
                 c.arg("peer");
                 c
             }
+            Kind::Battler => Command::new(&self.battler_exe),
             Kind::Autobahn | Kind::Xconn => {
                 let peer = if kind == Kind::Xconn {
                     &self.xconn
