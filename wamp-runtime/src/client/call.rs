@@ -11,7 +11,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot};
-use wamp_core::{Dict, Id, List, Payload, Uri, Value};
+use wamp_core::{Dict, Id, List, Payload, UriRules, Value};
 
 use super::Client;
 use crate::error::CallError;
@@ -127,7 +127,9 @@ impl CallBuilder {
         if let Some(invalid) = self.invalid.take() {
             return Err(invalid);
         }
-        Uri::new(self.procedure.clone()).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        // The rules of `Uri::new`, checked in place: no copy of the string per request.
+        wamp_core::validate(&self.procedure, UriRules::Loose, false)
+            .map_err(|e| CallError::InvalidRequest(e.to_string()))?;
         self.client.check_connected()?;
         let callback = self.on_progress.take();
         let (progress_tx, mut progress_rx) = match (stream, &callback) {

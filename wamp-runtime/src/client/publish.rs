@@ -5,7 +5,7 @@ use std::future::IntoFuture;
 use futures_util::future::BoxFuture;
 use serde::Serialize;
 use tokio::sync::oneshot;
-use wamp_core::{Dict, Id, Payload, Uri, Value};
+use wamp_core::{Dict, Id, Payload, UriRules, Value};
 
 use super::arguments::{ids_value, strings_value};
 use super::{Client, receive};
@@ -83,7 +83,9 @@ impl PublishBuilder {
         if let Some(invalid) = self.invalid {
             return Err(invalid);
         }
-        Uri::new(self.topic.clone()).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        // The rules of `Uri::new`, checked in place: no copy of the string per request.
+        wamp_core::validate(&self.topic, UriRules::Loose, false)
+            .map_err(|e| CallError::InvalidRequest(e.to_string()))?;
         self.client.check_connected()?;
         let client = self.client;
         let request = client.inner.request_ids.next();

@@ -15,7 +15,7 @@ use crate::config::TlsConfig;
 /// that much of its buffer before every read, so its default (128 KiB)
 /// cost more than decoding a small message; large messages just take more
 /// reads of this size.
-const READ_CHUNK: usize = 16 * 1024;
+const READ_CHUNK: usize = 8 * 1024;
 
 /// Opens a WebSocket to `url`, offering the given serializers in order of
 /// preference, and returns the connection with the one the router chose.
