@@ -77,8 +77,8 @@ mod accounts {
     }
 
     /// Fails with an error type that has no WAMP mapping: the caller gets
-    /// `wamp.error.runtime_error` with the error's message, and the failure
-    /// is logged here.
+    /// `wamp.error.runtime_error` with a fixed message that reveals nothing
+    /// of the error, whose text is logged here.
     #[procedure]
     async fn export(_ctx: CallContext, account: String) -> Result<String, std::io::Error> {
         Err(std::io::Error::other(format!("the export of {account} is offline")))

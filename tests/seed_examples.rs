@@ -143,7 +143,7 @@ except ApplicationError as e:
             "bob com.example.accounts.error.insufficient_funds [] {'balance': 5, 'requested': 50}",
             "carol com.example.accounts.error.frozen [] {}",
             "dave com.example.accounts.error.no_such_account ['dave'] {}",
-            "export wamp.error.runtime_error ['the export of alice is offline'] {}",
+            "export wamp.error.runtime_error ['the procedure failed with an internal error'] {}",
             "left wamp.close.normal None",
         ],
     );
@@ -157,7 +157,7 @@ except ApplicationError as e:
             "withdraw 50 from bob: refused, only 5 of 50 available",
             "withdraw 1 from carol: refused, the account is frozen",
             "withdraw 1 from dave: refused, there is no account \"dave\"",
-            "export: unmapped error wamp.error.runtime_error (the export of alice is offline)",
+            "export: unmapped error wamp.error.runtime_error (the procedure failed with an internal error)",
         ],
     );
     assert!(service.terminate(TIMEOUT).success());

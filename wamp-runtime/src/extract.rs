@@ -42,10 +42,13 @@
 //! An error `E` that implements [`WampError`] (derived
 //! enums and [`ApplicationError`] itself) is sent with its URI and fields.
 //! Any other error that implements `Display` (every `std::error::Error`,
-//! `anyhow::Error`, `String`) is sent as `wamp.error.runtime_error` with
-//! its message (its `Display`, not its source chain) and reported as a
-//! handler failure to the client's [`ErrorReporter`](crate::reporting::ErrorReporter)
-//! (by default a `tracing` error naming the procedure); mapped errors are
+//! `anyhow::Error`, `String`) is an internal failure: the caller receives
+//! `wamp.error.runtime_error` with a fixed message ([`INTERNAL_ERROR`]) and
+//! none of the error's text, which may name files, hosts or queries of the
+//! callee; the text goes to the client's [`ErrorReporter`](crate::reporting::ErrorReporter)
+//! (by default a `tracing` error naming the procedure). To let a caller see
+//! an error, map it: derive [`WampError`] or use
+//! [`Registry::map_error`](crate::Registry::map_error). Mapped errors are
 //! part of the procedure's API and are not reported.
 //!
 //! The return type counts as a `Result` when its last path segment is
@@ -64,6 +67,11 @@ use wamp_core::{Dict, List, Payload, Value};
 
 use crate::error::ApplicationError;
 use crate::wamp_error::WampError;
+
+/// The message of the `wamp.error.runtime_error` a caller receives when a
+/// procedure panics or returns an unmapped error: it says that the callee
+/// failed and nothing of why, which stays in the callee's log.
+pub const INTERNAL_ERROR: &str = "the procedure failed with an internal error";
 
 /// Every positional argument not taken by another parameter of a typed
 /// handler.
@@ -396,11 +404,12 @@ pub mod dispatch {
                 tracing::debug!(procedure, %uri, error = %message, "procedure answered with a mapped error");
                 return ApplicationError::with_message(uri, message);
             }
-            // Reported by the task running the handler (see `reporting`).
+            // Reported by the task running the handler (see `reporting`); the
+            // caller learns only that the procedure failed.
             if !crate::reporting::note_failure(&message) {
                 tracing::error!(procedure, error = %message, "procedure failed with an unmapped error");
             }
-            ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, message)
+            ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, super::INTERNAL_ERROR)
         }
 
         pub fn event_error<E: fmt::Display>(self, error: E, topic: &str) {
@@ -538,6 +547,10 @@ mod tests {
         let io = std::io::Error::other("disk on fire");
         let sent = (&io).wamp_error_kind().procedure_error(io, "com.example.p");
         assert_eq!(sent.uri(), ApplicationError::RUNTIME_ERROR);
-        assert_eq!(sent.message(), Some("disk on fire"));
+        assert_eq!(
+            sent.message(),
+            Some(INTERNAL_ERROR),
+            "the error's text stays with the callee"
+        );
     }
 }

@@ -52,7 +52,7 @@ pub use signal::shutdown_signal;
 pub use wamp_core::{Dict, Id, InvokePolicy, List, MatchPolicy, Payload, Value};
 
 pub use clients::Clients;
-pub use extract::{Args, ArgumentError, ArgumentReader, Kwargs};
+pub use extract::{Args, ArgumentError, ArgumentReader, INTERNAL_ERROR, Kwargs};
 pub use serve::{RunningServer, Server, serve};
 pub use wamp_error::{TypedCallError, WampError};
 

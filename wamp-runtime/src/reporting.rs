@@ -6,8 +6,8 @@
 //!
 //! | what happened | reported? | the caller receives |
 //! |---|---|---|
-//! | a procedure handler panicked | yes | `wamp.error.runtime_error` |
-//! | a typed procedure returned an unmapped error (`Display` only: `std::io::Error`, `anyhow::Error`, `String`) | yes | `wamp.error.runtime_error` with its message |
+//! | a procedure handler panicked | yes | `wamp.error.runtime_error` with [`INTERNAL_ERROR`](crate::INTERNAL_ERROR) |
+//! | a typed procedure returned an unmapped error (`Display` only: `std::io::Error`, `anyhow::Error`, `String`) | yes | `wamp.error.runtime_error` with [`INTERNAL_ERROR`](crate::INTERNAL_ERROR), not the error's text |
 //! | a typed procedure returned a [`WampError`](crate::WampError) (derived, or an [`ApplicationError`]) | **no**: that error is part of the API | its URI and fields |
 //! | a raw handler (`Fn(CallContext, Payload) -> Result<Payload, ApplicationError>`) returned `Err` | **no**: the handler chose the error | that error |
 //! | the caller's arguments do not fit a typed procedure | **no**: the caller's mistake (logged at debug level) | `wamp.error.invalid_argument` |

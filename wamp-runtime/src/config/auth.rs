@@ -36,9 +36,11 @@ impl Secret {
     /// file written by `echo` works).
     ///
     /// # Errors
-    /// When the file cannot be read or is not UTF-8.
+    /// When the file cannot be read, is not UTF-8, or is larger than 64 KiB
+    /// (no secret is; a path such as `/dev/zero` must not eat the memory).
     pub fn from_file(path: impl AsRef<Path>) -> std::io::Result<Secret> {
-        let text = std::fs::read_to_string(path)?;
+        const LIMIT: u64 = 64 * 1024;
+        let text = super::read_text_limited(path.as_ref(), LIMIT)?;
         Ok(Secret(text.trim_end_matches(['\r', '\n']).to_owned()))
     }
 

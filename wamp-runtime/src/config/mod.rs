@@ -271,7 +271,8 @@ impl Config {
     ///
     /// # Errors
     /// [`ConfigError::UnsupportedFormat`] for another extension,
-    /// [`ConfigError::Read`] when the file cannot be read, and the errors of
+    /// [`ConfigError::Read`] when the file cannot be read or is larger than
+    /// 4 MiB, and the errors of
     /// [`Config::from_yaml_str`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
         let path = path.as_ref();
@@ -286,7 +287,7 @@ impl Config {
                 });
             }
         };
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = read_text_limited(path, CONFIG_FILE_LIMIT).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
@@ -528,4 +529,23 @@ fn process_env() -> Result<impl Fn(&str) -> Option<String>, ConfigError> {
         }
     }
     Ok(move |var: &str| values.get(var).cloned())
+}
+
+/// The largest configuration file [`Config::from_file`] reads.
+const CONFIG_FILE_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// Reads a UTF-8 text file of at most `limit` bytes. A larger file (or an
+/// endless one such as `/dev/zero`) is an error after reading `limit + 1`
+/// bytes, never an allocation of its whole size.
+pub(crate) fn read_text_limited(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(limit + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("the file is larger than {limit} bytes"),
+        ));
+    }
+    Ok(text)
 }

@@ -1074,6 +1074,16 @@ fn auth_is_inherited_key_by_key() {
 }
 
 #[test]
+fn an_endless_or_huge_secret_file_is_refused_without_reading_it_whole() {
+    let text = yaml_err("auth: {method: ticket, secret_file: /dev/zero}\n");
+    assert!(
+        text.contains("auth.secret_file") || text.contains("/dev/zero"),
+        "{text}"
+    );
+    assert!(text.contains("larger than 65536 bytes"), "{text}");
+}
+
+#[test]
 fn auth_errors_name_the_key() {
     assert_eq!(
         yaml_err("auth: {method: ticket, secret: a, secret_file: b}\n"),
