@@ -64,8 +64,10 @@ pub struct ClientConfig {
     /// How often to send a WebSocket ping; `None` sends none (in a file:
     /// `ping_interval: 0`). Default: 30 s.
     pub ping_interval: Option<Duration>,
-    /// How long to wait for the pong before the link is taken as dead.
-    /// Default: 10 s.
+    /// How long to wait for the pong before the link is taken as dead; also
+    /// how long one write may wait for the router to take our data (a router
+    /// that stops reading would otherwise hold the session for good), so keep
+    /// it above the time the largest message takes to send. Default: 10 s.
     pub ping_timeout: Duration,
     /// When and how often to reconnect after the link is lost. Applied by
     /// [`serve`](crate::serve) / [`Server`](crate::Server) and by

@@ -25,7 +25,7 @@
 //!   secret_file: /run/secrets/wamp-ticket
 //! authextra: {team: blue}     # optional, sent in HELLO
 //! ping_interval: 30           # seconds; 0 sends no WebSocket pings
-//! ping_timeout: 10            # seconds
+//! ping_timeout: 10            # seconds; also the longest a write may wait for the router to read
 //! event_queue: 1024           # events one subscriber may have waiting; more are dropped
 //! invocation_queue: 1024      # invocations one procedure may hold; more are refused
 //! reconnect:                  # see ReconnectPolicy

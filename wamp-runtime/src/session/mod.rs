@@ -252,6 +252,24 @@ enum End {
     Violation(String),
 }
 
+/// Waits for a write to the transport, at most `stall`: a router that stops
+/// reading fills the socket buffers, and then a write never completes. That
+/// is a dead link, like a ping left unanswered for the same time, and it must
+/// not freeze the session task (and with it every caller and `leave`). A
+/// single frame too large to reach the socket within `ping_timeout` on a slow
+/// link is also cut off: set `ping_timeout` above that time.
+async fn unstalled<F>(stall: Duration, what: &str, write: F) -> Result<(), End>
+where
+    F: Future<Output = Result<(), TransportError>>,
+{
+    match tokio::time::timeout(stall, write).await {
+        Ok(written) => written.map_err(|e| End::Lost(format!("cannot {what}: {e}"))),
+        Err(_) => Err(End::Lost(format!(
+            "cannot {what}: the router has not read anything for {stall:?} (it stopped reading)"
+        ))),
+    }
+}
+
 /// One open connection with its joined session.
 pub(crate) struct Link {
     serializer: Arc<dyn Serializer>,
@@ -310,10 +328,8 @@ impl Link {
     /// which the session loop does before it waits for anything.
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), End> {
         self.unflushed = true;
-        self.sink
-            .feed(Outgoing::Frame(bytes))
-            .await
-            .map_err(|e| End::Lost(format!("cannot send: {e}")))
+        let stall = self.ping_timeout;
+        unstalled(stall, "send", self.sink.feed(Outgoing::Frame(bytes))).await
     }
 
     async fn flush(&mut self) -> Result<(), End> {
@@ -321,10 +337,8 @@ impl Link {
             return Ok(());
         }
         self.unflushed = false;
-        self.sink
-            .flush()
-            .await
-            .map_err(|e| End::Lost(format!("cannot send: {e}")))
+        let stall = self.ping_timeout;
+        unstalled(stall, "send", self.sink.flush()).await
     }
 
     /// Whether `frame` was encoded for this connection's serializer.
@@ -344,10 +358,8 @@ impl Link {
 
     async fn send_ping(&mut self) -> Result<(), End> {
         self.pong_deadline = Some(Box::pin(tokio::time::sleep(self.ping_timeout)));
-        self.sink
-            .send(Outgoing::Ping)
-            .await
-            .map_err(|e| End::Lost(format!("cannot send a ping: {e}")))
+        let stall = self.ping_timeout;
+        unstalled(stall, "send a ping", self.sink.send(Outgoing::Ping)).await
     }
 
     async fn goodbye(&mut self, reason: &str) -> Result<(), End> {
@@ -1288,7 +1300,9 @@ impl Session {
                 format!("protocol violation by the router: {reason}")
             }
         };
-        let _ = link.sink.close().await;
+        // The close frame goes into the same socket: a router that stopped
+        // reading would hold us here for good.
+        let _ = tokio::time::timeout(link.ping_timeout, link.sink.close()).await;
         match &end {
             End::Left => tracing::info!("left the session"),
             _ => tracing::warn!(reason = %reason, "session ended"),
