@@ -1,11 +1,11 @@
 //! Installing Crossbar into the pinned virtualenv.
 
-use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::{CROSSBAR_VERSION, HarnessError, state_dir, tail_lines, venv_dir};
+use crate::venv::PinnedVenv;
+use crate::venv::venv_python;
+use crate::{CROSSBAR_VERSION, HarnessError, venv_dir};
 
 /// Set once the venv is known to hold the pinned version (per process).
 static READY: OnceLock<PathBuf> = OnceLock::new();
@@ -28,34 +28,15 @@ pub fn ensure_crossbar() -> Result<PathBuf, HarnessError> {
     if let Some(venv) = READY.get() {
         return Ok(venv.clone());
     }
-    let venv = venv_dir();
-    // Fast path without the lock: already installed.
-    if installed_version(&venv).as_deref() == Some(CROSSBAR_VERSION) {
-        let _ = READY.set(venv.clone());
-        return Ok(venv);
-    }
-
-    let state = state_dir();
-    fs::create_dir_all(&state).map_err(|e| HarnessError::io(format!("create {}", state.display()), e))?;
-    let lock_path = state.join("install.lock");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| HarnessError::io(format!("open {}", lock_path.display()), e))?;
-    lock.lock()
-        .map_err(|e| HarnessError::io(format!("lock {}", lock_path.display()), e))?;
-
-    // Another process may have installed it while we waited for the lock.
-    let result = match installed_version(&venv) {
-        Some(v) if v == CROSSBAR_VERSION => Ok(()),
-        found => install(&venv, &state.join("install.log"), found),
+    let venv = PinnedVenv {
+        dir: venv_dir(),
+        files: "install",
+        packages: &[("crossbar", CROSSBAR_VERSION)],
+        takes: "a few minutes",
     };
-    drop(lock); // releases the lock
-    result?;
-    let _ = READY.set(venv.clone());
-    Ok(venv)
+    venv.ensure()?;
+    let _ = READY.set(venv.dir.clone());
+    Ok(venv.dir)
 }
 
 /// The venv's Python interpreter (`VENV/bin/python`), after
@@ -65,107 +46,6 @@ pub fn python() -> Result<PathBuf, HarnessError> {
     Ok(venv_python(&ensure_crossbar()?))
 }
 
-pub(crate) fn venv_python(venv: &Path) -> PathBuf {
-    venv.join("bin").join("python")
-}
-
 pub(crate) fn venv_crossbar(venv: &Path) -> PathBuf {
     venv.join("bin").join("crossbar")
-}
-
-/// The `crossbar` version installed in `venv`, or `None` when the venv, its
-/// Python or the package is missing.
-fn installed_version(venv: &Path) -> Option<String> {
-    let python = venv_python(venv);
-    if !python.exists() {
-        return None;
-    }
-    let out = Command::new(&python)
-        .args(["-c", "import importlib.metadata as m; print(m.version('crossbar'))"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn install(venv: &Path, log_path: &Path, found: Option<String>) -> Result<(), HarnessError> {
-    let what = match &found {
-        None => "first run, takes a few minutes".to_string(),
-        Some(v) => format!("found crossbar {v}, reinstalling; takes a few minutes"),
-    };
-    eprintln!(
-        "wamp-testkit: installing Crossbar {CROSSBAR_VERSION} into {} ({what}; log: {})",
-        venv.display(),
-        log_path.display()
-    );
-    let log = File::create(log_path).map_err(|e| HarnessError::io(format!("create {}", log_path.display()), e))?;
-    let fail = |reason: String| {
-        let text = fs::read_to_string(log_path).unwrap_or_default();
-        HarnessError::Install {
-            version: CROSSBAR_VERSION,
-            venv: venv.to_path_buf(),
-            reason,
-            log: log_path.to_path_buf(),
-            tail: tail_lines(&text, 25),
-        }
-    };
-    let run = |cmd: &mut Command, step: &str| -> Result<(), HarnessError> {
-        let out = log
-            .try_clone()
-            .map_err(|e| HarnessError::io("duplicate the install log handle", e))?;
-        let err = log
-            .try_clone()
-            .map_err(|e| HarnessError::io("duplicate the install log handle", e))?;
-        let status = cmd
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .status()
-            .map_err(|e| fail(format!("could not run {step}: {e}")))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(fail(format!("{step} exited with {status}")))
-        }
-    };
-
-    let python = venv_python(venv);
-    // Create the venv unless its interpreter works (a broken one is recreated).
-    let python_works = Command::new(&python)
-        .args(["-c", "pass"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !python_works {
-        let base = std::env::var_os("WAMP_RS_PYTHON")
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "python3".into());
-        let mut cmd = Command::new(&base);
-        cmd.args(["-m", "venv"]);
-        if venv.exists() {
-            cmd.arg("--clear");
-        }
-        cmd.arg(venv);
-        run(
-            &mut cmd,
-            &format!("`{} -m venv {}`", base.to_string_lossy(), venv.display()),
-        )?;
-    }
-    let spec = format!("crossbar=={CROSSBAR_VERSION}");
-    run(
-        Command::new(&python).args(["-m", "pip", "install", &spec]),
-        &format!("`pip install {spec}`"),
-    )?;
-    match installed_version(venv) {
-        Some(v) if v == CROSSBAR_VERSION => Ok(()),
-        other => Err(fail(format!(
-            "after pip install the venv reports crossbar version {other:?}"
-        ))),
-    }
 }

@@ -42,6 +42,7 @@ mod install;
 mod peer;
 mod procs;
 mod router;
+mod venv;
 mod xconn;
 
 use std::path::PathBuf;
@@ -127,29 +128,12 @@ pub enum HarnessError {
         #[source]
         source: std::io::Error,
     },
-    /// Installing Crossbar into the venv failed.
-    #[error(
-        "installing crossbar {version} into {venv} failed: {reason} (full log: {log})\nlast lines of the log:\n{tail}"
-    )]
+    /// Installing pinned packages (Crossbar, or xconn-python for the
+    /// benchmark) into their venv failed.
+    #[error("installing {packages} into {venv} failed: {reason} (full log: {log})\nlast lines of the log:\n{tail}")]
     Install {
-        /// The pinned Crossbar version.
-        version: &'static str,
-        /// The venv directory.
-        venv: PathBuf,
-        /// Which step failed.
-        reason: String,
-        /// The install log.
-        log: PathBuf,
-        /// The last lines of the install log.
-        tail: String,
-    },
-    /// Installing xconn-python (a benchmark peer) into its own venv failed.
-    #[error(
-        "installing xconn {version} into {venv} failed: {reason} (full log: {log})\nlast lines of the log:\n{tail}"
-    )]
-    XconnInstall {
-        /// The pinned xconn version.
-        version: &'static str,
+        /// The pinned packages, `name==version` separated by spaces.
+        packages: String,
         /// The venv directory.
         venv: PathBuf,
         /// Which step failed.
