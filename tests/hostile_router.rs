@@ -568,6 +568,32 @@ async fn a_router_that_stops_reading_fails_calls_and_leave_returns() {
     assert!(!failures.is_empty());
 }
 
+/// A router that never acknowledges (as on a half-open link): the
+/// publisher's own timeout answers, and the session stays usable.
+#[tokio::test]
+async fn an_acknowledged_publication_nobody_answers_fails_with_its_timeout() {
+    let url = scripted(&[WELCOME]).await;
+    let client = join(&url).await.unwrap();
+    let started = Instant::now();
+    let error = bounded(
+        "the acknowledged publication",
+        client
+            .publish("com.example.topic")
+            .arg(1)
+            .acknowledged()
+            .timeout(Duration::from_millis(300)),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, CallError::Timeout(limit) if limit == Duration::from_millis(300)),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(client.is_joined());
+    client.publish("com.example.topic").arg(2).await.unwrap();
+}
+
 #[tokio::test]
 async fn a_peer_that_stops_answering_pings_is_detected() {
     let (url, _received) = fake_router::scripted(vec![WELCOME.into()], false).await;

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{assert_nothing, connect, connect_to, next, router, unique};
 use tokio::sync::mpsc;
 use wamp_runtime::{ApplicationError, EventContext, MatchPolicy, Payload, PeerIdentity, SubscribeOptions, Value};
@@ -103,7 +105,14 @@ async fn exclude_me_false_delivers_to_the_publisher_itself() {
     let client = connect().await;
     let topic = unique("ps.self");
     let (_sub, mut events) = listen(&client, &topic, MatchPolicy::Exact).await;
-    client.publish(&topic).arg(1).acknowledged().await.unwrap();
+    // A timeout does not change an answered publication.
+    client
+        .publish(&topic)
+        .arg(1)
+        .acknowledged()
+        .timeout(Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_nothing(&mut events).await;
     client
         .publish(&topic)

@@ -208,8 +208,9 @@ pub enum CallError {
     /// The peer or the router answered with an `ERROR`.
     #[error("{0}")]
     Application(ApplicationError),
-    /// No answer came within the call's timeout; a CANCEL was sent.
-    #[error("call timed out after {0:?}")]
+    /// No answer came within the request's timeout: a call's (a CANCEL was
+    /// sent) or an acknowledged publication's.
+    #[error("no answer within the timeout of {0:?}")]
     Timeout(Duration),
     /// The connection was lost, or the session closed, before the answer came.
     #[error("connection lost: {0}")]

@@ -1,6 +1,7 @@
 //! Publications, acknowledged or not.
 
 use std::future::IntoFuture;
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use serde::Serialize;
@@ -76,10 +77,13 @@ impl PublishBuilder {
     /// publication is dropped silently by the router.
     pub fn acknowledged(mut self) -> AcknowledgedPublish {
         self.options.insert("acknowledge".into(), Value::Bool(true));
-        AcknowledgedPublish(self)
+        AcknowledgedPublish {
+            publish: self,
+            timeout: None,
+        }
     }
 
-    async fn send(self, acknowledge: bool) -> Result<Option<Id>, CallError> {
+    async fn send(self, acknowledge: bool, timeout: Option<Duration>) -> Result<Option<Id>, CallError> {
         if let Some(invalid) = self.invalid {
             return Err(invalid);
         }
@@ -116,7 +120,13 @@ impl PublishBuilder {
                 reply: Some(reply),
             })
             .await?;
-        receive(answer).await.map(Some)
+        match timeout {
+            None => receive(answer).await.map(Some),
+            Some(limit) => match tokio::time::timeout(limit, receive(answer)).await {
+                Ok(answer) => answer.map(Some),
+                Err(_) => Err(CallError::Timeout(limit)),
+            },
+        }
     }
 }
 
@@ -127,14 +137,42 @@ impl IntoFuture for PublishBuilder {
     /// Sends the publication without acknowledgement. Fails only when the
     /// request is invalid or the session is gone.
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.send(false).await.map(|_| ()) })
+        Box::pin(async move { self.send(false, None).await.map(|_| ()) })
     }
 }
 
 /// An acknowledged publication; `.await` it for the publication id.
 #[must_use = "a publication does nothing until it is awaited"]
 #[derive(Debug)]
-pub struct AcknowledgedPublish(PublishBuilder);
+pub struct AcknowledgedPublish {
+    publish: PublishBuilder,
+    timeout: Option<Duration>,
+}
+
+impl AcknowledgedPublish {
+    /// Gives up waiting for the router's acknowledgement after `timeout`:
+    /// the publisher gets [`CallError::Timeout`]. Without it, an
+    /// acknowledgement lost on a half-open link is noticed only when the
+    /// keepalive declares the link dead (`ping_interval` + `ping_timeout`).
+    /// A timed-out publication may still have been delivered: the router
+    /// does not retract it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::CallError> {
+    /// use std::time::Duration;
+    /// let id = client
+    ///     .publish("com.example.ticks")
+    ///     .arg(1)
+    ///     .acknowledged()
+    ///     .timeout(Duration::from_secs(5))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
 
 impl IntoFuture for AcknowledgedPublish {
     type Output = Result<Id, CallError>;
@@ -142,7 +180,7 @@ impl IntoFuture for AcknowledgedPublish {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            match self.0.send(true).await? {
+            match self.publish.send(true, self.timeout).await? {
                 Some(id) => Ok(id),
                 None => Err(CallError::InvalidRequest("the publication was not acknowledged".into())),
             }
