@@ -124,6 +124,9 @@ impl ApplicationError {
     pub const NO_SUCH_PROCEDURE: &'static str = "wamp.error.no_such_procedure";
     /// `wamp.error.no_such_registration`: the registration is unknown.
     pub const NO_SUCH_REGISTRATION: &'static str = "wamp.error.no_such_registration";
+    /// `wamp.error.unavailable`: the callee cannot take the call now (for a
+    /// wamp-rs callee: the procedure's `invocation_queue` is full).
+    pub const UNAVAILABLE: &'static str = "wamp.error.unavailable";
 
     /// An error with the given URI and no arguments.
     pub fn new(uri: impl Into<String>) -> Self {

@@ -72,10 +72,6 @@ const GOODBYE_TIMEOUT: Duration = Duration::from_secs(5);
 /// another session (maybe our dead predecessor) still holds.
 const PROCEDURE_ALREADY_EXISTS: &str = "wamp.error.procedure_already_exists";
 
-/// The error URI with which a callee refuses an invocation it cannot take
-/// now; the WAMP spec reserves it for exactly this (a router may reroute).
-const UNAVAILABLE: &str = "wamp.error.unavailable";
-
 type Reply<T> = oneshot::Sender<Result<T, CallError>>;
 
 /// A frame encoded by a client handle, with the serializer it was encoded
@@ -1216,7 +1212,7 @@ impl Session {
             tracing::warn!(procedure = %procedure.uri, limit,
                 "refusing an invocation: the procedure already holds invocation_queue invocations");
             let error = ApplicationError::with_message(
-                UNAVAILABLE,
+                ApplicationError::UNAVAILABLE,
                 format!(
                     "procedure {} is busy: {limit} invocations are already in flight at its callee \
                      (invocation_queue); try again later",
@@ -1257,7 +1253,7 @@ impl Session {
                 Err(panic) => (
                     Err(ApplicationError::with_message(
                         ApplicationError::RUNTIME_ERROR,
-                        "the procedure failed with an internal error",
+                        crate::INTERNAL_ERROR,
                     )),
                     Some((crate::reporting::panic_message(panic.as_ref()), true)),
                 ),
