@@ -110,6 +110,10 @@ pub(crate) enum Measured {
     Done(Outcome),
     /// Its library cannot do this scenario; why, in the peer's words.
     NotAvailable(String),
+    /// Another library's peer failed the scenario (crashed, or gave no
+    /// result in time): shown in the table as a failure, not a figure. A
+    /// wamp-rs failure is never recorded this way; it ends the run.
+    Failed(String),
 }
 
 impl Measured {
@@ -117,7 +121,7 @@ impl Measured {
     pub(crate) fn outcome(&self) -> Option<&Outcome> {
         match self {
             Measured::Done(outcome) => Some(outcome),
-            Measured::NotAvailable(_) => None,
+            Measured::NotAvailable(_) | Measured::Failed(_) => None,
         }
     }
 }

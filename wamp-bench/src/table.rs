@@ -92,6 +92,8 @@ pub(crate) fn render(kinds: &[Kind], results: &[ScenarioResults]) -> String {
                 .zip(&values)
                 .map(|((_, m), value)| match (m, value) {
                     (Measured::NotAvailable(why), _) => not_available(why, index == 0),
+                    (Measured::Failed(why), _) if index == 0 => format!("FAILED ({})", why.replace('|', "/")),
+                    (Measured::Failed(_), _) => "FAILED".into(),
                     (_, Some(value)) => figure(*value),
                     (_, None) => "n/a".into(),
                 })
@@ -149,6 +151,9 @@ pub(crate) fn sanity_problems(results: &[ScenarioResults]) -> Vec<String> {
                     }
                     continue;
                 }
+                // Reported in the table and on stderr; the smoke run checks
+                // wamp-rs and that every other library ran something.
+                Measured::Failed(_) => continue,
             };
             if outcome.driver.ops == 0 || outcome.driver.secs <= 0.0 || outcome.driver.rate() <= 0.0 {
                 problems.push(format!("{name} / {peer}: no operations measured"));
