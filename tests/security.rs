@@ -12,15 +12,13 @@
 #![allow(clippy::result_large_err)] // tungstenite's handshake callback signature
 
 mod common;
+#[path = "common/fake_router.rs"]
+mod fake_router;
 
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio_tungstenite::tungstenite::Message as WsMessage;
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
-use tokio_tungstenite::tungstenite::http::HeaderValue;
+use fake_router::{RawListener, WsListener};
+use tokio::io::AsyncWriteExt;
 use wamp_runtime::config::{AuthConfig, AuthMethod, Secret};
 use wamp_runtime::{ApplicationError, CallContext, Client, ClientConfig, Config, Payload, RegisterOptions};
 
@@ -126,8 +124,6 @@ fn tls_verification_is_on_unless_turned_off_explicitly() {
     }
 }
 
-const WELCOME: &str = r#"[2, 12345, {"roles": {"dealer": {}, "broker": {}}, "authrole": "anonymous"}]"#;
-
 /// How long a refused frame may take: anything close to the connection
 /// timeout means the client waited for a payload that never comes.
 const QUICKLY: Duration = Duration::from_secs(3);
@@ -156,26 +152,15 @@ async fn closed_quickly(client: &Client) -> String {
 /// header of a text frame announcing `length` bytes, sends none of them and
 /// keeps the connection open.
 async fn websocket_announcing(length: u64) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
+    let listener = WsListener::bind().await;
+    let url = listener.url.clone();
     tokio::spawn(async move {
-        let (stream, _) = listener.accept().await.unwrap();
-        let mut socket = tokio_tungstenite::accept_hdr_async(stream, |_req: &Request, mut response: Response| {
-            response
-                .headers_mut()
-                .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("wamp.2.json"));
-            Ok(response)
-        })
-        .await
-        .unwrap();
-        let _hello = socket.next().await;
-        futures_util::SinkExt::send(&mut socket, WsMessage::Text(WELCOME.into()))
-            .await
-            .unwrap();
+        let mut peer = listener.accept().await;
+        peer.welcome().await;
         // FIN + text, no mask, 64-bit length.
         let mut header = vec![0x81, 127];
         header.extend_from_slice(&length.to_be_bytes());
-        socket.get_mut().write_all(&header).await.unwrap();
+        peer.tcp().write_all(&header).await.unwrap();
         tokio::time::sleep(Duration::from_secs(30)).await;
     });
     url
@@ -198,23 +183,12 @@ async fn websocket_refuses_a_frame_over_max_message_size_from_its_header() {
 /// the header of a frame announcing `length` bytes, sends none of them and
 /// keeps the connection open.
 async fn rawsocket_announcing(length: u32) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("rs://{}", listener.local_addr().unwrap());
+    let listener = RawListener::bind().await;
+    let url = listener.url.clone();
     tokio::spawn(async move {
-        let (mut stream, _) = listener.accept().await.unwrap();
-        let mut handshake = [0u8; 4];
-        stream.read_exact(&mut handshake).await.unwrap();
-        // Serializer JSON, the router accepts 16 MiB.
-        stream.write_all(&[0x7F, 0xF1, 0, 0]).await.unwrap();
-        let mut header = [0u8; 4];
-        stream.read_exact(&mut header).await.unwrap();
-        let mut hello = vec![0u8; u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize];
-        stream.read_exact(&mut hello).await.unwrap();
-        let mut welcome = vec![0, 0, 0, 0];
-        welcome[1..].copy_from_slice(&(WELCOME.len() as u32).to_be_bytes()[1..]);
-        welcome.extend_from_slice(WELCOME.as_bytes());
-        stream.write_all(&welcome).await.unwrap();
-        stream.write_all(&length.to_be_bytes()).await.unwrap();
+        let mut peer = listener.accept().await;
+        peer.welcome().await;
+        peer.send_bytes(&length.to_be_bytes()).await;
         tokio::time::sleep(Duration::from_secs(30)).await;
     });
     url
