@@ -346,6 +346,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for RawSocket<S> {
                 Frame::Message(payload) => return Poll::Ready(Some(Ok(Incoming::Frame(payload)))),
                 Frame::Pong(_) => return Poll::Ready(Some(Ok(Incoming::Pong))),
                 Frame::Ping(payload) => {
+                    // The pong must echo the ping, so a ping longer than what
+                    // the router itself accepts can never be answered.
+                    let limit = this.framed.codec().max_outgoing;
+                    if payload.len() > limit {
+                        return Poll::Ready(Some(Err(TransportError::InvalidFrame(format!(
+                            "the router sent a ping of {} bytes but accepts at most {limit} bytes, \
+                             so the pong (an echo of the ping) cannot be sent",
+                            payload.len()
+                        )))));
+                    }
                     if this.pongs.len() < MAX_PENDING_PONGS {
                         this.pongs.push_back(payload);
                     }
