@@ -36,9 +36,12 @@ const MAGIC: u8 = 0x7F;
 /// The largest length a frame header can carry (24 bits).
 const MAX_FRAME_LENGTH: usize = 0xFF_FFFF;
 
-/// Pings waiting for their pong beyond this are dropped (a peer flooding
-/// pings while we cannot write gets no more answers).
+/// Pings waiting for their pong beyond this many, or beyond this many bytes
+/// in all, are dropped: a peer flooding pings while we cannot write gets no
+/// more answers, and at most 1 MiB is held for it (16 pings at the largest
+/// frame length would be 256 MiB).
 const MAX_PENDING_PONGS: usize = 16;
+const MAX_PENDING_PONG_BYTES: usize = 1 << 20;
 
 /// Checks the `host:port` part of a `rs://` or `tcp://` URL.
 pub(super) fn tcp_address(rest: &str) -> Result<String, String> {
@@ -193,6 +196,7 @@ where
     let socket = RawSocket {
         framed: Framed::new(stream, codec),
         pongs: VecDeque::new(),
+        pong_unflushed: false,
     };
     let (sink, stream) = futures_util::StreamExt::split(socket);
     Ok(Connection {
@@ -301,13 +305,18 @@ struct RawSocket<S> {
     framed: Framed<S, Codec>,
     /// Payloads of received pings not yet answered.
     pongs: VecDeque<Bytes>,
+    /// A pong went into the write buffer and is not flushed yet. The
+    /// session flushes only what it wrote itself, so without this a pong
+    /// half-written into a full socket would wait there until the session
+    /// next sends something, and the router would take us for dead.
+    pong_unflushed: bool,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
     /// Queues and flushes the pongs owed, as far as the socket allows
     /// without waiting.
     fn poll_pongs(&mut self, cx: &mut Context<'_>) -> Result<(), TransportError> {
-        if self.pongs.is_empty() {
+        if self.pongs.is_empty() && !self.pong_unflushed {
             return Ok(());
         }
         while let Some(payload) = self.pongs.front() {
@@ -316,6 +325,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
                     let payload = payload.clone();
                     self.pongs.pop_front();
                     Pin::new(&mut self.framed).start_send(OutFrame::Pong(payload))?;
+                    self.pong_unflushed = true;
                 }
                 Poll::Ready(Err(e)) => return Err(e),
                 Poll::Pending => return Ok(()),
@@ -323,7 +333,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
         }
         match Pin::new(&mut self.framed).poll_flush(cx) {
             Poll::Ready(Err(e)) => Err(e),
-            _ => Ok(()),
+            Poll::Ready(Ok(())) => {
+                self.pong_unflushed = false;
+                Ok(())
+            }
+            Poll::Pending => Ok(()),
         }
     }
 }
@@ -356,8 +370,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for RawSocket<S> {
                             payload.len()
                         )))));
                     }
-                    if this.pongs.len() < MAX_PENDING_PONGS {
+                    let pending: usize = this.pongs.iter().map(Bytes::len).sum();
+                    if this.pongs.len() < MAX_PENDING_PONGS && pending + payload.len() <= MAX_PENDING_PONG_BYTES {
                         this.pongs.push_back(payload);
+                    } else {
+                        tracing::debug!(
+                            size = payload.len(),
+                            pending,
+                            "not answering a RawSocket ping: too many pongs are already waiting"
+                        );
                     }
                     if let Err(e) = this.poll_pongs(cx) {
                         return Poll::Ready(Some(Err(e)));
@@ -395,6 +416,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Outgoing> for RawSocket<S> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::time::Duration;
+
     use futures_util::{SinkExt, StreamExt};
     use tokio::io::DuplexStream;
 
@@ -518,6 +541,58 @@ mod tests {
             "the router closed the connection during the RawSocket handshake; \
              Crossbar does this when the transport does not offer the msgpack serializer"
         );
+    }
+
+    #[tokio::test]
+    async fn pongs_owed_to_a_router_that_does_not_read_are_bounded() {
+        const PING: usize = 400 * 1024;
+        let (connection, router, _) = connected([0x7F, 0xF3, 0, 0], 1 << 20).await;
+        let mut connection = connection.unwrap();
+        let (mut from_client, mut to_client) = tokio::io::split(router);
+        let frame = |kind: u8, payload: &[u8]| {
+            let mut bytes = vec![kind];
+            bytes.extend_from_slice(&u32::try_from(payload.len()).unwrap().to_be_bytes()[1..]);
+            bytes.extend_from_slice(payload);
+            bytes
+        };
+        // Six pings of 400 KiB while the router reads nothing: two pongs fit
+        // the 1 MiB pipe, a third is half written, two wait in the queue
+        // (800 KiB), the sixth would pass the 1 MiB bound and gets no answer.
+        let pings = async {
+            for n in 0..6u8 {
+                to_client.write_all(&frame(1, &vec![n; PING])).await.unwrap();
+            }
+            to_client.write_all(&frame(0, b"x")).await.unwrap();
+        };
+        let bound = Duration::from_secs(10);
+        let (_, delivered) = tokio::time::timeout(bound, async { tokio::join!(pings, connection.stream.next()) })
+            .await
+            .expect("the pings are read and the message delivered");
+        assert!(
+            matches!(delivered, Some(Ok(Incoming::Frame(ref f))) if &f[..] == b"x"),
+            "{delivered:?}"
+        );
+
+        // The router reads again; the client goes on serving its stream.
+        let served = tokio::spawn(async move { connection.stream.next().await.map(|r| r.is_ok()) });
+        let mut answered = Vec::new();
+        loop {
+            let mut header = [0u8; 4];
+            let read = tokio::time::timeout(Duration::from_millis(500), from_client.read_exact(&mut header)).await;
+            let Ok(read) = read else { break };
+            read.unwrap();
+            assert_eq!(header[0], 2, "a pong");
+            let mut payload =
+                vec![0u8; usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3])];
+            tokio::time::timeout(bound, from_client.read_exact(&mut payload))
+                .await
+                .expect("a pong whose header came arrives whole")
+                .unwrap();
+            answered.push(payload[0]);
+        }
+        assert_eq!(answered, [0, 1, 2, 3, 4], "the sixth ping is not answered");
+        to_client.write_all(&frame(0, b"y")).await.unwrap();
+        assert_eq!(tokio::time::timeout(bound, served).await.unwrap().unwrap(), Some(true));
     }
 
     #[tokio::test]
