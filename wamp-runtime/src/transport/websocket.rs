@@ -97,7 +97,11 @@ where
 
     let binary = serializer.is_binary();
     let (sink, stream) = socket.split();
-    let sink = sink.sink_map_err(TransportError::from).with(move |outgoing: Outgoing| {
+    // `with` converts the socket's errors with `From` on every error; the
+    // `sink_map_err` adapter this replaces holds its mapping function once
+    // and panics on a second error (a failed write, then the ABORT or close
+    // frame after it), which took the session task down.
+    let sink = sink.with(move |outgoing: Outgoing| {
         future::ready(match outgoing {
             Outgoing::Frame(frame) if binary => Ok(WsMessage::Binary(frame.into())),
             Outgoing::Frame(frame) => Utf8Bytes::try_from(frame)
@@ -127,4 +131,33 @@ where
         max_message_size,
         pings: true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::WebSocketStream;
+    use tokio_tungstenite::tungstenite::protocol::Role;
+    use wamp_core::SerializerKind;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn every_send_on_a_dead_socket_is_an_error_not_a_panic() {
+        let (client, router) = tokio::io::duplex(1024);
+        drop(router);
+        let socket = WebSocketStream::from_raw_socket(client, Role::Client, None).await;
+        let response = tungstenite::http::Response::builder()
+            .header("Sec-WebSocket-Protocol", "wamp.2.json")
+            .body(None)
+            .unwrap();
+        let mut connection = finish(socket, response, &[SerializerKind::Json], "wamp.2.json".into(), 1 << 16).unwrap();
+        // A failed write, then what the session sends after it (ABORT,
+        // GOODBYE, close): each must fail on its own.
+        for _ in 0..3 {
+            let sent = connection.sink.send(Outgoing::Frame(b"[6, {}, \"x\"]".to_vec())).await;
+            assert!(sent.is_err(), "{sent:?}");
+        }
+        assert!(connection.sink.close().await.is_err());
+    }
 }
