@@ -20,8 +20,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use common::fast_policy;
 use common::load::{self, SeqSet, Tally, Uris};
-use wamp_runtime::config::ReconnectPolicy;
 use wamp_runtime::{Client, ClientConfig};
 use wamp_testkit::{PythonPeer, Router, RouterConfig};
 
@@ -161,14 +161,6 @@ fn in_crash_window(missing: Vec<u64>, kills: &[u64]) -> (Vec<u64>, Vec<u64>) {
     missing
         .into_iter()
         .partition(|&seq| kills.iter().any(|&last| seq <= last && seq + window > last))
-}
-
-fn fast_policy() -> ReconnectPolicy {
-    let mut policy = ReconnectPolicy::default();
-    policy.initial_delay = Duration::from_millis(100);
-    policy.multiplier = 1.5;
-    policy.max_delay = Duration::from_millis(500);
-    policy
 }
 
 fn cycles() -> u32 {

@@ -11,7 +11,7 @@ mod common;
 use std::future::IntoFuture;
 use std::time::{Duration, Instant};
 
-use common::next;
+use common::{fast_policy, next};
 use tokio::sync::{broadcast, mpsc};
 use wamp_runtime::config::ReconnectPolicy;
 use wamp_runtime::{
@@ -23,14 +23,6 @@ use wamp_testkit::{AutobahnSession, PythonPeer, Router, RouterConfig};
 /// Crossbar takes a few seconds to come back; joins must follow soon after.
 const REJOIN: Duration = Duration::from_secs(30);
 const PEER_TIMEOUT: Duration = Duration::from_secs(30);
-
-fn fast_policy() -> ReconnectPolicy {
-    let mut policy = ReconnectPolicy::default();
-    policy.initial_delay = Duration::from_millis(100);
-    policy.multiplier = 1.5;
-    policy.max_delay = Duration::from_millis(500);
-    policy
-}
 
 fn config(router: &Router, policy: ReconnectPolicy) -> ClientConfig {
     ClientConfig::builder()

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use wamp_runtime::config::ReconnectPolicy;
 use wamp_runtime::{Client, ClientConfig};
 pub mod example;
 pub mod load;
@@ -27,6 +28,16 @@ pub async fn connect() -> Client {
 pub async fn connect_to(url: &str) -> Client {
     let config = ClientConfig::new(url, "realm1").expect("valid test config");
     Client::connect(&config).await.expect("join realm1")
+}
+
+/// A reconnect policy that retries within half a second, so that tests
+/// which restart the router do not wait for the default backoff.
+pub fn fast_policy() -> ReconnectPolicy {
+    let mut policy = ReconnectPolicy::default();
+    policy.initial_delay = Duration::from_millis(100);
+    policy.multiplier = 1.5;
+    policy.max_delay = Duration::from_millis(500);
+    policy
 }
 
 /// How long a test waits for something that should happen promptly.

@@ -57,7 +57,7 @@ impl PinnedVenv {
         venv_python(&self.dir)
     }
 
-    /// `name==version` of every package, space-separated.
+    /// `name==version` of every package, as pip takes them.
     fn specs(&self) -> Vec<String> {
         self.packages
             .iter()
