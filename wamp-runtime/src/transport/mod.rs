@@ -3,6 +3,7 @@
 //! the session neither knows nor cares which transport it runs over.
 
 pub(crate) mod rawsocket;
+mod tcp;
 pub(crate) mod tls;
 mod websocket;
 

@@ -65,9 +65,7 @@ pub(super) async fn connect_tcp(
     serializer: SerializerKind,
     max_message_size: usize,
 ) -> Result<Connection, TransportError> {
-    let stream = tokio::net::TcpStream::connect(address).await?;
-    // Nagle off: WAMP messages are small and latency-sensitive.
-    stream.set_nodelay(true)?;
+    let stream = super::tcp::connect(address).await?;
     handshake(stream, serializer, max_message_size, None).await
 }
 
@@ -80,8 +78,7 @@ pub(super) async fn connect_tls(
     tls: &TlsConfig,
 ) -> Result<Connection, TransportError> {
     let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
-    let stream = tokio::net::TcpStream::connect(address).await?;
-    stream.set_nodelay(true)?;
+    let stream = super::tcp::connect(address).await?;
     let stream = super::tls::connect(stream, super::tls::bare_host(host), tls, &format!("rss://{address}")).await?;
     handshake(stream, serializer, max_message_size, Some(tls)).await
 }

@@ -17,12 +17,12 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use super::tcp::Tcp;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{AlertDescription, CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use super::TransportError;
@@ -40,11 +40,11 @@ fn provider() -> Arc<CryptoProvider> {
 /// brackets) and verifies the router's certificate as `tls` says. `url` is
 /// only used in the log.
 pub(super) async fn connect(
-    tcp: TcpStream,
+    tcp: Tcp,
     host: &str,
     tls: &TlsConfig,
     url: &str,
-) -> Result<TlsStream<TcpStream>, TransportError> {
+) -> Result<TlsStream<Tcp>, TransportError> {
     if tls.dangerously_accept_invalid_certs {
         tracing::warn!(
             url,

@@ -42,25 +42,20 @@ pub(crate) async fn connect(
         .read_buffer_size(READ_CHUNK)
         .max_message_size(Some(max_message_size))
         .max_frame_size(Some(max_message_size));
-    if !request
-        .uri()
-        .scheme_str()
-        .is_some_and(|s| s.eq_ignore_ascii_case("wss"))
-    {
-        // Nagle off: WAMP messages are small and latency-sensitive.
-        let (socket, response) = tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
-        return finish(socket, response, serializers, offered, max_message_size);
-    }
     let uri = request.uri();
+    let tls_wanted = uri.scheme_str().is_some_and(|s| s.eq_ignore_ascii_case("wss"));
     let host = uri
         .host()
         .ok_or(TransportError::WebSocket(tungstenite::Error::Url(
             tungstenite::error::UrlError::NoHostName,
         )))?
         .to_owned();
-    let port = uri.port_u16().unwrap_or(443);
-    let tcp = tokio::net::TcpStream::connect(format!("{host}:{port}")).await?;
-    tcp.set_nodelay(true)?;
+    let port = uri.port_u16().unwrap_or(if tls_wanted { 443 } else { 80 });
+    let tcp = super::tcp::connect(&format!("{host}:{port}")).await?;
+    if !tls_wanted {
+        let (socket, response) = tokio_tungstenite::client_async_with_config(request, tcp, Some(config)).await?;
+        return finish(socket, response, serializers, offered, max_message_size);
+    }
     let stream = super::tls::connect(tcp, super::tls::bare_host(&host), tls, url).await?;
     let (socket, response) = tokio_tungstenite::client_async_with_config(request, stream, Some(config))
         .await
