@@ -243,3 +243,39 @@ async fn unsubscribe_stops_delivery_but_other_local_handlers_keep_theirs() {
     publisher.publish(&topic).arg(3).acknowledged().await.unwrap();
     assert_nothing(&mut at_second).await;
 }
+
+/// Crossbar writes events to a subscriber in bursts of thousands (whatever
+/// piled up while it read the publisher). A handler that keeps up must get
+/// every one of them with the default `event_queue` (1024): the session
+/// lets the handler's task run while it works through a burst instead of
+/// filling its queue in one go.
+#[tokio::test]
+async fn a_fast_subscriber_gets_every_event_of_a_burst_larger_than_its_queue() {
+    const EVENTS: u64 = 20_000;
+    let subscriber = connect().await;
+    let publisher = connect().await;
+    let topic = unique("ps.burst");
+    let (seen, mut counted) = mpsc::unbounded_channel();
+    let _subscription = subscriber
+        .subscribe(
+            &topic,
+            move |ctx: EventContext, payload: Payload| {
+                let _ = seen.send((payload.args[0].as_u64(), ctx.dropped_events()));
+            },
+            SubscribeOptions::default(),
+        )
+        .await
+        .unwrap();
+    for n in 0..EVENTS {
+        publisher.publish(&topic).arg(n).await.unwrap();
+    }
+    let mut expected = 0;
+    while expected < EVENTS {
+        let (n, dropped) = tokio::time::timeout(Duration::from_secs(60), counted.recv())
+            .await
+            .unwrap_or_else(|_| panic!("event {expected} of {EVENTS} never came"))
+            .unwrap();
+        assert_eq!((n, dropped), (Some(expected), 0), "events lost before this one");
+        expected += 1;
+    }
+}

@@ -520,6 +520,13 @@ impl Session {
     ) -> Result<(), End> {
         match incoming {
             Some(Ok(incoming)) => {
+                // Frames tungstenite has already buffered cost no I/O, so
+                // without this the task could go through thousands of them
+                // in one turn. The handler tasks it feeds wait on this
+                // worker (tokio's LIFO slot) until it yields: a burst from
+                // the router then overflowed even a fast subscriber's queue.
+                // Spending budget per frame yields every 128 frames.
+                tokio::task::coop::consume_budget().await;
                 // Any traffic proves the link is alive.
                 link.pong_deadline = None;
                 match incoming {
