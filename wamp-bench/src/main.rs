@@ -1,5 +1,7 @@
 //! `wamp-bench`: wamp-rs against autobahn-python, xconn-python and
-//! battler-wamp on one real Crossbar router.
+//! battler-wamp on one real Crossbar router, and against a floor: a client
+//! written by hand that does only what any client must do for each scenario
+//! (`floor_peer.rs`; not a library).
 //!
 //! ```text
 //! cargo run --release -p wamp-bench            # full run, 5 s per scenario
@@ -15,7 +17,8 @@
 //! `xconn_peer.py` with the python of a venv of their own
 //! (`wamp_testkit::ensure_xconn`, installed on first use), battler-wamp
 //! peers are the `battler-peer` executable (`wamp-bench/battler-peer`, built
-//! on first use). Each driver
+//! on first use); the floor's drivers are this binary in `floor` mode, its
+//! counterparts the wamp-rs peer. Each driver
 //! measures its own user+sys CPU over its measured window (`/proc/self/stat`
 //! for wamp-rs and battler, `getrusage(RUSAGE_SELF)` for Python); the orchestrator
 //! samples the router's CPU (node + workers, `/proc/PID/stat`) around that
@@ -24,6 +27,7 @@
 
 mod battler;
 mod cpu;
+mod floor_peer;
 mod process;
 mod report;
 mod rust_peer;
@@ -51,6 +55,9 @@ fn main() -> BoxResult<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("peer") {
         return peer_main(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("floor") {
+        return floor_main(&args[1..]);
     }
     let mut duration = Duration::from_secs(5);
     let mut smoke = false;
@@ -80,6 +87,19 @@ fn peer_main(args: &[String]) -> BoxResult<()> {
     let duration = Duration::from_millis(millis.parse()?);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let outcome = runtime.block_on(rust_peer::run(role, url, serializer, duration));
+    if let Err(e) = &outcome {
+        println!("ERROR {e}");
+    }
+    outcome
+}
+
+/// `wamp-bench floor ROLE URL SERIALIZER DURATION_MS`: one floor driver
+/// process (see `floor_peer`).
+fn floor_main(args: &[String]) -> BoxResult<()> {
+    let [role, url, serializer, millis] = args else {
+        return Err("usage: wamp-bench floor ROLE URL SERIALIZER DURATION_MS".into());
+    };
+    let outcome = floor_peer::run(role, url, serializer, Duration::from_millis(millis.parse()?));
     if let Err(e) = &outcome {
         println!("ERROR {e}");
     }
@@ -128,6 +148,7 @@ fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
                 // A third-party library failing (battler-wamp has been seen to
                 // never finish its 10,000 registrations on a loaded machine)
                 // is a finding for the table, not a reason to lose the run.
+                // So is a floor failure (the smoke check rejects it).
                 Err(error) if kind != Kind::WampRs => {
                     eprintln!("FAILED: {} / {}: {error}", scenario.name(), kind.label());
                     Measured::Failed(error.to_string())

@@ -1,6 +1,6 @@
 //! Peer child processes: spawning them (the bench binary itself in `peer`
-//! mode, the battler-peer executable, or a Python script with the python of
-//! its library's venv) and reading their stdout protocol.
+//! or `floor` mode, the battler-peer executable, or a Python script with the
+//! python of its library's venv) and reading their stdout protocol.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -22,12 +22,16 @@ pub(crate) enum Kind {
     Xconn,
     /// battler-wamp (Rust, tokio): the `battler-peer` executable.
     Battler,
+    /// The floor, not a library: this binary, `wamp-bench floor ...`, for
+    /// the driver roles; its counterparts (callee, subscriber) are wamp-rs
+    /// peers.
+    Floor,
 }
 
 impl Kind {
     /// Every library, in table order; wamp-rs first (the ratios are
-    /// wamp-rs / each of the others).
-    pub(crate) const ALL: [Kind; 4] = [Kind::WampRs, Kind::Autobahn, Kind::Xconn, Kind::Battler];
+    /// wamp-rs / each of the others), the floor last.
+    pub(crate) const ALL: [Kind; 5] = [Kind::WampRs, Kind::Autobahn, Kind::Xconn, Kind::Battler, Kind::Floor];
 
     /// The name in the table.
     pub(crate) fn label(self) -> &'static str {
@@ -36,6 +40,7 @@ impl Kind {
             Kind::Autobahn => "autobahn",
             Kind::Xconn => "xconn",
             Kind::Battler => "battler",
+            Kind::Floor => "floor",
         }
     }
 }
@@ -85,7 +90,9 @@ pub(crate) struct Peer {
 type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 impl Launcher {
-    /// Starts a peer of `kind` in `role` (see `rust_peer::run`).
+    /// Starts a peer of `kind` in `role` (see `rust_peer::run`; for the
+    /// floor, `floor_peer::run` for the driver roles and the wamp-rs peer
+    /// for the counterparts).
     pub(crate) fn spawn(
         &self,
         kind: Kind,
@@ -99,6 +106,15 @@ impl Launcher {
             Kind::WampRs => {
                 let mut c = Command::new(&self.bench_exe);
                 c.arg("peer");
+                c
+            }
+            Kind::Floor => {
+                let mut c = Command::new(&self.bench_exe);
+                c.arg(if crate::floor_peer::ROLES.contains(&role) {
+                    "floor"
+                } else {
+                    "peer"
+                });
                 c
             }
             Kind::Battler => Command::new(&self.battler_exe),

@@ -125,8 +125,9 @@ pub(crate) fn render(kinds: &[Kind], results: &[ScenarioResults]) -> String {
 
 /// Checks that every outcome is sane (smoke run): work was done, time
 /// passed, payloads came back intact, events were delivered. wamp-rs must
-/// run every scenario; another library may report a scenario as not
-/// available (its own reason), but must run at least one. Returns the
+/// run every scenario, and so must the floor (never n/a, never failed: a
+/// floor bug fails the smoke run); another library may report a scenario as
+/// not available (its own reason), but must run at least one. Returns the
 /// problems found.
 pub(crate) fn sanity_problems(results: &[ScenarioResults]) -> Vec<String> {
     let mut problems = Vec::new();
@@ -146,14 +147,20 @@ pub(crate) fn sanity_problems(results: &[ScenarioResults]) -> Vec<String> {
             let outcome = match result {
                 Measured::Done(outcome) => outcome,
                 Measured::NotAvailable(why) => {
-                    if *kind == Kind::WampRs {
+                    if matches!(kind, Kind::WampRs | Kind::Floor) {
                         problems.push(format!("{name} / {peer}: not available: {why}"));
                     }
                     continue;
                 }
                 // Reported in the table and on stderr; the smoke run checks
-                // wamp-rs and that every other library ran something.
-                Measured::Failed(_) => continue,
+                // wamp-rs (whose failure ends the run) and the floor, and
+                // that every other library ran something.
+                Measured::Failed(why) => {
+                    if *kind == Kind::Floor {
+                        problems.push(format!("{name} / {peer}: failed: {why}"));
+                    }
+                    continue;
+                }
             };
             if outcome.driver.ops == 0 || outcome.driver.secs <= 0.0 || outcome.driver.rate() <= 0.0 {
                 problems.push(format!("{name} / {peer}: no operations measured"));
