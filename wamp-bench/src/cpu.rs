@@ -1,5 +1,6 @@
-//! CPU time of processes, from `/proc/PID/stat` (`utime` + `stime`, the same
-//! user+sys figures `getrusage` gives, in clock ticks).
+//! CPU time of processes: other processes from `/proc/PID/stat` (`utime` +
+//! `stime`, the same user+sys figures `getrusage` gives, in clock ticks);
+//! this one from its threads' schedstat, in nanoseconds.
 
 use std::fs;
 use std::process::Command;
@@ -33,9 +34,27 @@ pub(crate) fn cpu_seconds(pid: &str) -> Option<f64> {
     Some((utime + stime) / ticks_per_second())
 }
 
-/// User+sys CPU seconds of this process.
+/// User+sys CPU seconds of this process, to the nanosecond: the sum of
+/// each thread's time on a CPU from `/proc/self/task/TID/schedstat`. The
+/// clock ticks of `/proc/self/stat` (10 ms) are too coarse for a peer that
+/// spends a few tens of milliseconds in a whole window (the floor peer), and
+/// `getrusage`, which the Python peers use, is out of reach without
+/// `unsafe`. A thread that ends within the window takes its time with it;
+/// the peers' threads live as long as the window. Falls back to the ticks
+/// where schedstat is missing.
 pub(crate) fn own_cpu_seconds() -> f64 {
-    cpu_seconds("self").unwrap_or(0.0)
+    let nanos: Option<u64> = fs::read_dir("/proc/self/task").ok().and_then(|tasks| {
+        tasks
+            .map(|task| {
+                let stat = fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+                stat.split_whitespace().next()?.parse::<u64>().ok()
+            })
+            .sum()
+    });
+    match nanos {
+        Some(nanos) if nanos > 0 => nanos as f64 / 1e9,
+        _ => cpu_seconds("self").unwrap_or(0.0),
+    }
 }
 
 /// Summed CPU seconds of a set of processes (e.g. the Crossbar node and its
