@@ -12,15 +12,17 @@
 //! The orchestrator starts Crossbar (wamp-testkit), then for each scenario
 //! and each client library starts the counterpart (callee / subscriber) and
 //! the driver (caller / publisher / registrant) as separate processes:
-//! wamp-rs peers are this binary in `peer` mode, autobahn peers run
+//! wamp-rs peers are this binary in `peer` mode (tokio's multi-thread
+//! runtime) or `peer-1-thread` mode (its current-thread runtime), autobahn peers run
 //! `autobahn_peer.py` with the Crossbar venv's python, xconn peers run
 //! `xconn_peer.py` with the python of a venv of their own
 //! (`wamp_testkit::ensure_xconn`, installed on first use), battler-wamp
 //! peers are the `battler-peer` executable (`wamp-bench/battler-peer`, built
 //! on first use); the floor's drivers are this binary in `floor` mode, its
 //! counterparts the wamp-rs peer. Each driver
-//! measures its own user+sys CPU over its measured window (`/proc/self/stat`
-//! for wamp-rs and battler, `getrusage(RUSAGE_SELF)` for Python); the orchestrator
+//! measures its own user+sys CPU over its measured window (its threads'
+//! schedstat for wamp-rs and the floor, `/proc/self/stat` for battler,
+//! `getrusage(RUSAGE_SELF)` for Python); the orchestrator
 //! samples the router's CPU (node + workers, `/proc/PID/stat`) around that
 //! window. A library that cannot do a scenario says so (`UNSUPPORTED why`)
 //! and the table shows n/a with its reason.
@@ -54,7 +56,10 @@ type BoxResult<T> = Result<T, Box<dyn Error>>;
 fn main() -> BoxResult<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("peer") {
-        return peer_main(&args[1..]);
+        return peer_main(&args[1..], tokio::runtime::Builder::new_multi_thread());
+    }
+    if args.first().map(String::as_str) == Some("peer-1-thread") {
+        return peer_main(&args[1..], tokio::runtime::Builder::new_current_thread());
     }
     if args.first().map(String::as_str) == Some("floor") {
         return floor_main(&args[1..]);
@@ -78,14 +83,15 @@ fn main() -> BoxResult<()> {
     bench(duration, smoke)
 }
 
-/// `wamp-bench peer ROLE URL SERIALIZER DURATION_MS`: one wamp-rs peer process.
-fn peer_main(args: &[String]) -> BoxResult<()> {
+/// `wamp-bench peer ROLE URL SERIALIZER DURATION_MS` (or `peer-1-thread`):
+/// one wamp-rs peer process, on the runtime `runtime` builds.
+fn peer_main(args: &[String], mut runtime: tokio::runtime::Builder) -> BoxResult<()> {
     let [role, url, serializer, millis] = args else {
-        return Err("usage: wamp-bench peer ROLE URL SERIALIZER DURATION_MS".into());
+        return Err("usage: wamp-bench peer|peer-1-thread ROLE URL SERIALIZER DURATION_MS".into());
     };
     let serializer = rust_peer::serializer(serializer)?;
     let duration = Duration::from_millis(millis.parse()?);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = runtime.enable_all().build()?;
     let outcome = runtime.block_on(rust_peer::run(role, url, serializer, duration));
     if let Err(e) = &outcome {
         println!("ERROR {e}");
@@ -149,7 +155,7 @@ fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
                 // never finish its 10,000 registrations on a loaded machine)
                 // is a finding for the table, not a reason to lose the run.
                 // So is a floor failure (the smoke check rejects it).
-                Err(error) if kind != Kind::WampRs => {
+                Err(error) if !kind.is_wamp_rs() => {
                     eprintln!("FAILED: {} / {}: {error}", scenario.name(), kind.label());
                     Measured::Failed(error.to_string())
                 }

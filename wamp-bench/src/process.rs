@@ -14,8 +14,13 @@ use crate::report::PeerResult;
 /// Which client library a peer process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// wamp-rs: this binary, `wamp-bench peer ...`.
+    /// wamp-rs: this binary, `wamp-bench peer ...`, on tokio's multi-thread
+    /// runtime (what `#[tokio::main]` builds).
     WampRs,
+    /// wamp-rs on tokio's current-thread runtime (`#[tokio::main(flavor =
+    /// "current_thread")]`): `wamp-bench peer-1-thread ...`. Same code, one
+    /// thread: no wake-ups between threads.
+    WampRs1Thread,
     /// autobahn-python (asyncio), in the Crossbar venv.
     Autobahn,
     /// xconn-python (asyncio `AsyncClient`), in its own venv.
@@ -31,17 +36,30 @@ pub(crate) enum Kind {
 impl Kind {
     /// Every library, in table order; wamp-rs first (the ratios are
     /// wamp-rs / each of the others), the floor last.
-    pub(crate) const ALL: [Kind; 5] = [Kind::WampRs, Kind::Autobahn, Kind::Xconn, Kind::Battler, Kind::Floor];
+    pub(crate) const ALL: [Kind; 6] = [
+        Kind::WampRs,
+        Kind::WampRs1Thread,
+        Kind::Autobahn,
+        Kind::Xconn,
+        Kind::Battler,
+        Kind::Floor,
+    ];
 
     /// The name in the table.
     pub(crate) fn label(self) -> &'static str {
         match self {
             Kind::WampRs => "wamp-rs",
+            Kind::WampRs1Thread => "wamp-rs 1-thread",
             Kind::Autobahn => "autobahn",
             Kind::Xconn => "xconn",
             Kind::Battler => "battler",
             Kind::Floor => "floor",
         }
+    }
+
+    /// wamp-rs itself, in either runtime: its failure ends the run.
+    pub(crate) fn is_wamp_rs(self) -> bool {
+        matches!(self, Kind::WampRs | Kind::WampRs1Thread)
     }
 }
 
@@ -106,6 +124,11 @@ impl Launcher {
             Kind::WampRs => {
                 let mut c = Command::new(&self.bench_exe);
                 c.arg("peer");
+                c
+            }
+            Kind::WampRs1Thread => {
+                let mut c = Command::new(&self.bench_exe);
+                c.arg("peer-1-thread");
                 c
             }
             Kind::Floor => {

@@ -147,7 +147,7 @@ pub(crate) fn sanity_problems(results: &[ScenarioResults]) -> Vec<String> {
             let outcome = match result {
                 Measured::Done(outcome) => outcome,
                 Measured::NotAvailable(why) => {
-                    if matches!(kind, Kind::WampRs | Kind::Floor) {
+                    if kind.is_wamp_rs() || *kind == Kind::Floor {
                         problems.push(format!("{name} / {peer}: not available: {why}"));
                     }
                     continue;

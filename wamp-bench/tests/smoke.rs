@@ -17,7 +17,7 @@ fn smoke_run_prints_sane_table() {
         "wamp-bench --smoke failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
     assert!(
-        stdout.contains("| scenario | metric | wamp-rs | autobahn | xconn | battler | floor |"),
+        stdout.contains("| scenario | metric | wamp-rs | wamp-rs 1-thread | autobahn | xconn | battler | floor |"),
         "no table header:\n{stdout}"
     );
     assert!(stdout.contains("smoke: all scenarios sane"), "{stdout}");
