@@ -234,37 +234,43 @@ fn check(s: &str, rules: UriRules, empty: EmptyComponents) -> Result<(), UriErro
     if s.is_empty() {
         return Err(UriErrorKind::Empty);
     }
-    let count = s.split('.').count();
-    for (index, component) in s.split('.').enumerate() {
-        let number = index + 1;
-        if component.is_empty() {
-            let allowed = match empty {
-                EmptyComponents::Never => false,
-                EmptyComponents::Last => number == count && count > 1,
-                EmptyComponents::Any => true,
-            };
-            if allowed {
-                continue;
+    // One pass, in order: this runs on every call and publish.
+    let mut number = 1;
+    let mut component_empty = true;
+    for c in s.chars() {
+        if c == '.' {
+            // Not the last component: only `Any` lets it be empty.
+            if component_empty && empty != EmptyComponents::Any {
+                return Err(UriErrorKind::EmptyComponent(number));
             }
-            return Err(UriErrorKind::EmptyComponent(number));
+            number += 1;
+            component_empty = true;
+            continue;
         }
-        for c in component.chars() {
-            match rules {
-                UriRules::Loose => {
-                    if c.is_whitespace() {
-                        return Err(UriErrorKind::Whitespace(number));
-                    }
-                    if c == '#' {
-                        return Err(UriErrorKind::ForbiddenChar(number, c));
-                    }
+        component_empty = false;
+        match rules {
+            UriRules::Loose => {
+                if c.is_whitespace() {
+                    return Err(UriErrorKind::Whitespace(number));
                 }
-                UriRules::Strict => {
-                    if !(c.is_ascii_digit() || c.is_ascii_lowercase() || c == '_') {
-                        return Err(UriErrorKind::NotStrict(number, c));
-                    }
+                if c == '#' {
+                    return Err(UriErrorKind::ForbiddenChar(number, c));
+                }
+            }
+            UriRules::Strict => {
+                if !(c.is_ascii_digit() || c.is_ascii_lowercase() || c == '_') {
+                    return Err(UriErrorKind::NotStrict(number, c));
                 }
             }
         }
+    }
+    let last_may_be_empty = match empty {
+        EmptyComponents::Never => false,
+        EmptyComponents::Last => number > 1,
+        EmptyComponents::Any => true,
+    };
+    if component_empty && !last_may_be_empty {
+        return Err(UriErrorKind::EmptyComponent(number));
     }
     Ok(())
 }
