@@ -56,8 +56,7 @@ use std::time::{Duration, Instant};
 
 use wamp_core::{Dict, Goodbye, Hello, Message, Value};
 
-use crate::cpu::own_cpu_seconds;
-use crate::report::PeerResult;
+use crate::report::Window;
 use crate::rust_peer::{IN_FLIGHT, PAYLOAD_BYTES, REGISTRATIONS};
 
 type BoxResult<T> = Result<T, Box<dyn Error>>;
@@ -880,42 +879,6 @@ impl Conn {
         self.stream.set_read_timeout(Some(Duration::from_secs(10)))?;
         while self.message()?.kind != GOODBYE {}
         Ok(())
-    }
-}
-
-fn say(line: &str) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    writeln!(out, "{line}")?;
-    out.flush()
-}
-
-/// Measurement window: wall start, CPU start, deadline.
-#[derive(Debug)]
-struct Window {
-    start: Instant,
-    cpu: f64,
-    deadline: Instant,
-}
-
-impl Window {
-    fn open(duration: Duration) -> io::Result<Window> {
-        say("READY")?;
-        let start = Instant::now();
-        Ok(Window {
-            start,
-            cpu: own_cpu_seconds(),
-            deadline: start + duration,
-        })
-    }
-
-    fn report(&self, ops: u64, ok: bool) -> io::Result<()> {
-        let result = PeerResult {
-            ops,
-            secs: self.start.elapsed().as_secs_f64(),
-            cpu_us: (own_cpu_seconds() - self.cpu) * 1e6,
-            ok,
-        };
-        say(&format!("RESULT {}", result.to_json()))
     }
 }
 

@@ -1,6 +1,53 @@
-//! The `RESULT {json}` line a peer process prints after its measured window.
+//! The stdout protocol of the peer processes this binary runs (wamp-rs and
+//! floor): `READY` when the measured window opens, then the `RESULT {json}`
+//! line with what was measured in it.
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+use crate::cpu::own_cpu_seconds;
+
+/// Prints one protocol line and flushes it (the orchestrator waits for it).
+pub(crate) fn say(line: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}
+
+/// A measured window: wall start, CPU start, deadline.
+#[derive(Debug)]
+pub(crate) struct Window {
+    start: Instant,
+    cpu: f64,
+    /// When the driver stops starting new operations.
+    pub(crate) deadline: Instant,
+}
+
+impl Window {
+    /// Says `READY` and starts measuring for `duration`.
+    pub(crate) fn open(duration: Duration) -> io::Result<Window> {
+        say("READY")?;
+        let start = Instant::now();
+        Ok(Window {
+            start,
+            cpu: own_cpu_seconds(),
+            deadline: start + duration,
+        })
+    }
+
+    /// Says `RESULT` with `ops` done since the window opened.
+    pub(crate) fn report(&self, ops: u64, ok: bool) -> io::Result<()> {
+        let result = PeerResult {
+            ops,
+            secs: self.start.elapsed().as_secs_f64(),
+            cpu_us: (own_cpu_seconds() - self.cpu) * 1e6,
+            ok,
+        };
+        say(&format!("RESULT {}", result.to_json()))
+    }
+}
 
 /// What one peer process measured.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,7 +5,7 @@
 //! user+sys time over the measured window only (connect excluded).
 
 use std::error::Error;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,8 +14,7 @@ use wamp_core::SerializerKind;
 use wamp_runtime::{ApplicationError, CallContext, Client, ClientConfig, EventContext, Payload, RegisterOptions};
 use wamp_runtime::{SubscribeOptions, Value};
 
-use crate::cpu::own_cpu_seconds;
-use crate::report::PeerResult;
+use crate::report::{PeerResult, Window, say};
 
 /// Calls kept in flight by the `caller-inflight` role.
 pub(crate) const IN_FLIGHT: usize = 100;
@@ -36,13 +35,6 @@ pub(crate) fn serializer(name: &str) -> BoxResult<SerializerKind> {
     }
 }
 
-fn say(line: &str) -> BoxResult<()> {
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{line}")?;
-    out.flush()?;
-    Ok(())
-}
-
 /// Blocks (on a blocking thread) until a line or EOF arrives on stdin.
 async fn read_line() -> BoxResult<()> {
     tokio::task::spawn_blocking(|| {
@@ -51,35 +43,6 @@ async fn read_line() -> BoxResult<()> {
     })
     .await??;
     Ok(())
-}
-
-/// Measurement window: wall start, CPU start, deadline.
-struct Window {
-    start: Instant,
-    cpu: f64,
-    deadline: Instant,
-}
-
-impl Window {
-    fn open(duration: Duration) -> BoxResult<Window> {
-        say("READY")?;
-        let start = Instant::now();
-        Ok(Window {
-            start,
-            cpu: own_cpu_seconds(),
-            deadline: start + duration,
-        })
-    }
-
-    fn report(&self, ops: u64, ok: bool) -> BoxResult<()> {
-        let result = PeerResult {
-            ops,
-            secs: self.start.elapsed().as_secs_f64(),
-            cpu_us: (own_cpu_seconds() - self.cpu) * 1e6,
-            ok,
-        };
-        say(&format!("RESULT {}", result.to_json()))
-    }
 }
 
 fn echo(_ctx: CallContext, payload: Payload) -> Result<Payload, ApplicationError> {
@@ -213,5 +176,5 @@ async fn subscriber(client: &Client) -> BoxResult<()> {
         cpu_us: 0.0,
         ok: true,
     };
-    say(&format!("RESULT {}", result.to_json()))
+    Ok(say(&format!("RESULT {}", result.to_json()))?)
 }
