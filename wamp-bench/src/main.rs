@@ -168,6 +168,8 @@ fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
     }
     router.stop();
     println!("{}", table::render(&Kind::ALL, &results));
+    println!("CPU per operation against the target (ratio to autobahn in brackets):\n");
+    println!("{}", table::render_cpu_targets(&results));
     println!("total time {:.1}s", started.elapsed().as_secs_f64());
     if smoke {
         let problems = table::sanity_problems(&results);

@@ -123,6 +123,68 @@ pub(crate) fn render(kinds: &[Kind], results: &[ScenarioResults]) -> String {
     out
 }
 
+/// Issue 6's CPU target, scenario by scenario: at most 1/20 of autobahn's
+/// CPU per operation. Next to it the floor, so that a reader sees where no
+/// client could meet it, and wamp-rs on both runtimes.
+pub(crate) fn render_cpu_targets(results: &[ScenarioResults]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| scenario | metric | autobahn | target (1/20) | floor | wamp-rs | wamp-rs 1-thread | verdict |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|");
+    for (scenario, measured) in results {
+        let Some((metric, read)) = metrics(scenario.workload)
+            .into_iter()
+            .find(|(name, _)| name.contains("CPU"))
+        else {
+            continue;
+        };
+        let of = |kind: Kind| {
+            measured
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .and_then(|(_, m)| m.outcome())
+                .map(read)
+        };
+        let (Some(autobahn), Some(floor)) = (of(Kind::Autobahn), of(Kind::Floor)) else {
+            continue;
+        };
+        let target = autobahn / 20.0;
+        let ours = [
+            (Kind::WampRs, of(Kind::WampRs)),
+            (Kind::WampRs1Thread, of(Kind::WampRs1Thread)),
+        ];
+        let met: Vec<&str> = ours
+            .iter()
+            .filter(|(_, value)| value.is_some_and(|v| v <= target))
+            .map(|(kind, _)| kind.label())
+            .collect();
+        let verdict = if floor > target {
+            format!("unattainable: the floor needs {:.1}× the target", floor / target)
+        } else if met.is_empty() {
+            "not met".to_owned()
+        } else {
+            format!("met ({})", met.join(", "))
+        };
+        let cell = |value: Option<f64>| match value {
+            Some(v) => format!("{} ({:.3})", figure(v), v / autobahn),
+            None => "n/a".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {metric} | {} | {} | {} | {} | {} | {verdict} |",
+            scenario.name(),
+            figure(autobahn),
+            figure(target),
+            figure(floor),
+            cell(ours[0].1),
+            cell(ours[1].1),
+        );
+    }
+    out
+}
+
 /// Checks that every outcome is sane (smoke run): work was done, time
 /// passed, payloads came back intact, events were delivered. wamp-rs must
 /// run every scenario, and so must the floor (never n/a, never failed: a
@@ -177,4 +239,55 @@ pub(crate) fn sanity_problems(results: &[ScenarioResults]) -> Vec<String> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::PeerResult;
+    use crate::scenarios::Transport;
+
+    /// An outcome of 1000 operations that cost `cpu_us_per_op` each.
+    fn costing(cpu_us_per_op: f64) -> Measured {
+        Measured::Done(Outcome {
+            driver: PeerResult {
+                ops: 1000,
+                secs: 1.0,
+                cpu_us: cpu_us_per_op * 1000.0,
+                ok: true,
+            },
+            receiver: None,
+            router_cpu_percent: 90.0,
+        })
+    }
+
+    fn scenario(ours: f64, ours_1_thread: f64, autobahn: f64, floor: f64) -> ScenarioResults {
+        let scenario = Scenario {
+            workload: Workload::InFlight,
+            transport: Transport::WebSocket,
+            serializer: "json",
+        };
+        let measured = vec![
+            (Kind::WampRs, costing(ours)),
+            (Kind::WampRs1Thread, costing(ours_1_thread)),
+            (Kind::Autobahn, costing(autobahn)),
+            (Kind::Floor, costing(floor)),
+        ];
+        (scenario, measured)
+    }
+
+    #[test]
+    fn the_verdict_names_who_meets_the_target_and_where_nobody_can() {
+        let table = render_cpu_targets(&[
+            scenario(10.0, 4.0, 100.0, 1.0),
+            scenario(10.0, 8.0, 100.0, 1.0),
+            scenario(70.0, 50.0, 200.0, 30.0),
+        ]);
+        let rows: Vec<&str> = table.lines().skip(2).collect();
+        assert_eq!(rows.len(), 3, "{table}");
+        assert!(rows[0].contains("| 5.0 |") && rows[0].ends_with("| met (wamp-rs 1-thread) |"), "{table}");
+        assert!(rows[0].contains("| 4.0 (0.040) |"), "{table}");
+        assert!(rows[1].ends_with("| not met |"), "{table}");
+        assert!(rows[2].ends_with("| unattainable: the floor needs 3.0× the target |"), "{table}");
+    }
 }
