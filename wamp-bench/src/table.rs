@@ -161,7 +161,7 @@ pub(crate) fn render_cpu_targets(results: &[ScenarioResults]) -> String {
             .map(|(kind, _)| kind.label())
             .collect();
         let verdict = if floor > target {
-            format!("unattainable: the floor needs {:.1}× the target", floor / target)
+            format!("unattainable: the floor needs {:.2}× the target", floor / target)
         } else if met.is_empty() {
             "not met".to_owned()
         } else {
@@ -288,6 +288,6 @@ mod tests {
         assert!(rows[0].contains("| 5.0 |") && rows[0].ends_with("| met (wamp-rs 1-thread) |"), "{table}");
         assert!(rows[0].contains("| 4.0 (0.040) |"), "{table}");
         assert!(rows[1].ends_with("| not met |"), "{table}");
-        assert!(rows[2].ends_with("| unattainable: the floor needs 3.0× the target |"), "{table}");
+        assert!(rows[2].ends_with("| unattainable: the floor needs 3.00× the target |"), "{table}");
     }
 }
