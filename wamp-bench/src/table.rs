@@ -285,9 +285,15 @@ mod tests {
         ]);
         let rows: Vec<&str> = table.lines().skip(2).collect();
         assert_eq!(rows.len(), 3, "{table}");
-        assert!(rows[0].contains("| 5.0 |") && rows[0].ends_with("| met (wamp-rs 1-thread) |"), "{table}");
+        assert!(
+            rows[0].contains("| 5.0 |") && rows[0].ends_with("| met (wamp-rs 1-thread) |"),
+            "{table}"
+        );
         assert!(rows[0].contains("| 4.0 (0.040) |"), "{table}");
         assert!(rows[1].ends_with("| not met |"), "{table}");
-        assert!(rows[2].ends_with("| unattainable: the floor needs 3.00× the target |"), "{table}");
+        assert!(
+            rows[2].ends_with("| unattainable: the floor needs 3.00× the target |"),
+            "{table}"
+        );
     }
 }
