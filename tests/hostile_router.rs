@@ -123,11 +123,7 @@ async fn a_second_welcome_is_a_protocol_violation_and_the_router_gets_an_abort()
 
 #[tokio::test]
 async fn every_pending_request_fails_when_the_router_breaks_the_protocol() {
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
-    let router = tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, router) = WsListener::joined(move |mut peer| async move {
         // A call, an acknowledged publication and a subscription, none answered...
         for expected in [48, 16, 32] {
             peer.expect(expected).await;
@@ -135,7 +131,8 @@ async fn every_pending_request_fails_when_the_router_breaks_the_protocol() {
         // ...then an EVENT whose subscription id is a string.
         peer.send(r#"[36, "not-an-id", 1, {}]"#).await;
         peer.drain().await;
-    });
+    })
+    .await;
     let client = join(&url).await.unwrap();
     let call = tokio::spawn(client.call("com.example.x").into_future());
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -164,16 +161,13 @@ async fn every_pending_request_fails_when_the_router_breaks_the_protocol() {
 
 #[tokio::test]
 async fn a_reconnecting_client_leaves_a_violating_router_reconnects_and_gives_up_as_its_policy_says() {
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
-    let router = tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, router) = WsListener::joined(move |mut peer| async move {
         peer.expect(48).await;
         peer.send("[36, 1, 2, {}, 42]").await; // Arguments must be a list.
         peer.drain().await;
         // The listener is gone with the accept: every reconnect is refused.
-    });
+    })
+    .await;
     let mut policy = ReconnectPolicy::default();
     policy.initial_delay = Duration::from_millis(50);
     policy.max_attempts = Some(2);
@@ -222,18 +216,15 @@ async fn a_reconnecting_client_leaves_a_violating_router_reconnects_and_gives_up
 async fn results_errors_and_events_for_unknown_ids_are_ignored_and_the_session_goes_on() {
     // A RESULT or ERROR may legitimately arrive after the call was
     // cancelled, an EVENT after UNSUBSCRIBE: the client drops them.
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
-    let router = tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, router) = WsListener::joined(move |mut peer| async move {
         let call = peer.expect(48).await;
         peer.send(r#"[50, 777001, {}, ["stray"]]"#).await;
         peer.send(r#"[8, 48, 777002, {}, "wamp.error.stray"]"#).await;
         peer.send(r#"[36, 777003, 1, {}, ["stray"]]"#).await;
         peer.send(format!(r#"[50, {}, {{}}, ["mine"]]"#, call[1])).await;
         peer.drain().await;
-    });
+    })
+    .await;
     let client = join(&url).await.unwrap();
     let answer = bounded("the call", client.call("com.example.x")).await.unwrap();
     assert_eq!(answer.args, vec![wamp_runtime::Value::from("mine")]);
@@ -244,14 +235,11 @@ async fn results_errors_and_events_for_unknown_ids_are_ignored_and_the_session_g
 
 #[tokio::test]
 async fn an_invocation_for_an_unknown_registration_is_answered_with_an_error() {
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
-    let router = tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, router) = WsListener::joined(move |mut peer| async move {
         peer.send(r#"[68, 4242, 999999, {}, [1]]"#).await;
         peer.expect(8).await
-    });
+    })
+    .await;
     let client = join(&url).await.unwrap();
     let error = bounded("the fake router", router).await.unwrap();
     // [ERROR, INVOCATION, request, details, uri]
@@ -283,16 +271,13 @@ async fn abort_in_answer_to_hello_names_the_reason_and_message() {
 
 #[tokio::test]
 async fn a_rawsocket_length_prefix_above_max_message_size_closes_the_session_before_reading_it() {
-    let listener = RawListener::bind().await;
-    let url = listener.url.clone();
-    let router = tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, router) = RawListener::joined(move |mut peer| async move {
         peer.recv().await.unwrap(); // the CALL
         // A message frame announcing 16 MiB - 1 bytes, none of which follow.
         peer.send_bytes(&[0x00, 0xff, 0xff, 0xff]).await;
         tokio::time::sleep(BOUND).await;
-    });
+    })
+    .await;
     let config = ClientConfig::builder()
         .url(&url)
         .realm("realm1")
@@ -315,17 +300,14 @@ async fn a_rawsocket_length_prefix_above_max_message_size_closes_the_session_bef
 
 #[tokio::test]
 async fn a_websocket_frame_header_announcing_a_terabyte_closes_the_session() {
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
-    let router = tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, router) = WsListener::joined(move |mut peer| async move {
         peer.expect(48).await;
         // FIN + text, unmasked, 64-bit length 2^40: the header alone.
         let header = [0x81, 127, 0, 0, 0x01, 0, 0, 0, 0, 0];
         peer.tcp().write_all(&header).await.unwrap();
         tokio::time::sleep(BOUND).await;
-    });
+    })
+    .await;
     let client = join(&url).await.unwrap();
     let call = bounded("the call", client.call("com.example.x")).await;
     let reason = closed_reason(&client).await;
@@ -342,14 +324,11 @@ async fn a_rawsocket_frame_of_an_unknown_type_or_with_garbage_closes_the_session
         (&[0x08, 0, 0, 1, b'x'][..], "reserved bits"),
         (&[0x00, 0, 0, 3, b'{', b'{', b'{'][..], "malformed JSON"),
     ] {
-        let listener = RawListener::bind().await;
-        let url = listener.url.clone();
-        let router = tokio::spawn(async move {
-            let mut peer = listener.accept().await;
-            peer.welcome().await;
+        let (url, router) = RawListener::joined(move |mut peer| async move {
             peer.send_bytes(bytes).await;
             tokio::time::sleep(BOUND).await;
-        });
+        })
+        .await;
         let client = join(&url).await.unwrap();
         let reason = closed_reason(&client).await;
         assert!(reason.contains(expected), "{bytes:02x?}: {reason}");
@@ -364,12 +343,8 @@ const FLOOD: u64 = 200_000;
 /// Subscribes with a handler that blocks on `gate` and counts deliveries;
 /// returns the subscription's router id as the fake router needs it.
 async fn flood_of_events_to_a_blocked_subscriber(event_queue: usize) -> (u64, u64, u64) {
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
     let (flooded, mut flood_done) = mpsc::unbounded_channel();
-    let router = tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, router) = WsListener::joined(move |mut peer| async move {
         let subscribe = peer.expect(32).await;
         peer.send(format!("[33, {}, 5005]", subscribe[1])).await;
         for publication in 1..=FLOOD {
@@ -393,7 +368,8 @@ async fn flood_of_events_to_a_blocked_subscriber(event_queue: usize) -> (u64, u6
         peer.expect(48).await;
         peer.send(r#"[36, 5005, 999999999, {}, [0, "last"]]"#).await;
         peer.drain().await;
-    });
+    })
+    .await;
     let config = ClientConfig::builder()
         .url(&url)
         .realm("realm1")
@@ -458,11 +434,7 @@ async fn a_flood_of_events_to_a_slow_subscriber_is_dropped_beyond_its_queue_and_
 async fn invocations_beyond_invocation_queue_are_refused_at_once_with_unavailable() {
     const LIMIT: usize = 8;
     const SENT: u64 = 5000;
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
-    let router = tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, router) = WsListener::joined(move |mut peer| async move {
         let register = peer.expect(64).await;
         peer.send(format!("[65, {}, 6006]", register[1])).await;
         let invocations = (1..=SENT).map(|request| format!("[68, {request}, 6006, {{}}, [{request}]]"));
@@ -478,7 +450,8 @@ async fn invocations_beyond_invocation_queue_are_refused_at_once_with_unavailabl
             refused.push(error[2].as_u64().unwrap());
         }
         refused
-    });
+    })
+    .await;
     let config = ClientConfig::builder()
         .url(&url)
         .realm("realm1")
@@ -518,15 +491,12 @@ async fn invocations_beyond_invocation_queue_are_refused_at_once_with_unavailabl
 /// link as lost, which fails what is pending and lets `leave` return.
 #[tokio::test]
 async fn a_router_that_stops_reading_fails_calls_and_leave_returns() {
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
     let (parked, mut hold) = mpsc::unbounded_channel::<WsPeer>();
-    tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, _) = WsListener::joined(move |peer| async move {
         // Keep the connection open, never read it again.
         let _ = parked.send(peer);
-    });
+    })
+    .await;
     let config = ClientConfig::builder()
         .url(&url)
         .realm("realm1")

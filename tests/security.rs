@@ -152,17 +152,14 @@ async fn closed_quickly(client: &Client) -> String {
 /// header of a text frame announcing `length` bytes, sends none of them and
 /// keeps the connection open.
 async fn websocket_announcing(length: u64) -> String {
-    let listener = WsListener::bind().await;
-    let url = listener.url.clone();
-    tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, _) = WsListener::joined(move |mut peer| async move {
         // FIN + text, no mask, 64-bit length.
         let mut header = vec![0x81, 127];
         header.extend_from_slice(&length.to_be_bytes());
         peer.tcp().write_all(&header).await.unwrap();
         tokio::time::sleep(Duration::from_secs(30)).await;
-    });
+    })
+    .await;
     url
 }
 
@@ -183,14 +180,11 @@ async fn websocket_refuses_a_frame_over_max_message_size_from_its_header() {
 /// the header of a frame announcing `length` bytes, sends none of them and
 /// keeps the connection open.
 async fn rawsocket_announcing(length: u32) -> String {
-    let listener = RawListener::bind().await;
-    let url = listener.url.clone();
-    tokio::spawn(async move {
-        let mut peer = listener.accept().await;
-        peer.welcome().await;
+    let (url, _) = RawListener::joined(move |mut peer| async move {
         peer.send_bytes(&length.to_be_bytes()).await;
         tokio::time::sleep(Duration::from_secs(30)).await;
-    });
+    })
+    .await;
     url
 }
 

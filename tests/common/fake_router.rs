@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 #![allow(clippy::result_large_err)] // tungstenite's handshake callback signature
 
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -16,6 +17,7 @@ use serde_json::Value as Json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
@@ -50,6 +52,25 @@ impl WsListener {
         .await
         .unwrap();
         WsPeer { socket }
+    }
+
+    /// Binds, and on a task of its own accepts one client, answers its
+    /// HELLO with [`WELCOME`] and runs `script` on the joined connection.
+    /// Returns the URL and that task.
+    pub async fn joined<F, Fut>(script: F) -> (String, JoinHandle<Fut::Output>)
+    where
+        F: FnOnce(WsPeer) -> Fut + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        let listener = Self::bind().await;
+        let url = listener.url.clone();
+        let task = tokio::spawn(async move {
+            let mut peer = listener.accept().await;
+            peer.welcome().await;
+            script(peer).await
+        });
+        (url, task)
     }
 }
 
@@ -210,6 +231,23 @@ impl RawListener {
         assert_eq!(handshake[1] & 0x0f, 1, "the client must ask for JSON: {handshake:02x?}");
         stream.write_all(&[0x7f, 0xf1, 0, 0]).await.unwrap();
         RawPeer { stream }
+    }
+
+    /// As [`WsListener::joined`], over RawSocket.
+    pub async fn joined<F, Fut>(script: F) -> (String, JoinHandle<Fut::Output>)
+    where
+        F: FnOnce(RawPeer) -> Fut + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        let listener = Self::bind().await;
+        let url = listener.url.clone();
+        let task = tokio::spawn(async move {
+            let mut peer = listener.accept().await;
+            peer.welcome().await;
+            script(peer).await
+        });
+        (url, task)
     }
 }
 
