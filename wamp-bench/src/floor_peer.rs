@@ -54,7 +54,9 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use wamp_core::{Dict, Goodbye, Hello, Message, Value};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use wamp_core::{Dict, Goodbye, Hello, Message, SerializerKind, Value};
 
 use crate::report::Window;
 use crate::rust_peer::{IN_FLIGHT, PAYLOAD_BYTES, REGISTRATIONS};
@@ -100,28 +102,21 @@ enum Ser {
 }
 
 impl Ser {
+    /// The serializer named on the command line (as for the wamp-rs peer).
     fn parse(name: &str) -> BoxResult<Ser> {
-        match name {
-            "json" => Ok(Ser::Json),
-            "msgpack" => Ok(Ser::MsgPack),
-            "cbor" => Ok(Ser::Cbor),
-            other => Err(format!("unknown serializer {other:?}").into()),
+        match crate::rust_peer::serializer(name)? {
+            SerializerKind::Json => Ok(Ser::Json),
+            SerializerKind::MsgPack => Ok(Ser::MsgPack),
+            SerializerKind::Cbor => Ok(Ser::Cbor),
+            other => Err(format!("the floor has no templates for {other}").into()),
         }
     }
 
-    fn subprotocol(self) -> &'static str {
+    fn kind(self) -> SerializerKind {
         match self {
-            Ser::Json => "wamp.2.json",
-            Ser::MsgPack => "wamp.2.msgpack",
-            Ser::Cbor => "wamp.2.cbor",
-        }
-    }
-
-    fn rawsocket_id(self) -> u8 {
-        match self {
-            Ser::Json => 1,
-            Ser::MsgPack => 2,
-            Ser::Cbor => 3,
+            Ser::Json => SerializerKind::Json,
+            Ser::MsgPack => SerializerKind::MsgPack,
+            Ser::Cbor => SerializerKind::Cbor,
         }
     }
 
@@ -247,17 +242,7 @@ fn push_decimal(out: &mut Vec<u8>, n: u64) {
 
 /// Standard base64 with padding (the WAMP JSON convention for binary).
 fn base64(data: &[u8]) -> Vec<u8> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let sextet = |shift: u32| ALPHABET[(n >> shift & 63) as usize];
-        out.extend_from_slice(&[sextet(18), sextet(12)]);
-        out.push(if chunk.len() > 1 { sextet(6) } else { b'=' });
-        out.push(if chunk.len() > 2 { sextet(0) } else { b'=' });
-    }
-    out
+    STANDARD.encode(data).into_bytes()
 }
 
 /// What goes between a template's constant parts.
@@ -648,7 +633,7 @@ impl Conn {
     }
 
     fn upgrade(&mut self, host: &str, path: &str) -> BoxResult<()> {
-        let protocol = self.ser.subprotocol();
+        let protocol = self.ser.kind().subprotocol();
         let request = format!(
             "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
              Sec-WebSocket-Key: {WS_KEY}\r\nSec-WebSocket-Version: 13\r\n\
@@ -679,7 +664,7 @@ impl Conn {
     }
 
     fn rawsocket_handshake(&mut self) -> BoxResult<()> {
-        let id = self.ser.rawsocket_id();
+        let id = self.ser.kind().rawsocket_id();
         self.stream.write_all(&[0x7f, 0xf0 | id, 0, 0])?;
         while self.end < 4 {
             self.fill()?;
@@ -948,7 +933,7 @@ pub(crate) fn run(role: &str, url: &str, serializer: &str, duration: Duration) -
             window.report(done, true)?;
         }
         "caller-payload" => {
-            let data: Vec<u8> = (0..PAYLOAD_BYTES).map(|i| (i * 31 % 251) as u8).collect();
+            let data = crate::rust_peer::payload();
             let encoded = if ser == Ser::Json { base64(&data) } else { data };
             let call = Template::call_bytes(ser, PAYLOAD_BYTES);
             let window = Window::open(duration)?;

@@ -121,23 +121,16 @@ impl Launcher {
     ) -> BoxResult<Peer> {
         let millis = duration.as_millis().to_string();
         let mut command = match kind {
-            Kind::WampRs => {
+            Kind::WampRs | Kind::WampRs1Thread | Kind::Floor => {
+                // This binary's subcommand for the kind; the floor's
+                // counterparts are wamp-rs peers.
+                let subcommand = match kind {
+                    Kind::WampRs1Thread => "peer-1-thread",
+                    Kind::Floor if crate::floor_peer::ROLES.contains(&role) => "floor",
+                    _ => "peer",
+                };
                 let mut c = Command::new(&self.bench_exe);
-                c.arg("peer");
-                c
-            }
-            Kind::WampRs1Thread => {
-                let mut c = Command::new(&self.bench_exe);
-                c.arg("peer-1-thread");
-                c
-            }
-            Kind::Floor => {
-                let mut c = Command::new(&self.bench_exe);
-                c.arg(if crate::floor_peer::ROLES.contains(&role) {
-                    "floor"
-                } else {
-                    "peer"
-                });
+                c.arg(subcommand);
                 c
             }
             Kind::Battler => Command::new(&self.battler_exe),

@@ -20,6 +20,11 @@ use crate::report::{PeerResult, Window, say};
 pub(crate) const IN_FLIGHT: usize = 100;
 /// Size of the binary payload of the `caller-payload` role.
 pub(crate) const PAYLOAD_BYTES: usize = 1024 * 1024;
+
+/// The binary payload of the `caller-payload` role (wamp-rs and floor).
+pub(crate) fn payload() -> Vec<u8> {
+    (0..PAYLOAD_BYTES).map(|i| (i * 31 % 251) as u8).collect()
+}
 /// Procedures bound by the `register` role.
 pub(crate) const REGISTRATIONS: usize = 10_000;
 
@@ -94,7 +99,7 @@ pub(crate) async fn run(role: &str, url: &str, serializer: SerializerKind, durat
             window.report(total, true)?;
         }
         "caller-payload" => {
-            let data: Vec<u8> = (0..PAYLOAD_BYTES).map(|i| (i * 31 % 251) as u8).collect();
+            let data = payload();
             // Each call sends the bytes the previous one got back (checked
             // equal to `data`), so the loop copies nothing itself: the
             // Python peers pass the same bytes object every time.
