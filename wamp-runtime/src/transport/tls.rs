@@ -17,7 +17,6 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use super::tcp::Tcp;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
@@ -26,6 +25,7 @@ use rustls::{AlertDescription, CertificateError, DigitallySignedStruct, RootCert
 use tokio_rustls::client::TlsStream;
 
 use super::TransportError;
+use super::tcp::Tcp;
 use crate::config::TlsConfig;
 
 /// The crypto provider of every TLS connection: rustls with `ring`.
