@@ -18,6 +18,7 @@
 
 mod error;
 mod id;
+mod lazy;
 mod message;
 mod serializer;
 mod uri;
@@ -26,6 +27,7 @@ mod wire;
 
 pub use error::{DecodeError, EncodeError};
 pub use id::{Id, MAX_ID, RequestIdGenerator, random_id};
+pub use lazy::LazyDict;
 pub use message::{
     Abort, Authenticate, Call, CallResult, Cancel, Challenge, ErrorMessage, Event, Goodbye, Hello, Interrupt,
     Invocation, Message, MessageType, Payload, Publish, Published, Register, Registered, Subscribe, Subscribed,

@@ -10,6 +10,7 @@ use std::fmt;
 
 use crate::error::DecodeError;
 use crate::id::{Id, MAX_ID};
+use crate::lazy::LazyDict;
 use crate::value::{Dict, List, Value};
 use crate::wire::{WireMessage, WireMode};
 
@@ -425,10 +426,24 @@ pub struct Cancel {
 pub struct CallResult {
     /// The id of the CALL request.
     pub request: Id,
-    /// Details (e.g. `progress`).
-    pub details: Dict,
+    /// Details (e.g. `progress`, or the callee a router discloses); a
+    /// received RESULT may leave them encoded until they are first read.
+    pub details: LazyDict,
     /// Application payload.
     pub payload: Payload,
+}
+
+impl CallResult {
+    /// Whether this is a progressive result (`progress: true` in the
+    /// details), without decoding details that were left encoded: those
+    /// never have a `progress` key.
+    pub fn is_progress(&self) -> bool {
+        self.details
+            .decoded()
+            .and_then(|details| details.get("progress"))
+            .and_then(Value::as_bool)
+            == Some(true)
+    }
 }
 
 /// `[REGISTER, Request|id, Options|dict, Procedure|uri]`.
@@ -933,7 +948,7 @@ impl Message {
             }),
             MessageType::Result => Message::Result(CallResult {
                 request: r.id("request")?,
-                details: r.dict("details")?,
+                details: r.dict("details")?.into(),
                 payload: r.payload()?,
             }),
             MessageType::Register => Message::Register(Register {

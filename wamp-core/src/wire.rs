@@ -368,3 +368,200 @@ impl Visitor<'_> for KeySeed {
         }
     }
 }
+
+/// A RESULT decoded without building its details: the message as a list
+/// whose third item is an empty dict standing in for the details. The
+/// details were checked to be what [`ValueSeed`] would accept, and to have
+/// no `progress` key (a session needs that one at once, so such a RESULT
+/// is decoded in full); any failure here means "decode in full instead",
+/// which gives the error its usual wording.
+pub(crate) struct LeanResult<const BINARY_STRINGS: bool> {
+    pub(crate) items: Vec<Value>,
+}
+
+impl<'de, const BINARY_STRINGS: bool> de::Deserialize<'de> for LeanResult<BINARY_STRINGS> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LeanResultVisitor::<BINARY_STRINGS>)
+    }
+}
+
+struct LeanResultVisitor<const BINARY_STRINGS: bool>;
+
+impl<'de, const BINARY_STRINGS: bool> Visitor<'de> for LeanResultVisitor<BINARY_STRINGS> {
+    type Value = LeanResult<BINARY_STRINGS>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RESULT message")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let value = ValueSeed {
+            binary_strings: BINARY_STRINGS,
+        };
+        let mut items = Vec::with_capacity(5);
+        for _ in 0..2 {
+            match seq.next_element_seed(value)? {
+                Some(item) => items.push(item),
+                None => return Ok(LeanResult { items }),
+            }
+        }
+        let details = CheckedValue {
+            binary_strings: BINARY_STRINGS,
+            refuse_progress: true,
+        };
+        match seq.next_element_seed(details)? {
+            Some(Shape::Dict) => items.push(Value::Dict(Dict::new())),
+            Some(Shape::Other) => return Err(de::Error::custom("RESULT details are not a dict")),
+            None => return Ok(LeanResult { items }),
+        }
+        while let Some(item) = seq.next_element_seed(value)? {
+            items.push(item);
+        }
+        Ok(LeanResult { items })
+    }
+}
+
+/// What [`CheckedValue`] saw at its top level.
+enum Shape {
+    Dict,
+    Other,
+}
+
+/// Walks a value without building it, accepting exactly what [`ValueSeed`]
+/// accepts (with the same `binary_strings`). With `refuse_progress`, a
+/// `progress` key at its top level is an error.
+#[derive(Clone, Copy)]
+struct CheckedValue {
+    binary_strings: bool,
+    refuse_progress: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for CheckedValue {
+    type Value = Shape;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Shape, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl CheckedValue {
+    fn nested(self) -> Self {
+        CheckedValue {
+            refuse_progress: false,
+            ..self
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for CheckedValue {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any WAMP value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Shape, E> {
+        ValueSeed { binary_strings: false }.visit_i128(v).map(|_| Shape::Other)
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Shape, E> {
+        ValueSeed { binary_strings: false }.visit_u128(v).map(|_| Shape::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_char<E>(self, _: char) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Shape, E> {
+        let seed = ValueSeed {
+            binary_strings: self.binary_strings,
+        };
+        match seed.binary(v) {
+            Some(result) => result.map(|_| Shape::Other),
+            None => Ok(Shape::Other),
+        }
+    }
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_none<E>(self) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+        while seq.next_element_seed(self.nested())?.is_some() {}
+        Ok(Shape::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        while let Some(is_progress) = map.next_key_seed(CheckedKey)? {
+            if is_progress && self.refuse_progress {
+                return Err(de::Error::custom("details with a progress key are decoded in full"));
+            }
+            map.next_value_seed(self.nested())?;
+        }
+        Ok(Shape::Dict)
+    }
+}
+
+/// Walks a dictionary key without building it, accepting exactly what
+/// [`KeySeed`] accepts; says whether the key is `progress`.
+struct CheckedKey;
+
+impl<'de> DeserializeSeed<'de> for CheckedKey {
+    type Value = bool;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl Visitor<'_> for CheckedKey {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or integer dictionary key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        Ok(v == "progress")
+    }
+    fn visit_char<E>(self, _: char) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i128<E>(self, _: i128) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u128<E>(self, _: u128) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<bool, E> {
+        match std::str::from_utf8(v) {
+            Ok(s) => Ok(s == "progress"),
+            Err(_) => Err(E::invalid_type(de::Unexpected::Bytes(v), &self)),
+        }
+    }
+}

@@ -120,7 +120,7 @@ fn exact_frames() {
         (
             CallResult {
                 request: 7,
-                details: Dict::new(),
+                details: Dict::new().into(),
                 payload: Payload::from_args(vec![Value::UnsignedInteger(u64::MAX), Value::from(-1)]),
             }
             .into(),

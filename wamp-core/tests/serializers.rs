@@ -536,3 +536,105 @@ fn size_limit_error_names_both_sizes() {
         "the message is 1048600 bytes, more than the maximum message size of 65536 bytes"
     );
 }
+
+/// A RESULT as Crossbar sends it: the callee disclosed in the details.
+fn crossbar_result(arg: Value) -> Message {
+    Message::from(CallResult {
+        request: 7,
+        details: dict(&[
+            ("callee", Value::from(3_932_012_623_759_262_u64)),
+            ("callee_authid", Value::from("JM6C-9GXU-J4GC-6PCS-WRMN-M5WQ")),
+            ("callee_authrole", Value::from("anonymous")),
+        ])
+        .into(),
+        payload: Payload::from_args(vec![arg]),
+    })
+}
+
+#[test]
+fn result_details_read_later_equal_what_was_sent_on_every_serializer() {
+    // Small frames keep their details encoded, large ones decode at once:
+    // the outcome is the same.
+    for arg in [Value::from(1), Value::Bytes(vec![7; 10_000])] {
+        let sent = crossbar_result(arg);
+        let Message::Result(expected) = &sent else {
+            unreachable!()
+        };
+        for &kind in SerializerKind::ALL {
+            let Message::Result(got) = round_trip(kind, &sent) else {
+                panic!("{kind}: not a RESULT")
+            };
+            assert!(!got.is_progress(), "{kind}");
+            assert_eq!(got.payload, expected.payload, "{kind}");
+            assert_eq!(
+                got.details.get("callee_authrole"),
+                Some(&Value::from("anonymous")),
+                "{kind}"
+            );
+            assert_eq!(got.details.clone().into_dict(), *expected.details, "{kind}");
+            assert_eq!(got, *expected, "{kind}");
+        }
+    }
+}
+
+#[test]
+fn a_progressive_result_says_so_on_every_serializer() {
+    let message = Message::from(CallResult {
+        request: 1,
+        details: dict(&[("callee", Value::from(5)), ("progress", Value::Bool(true))]).into(),
+        payload: Payload::from_args(vec![Value::from("partial")]),
+    });
+    for &kind in SerializerKind::ALL {
+        let Message::Result(result) = round_trip(kind, &message) else {
+            panic!("{kind}: not a RESULT")
+        };
+        assert!(result.is_progress(), "{kind}");
+    }
+    let result = JsonSerializer.decode(br#"[50,1,{"progress":false},[]]"#).unwrap();
+    let Message::Result(result) = result else {
+        unreachable!()
+    };
+    assert!(!result.is_progress());
+}
+
+#[test]
+fn bad_result_details_are_rejected_as_any_bad_value() {
+    // Bad base64 deep inside the details.
+    assert_rejected(
+        SerializerKind::Json,
+        br#"[50,1,{"a":[{"b":"\u0000!!"}]},[]]"#,
+        "invalid binary value: bad base64",
+    );
+    // Details that are not a dict.
+    for &kind in SerializerKind::ALL {
+        let frame = raw_frame(kind, &Value::List(vec![50.into(), 1.into(), Value::List(vec![])]));
+        assert_rejected(
+            kind,
+            &frame,
+            "invalid RESULT message: field `details` must be a dict, got list",
+        );
+    }
+    // A dict key that is a list: {[1]: 2}.
+    assert_rejected(
+        SerializerKind::MsgPack,
+        &[0x93, 0x32, 0x01, 0x81, 0x91, 0x01, 0x02],
+        "malformed MessagePack",
+    );
+    assert_rejected(
+        SerializerKind::Cbor,
+        &[0x83, 0x18, 0x32, 0x01, 0xa1, 0x81, 0x01, 0x02],
+        "malformed CBOR",
+    );
+    // Trailing bytes after a RESULT.
+    assert_rejected(
+        SerializerKind::MsgPack,
+        &[0x93, 0x32, 0x01, 0x80, 0xc0],
+        "malformed MessagePack",
+    );
+    assert_rejected(
+        SerializerKind::Cbor,
+        &[0x83, 0x18, 0x32, 0x01, 0xa0, 0xf6],
+        "malformed CBOR",
+    );
+    assert_rejected(SerializerKind::Json, b"[50,1,{}] x", "malformed JSON");
+}

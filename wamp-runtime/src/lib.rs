@@ -49,7 +49,7 @@ pub use handler::{CallContext, EventContext, PeerIdentity, ProcedureResult, Prog
 pub use reporting::{ErrorReporter, HandlerFailure};
 pub use session::{ClientEvent, SessionDetails, SessionState};
 pub use signal::shutdown_signal;
-pub use wamp_core::{Dict, Id, InvokePolicy, List, MatchPolicy, Payload, Value};
+pub use wamp_core::{Dict, Id, InvokePolicy, LazyDict, List, MatchPolicy, Payload, Value};
 
 pub use clients::Clients;
 pub use extract::{Args, ArgumentError, ArgumentReader, INTERNAL_ERROR, Kwargs};

@@ -1,10 +1,12 @@
 //! The `wamp.2.cbor` serializer.
 
-use super::{MAX_DEPTH, Serializer, SerializerKind, message_from_value};
+use serde::de::DeserializeOwned;
+
+use super::{MAX_DEPTH, Serializer, SerializerKind, lean_result, message_from_value};
 use crate::error::{DecodeError, EncodeError};
 use crate::message::Message;
 use crate::value::Value;
-use crate::wire::{WireMessage, WireMode};
+use crate::wire::{LeanResult, WireMessage, WireMode};
 
 /// The CBOR serializer (`wamp.2.cbor`, RawSocket serializer id 3; RFC 8949).
 ///
@@ -56,16 +58,31 @@ impl Serializer for CborSerializer {
     }
 
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
-        let mut rest = frame;
-        let value: Value = ciborium::de::from_reader_with_recursion_limit(&mut rest, MAX_DEPTH).map_err(cbor_error)?;
-        if !rest.is_empty() {
-            return Err(DecodeError::MalformedCbor(format!(
-                "{} trailing bytes after the message",
-                rest.len()
-            )));
+        // An array of 3 to 5 items starting with 50 (one-byte unsigned).
+        let looks_like_result = matches!(frame, [0x83..=0x85, 0x18, 50, ..]);
+        let lean = || read_whole::<LeanResult<false>>(frame).ok();
+        match lean_result(SerializerKind::Cbor, frame, looks_like_result, lean) {
+            Some(message) => Ok(message),
+            None => decode_eagerly(frame),
         }
-        message_from_value(value)
     }
+}
+
+pub(super) fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
+    message_from_value(read_whole::<Value>(frame)?)
+}
+
+/// Reads one `T` that must span the whole frame.
+fn read_whole<T: DeserializeOwned>(frame: &[u8]) -> Result<T, DecodeError> {
+    let mut rest = frame;
+    let value = ciborium::de::from_reader_with_recursion_limit(&mut rest, MAX_DEPTH).map_err(cbor_error)?;
+    if !rest.is_empty() {
+        return Err(DecodeError::MalformedCbor(format!(
+            "{} trailing bytes after the message",
+            rest.len()
+        )));
+    }
+    Ok(value)
 }
 
 fn cbor_error(err: ciborium::de::Error<std::io::Error>) -> DecodeError {

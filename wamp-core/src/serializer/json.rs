@@ -2,14 +2,15 @@
 
 use std::cell::Cell;
 
+use serde::Deserialize as _;
 use serde::de::DeserializeSeed as _;
 
-use super::{Serializer, SerializerKind, message_from_value};
+use super::{Serializer, SerializerKind, lean_result, message_from_value};
 use crate::error::{DecodeError, EncodeError};
 use crate::message::Message;
 #[cfg(doc)]
 use crate::value::Value;
-use crate::wire::{BAD_BASE64, ValueSeed, WireMessage, WireMode};
+use crate::wire::{BAD_BASE64, LeanResult, ValueSeed, WireMessage, WireMode};
 
 /// The JSON serializer (`wamp.2.json`).
 ///
@@ -73,13 +74,27 @@ impl Serializer for JsonSerializer {
     }
 
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
-        let mut de = serde_json::Deserializer::from_slice(frame);
-        let value = ValueSeed { binary_strings: true }
-            .deserialize(&mut de)
-            .and_then(|value| de.end().map(|()| value))
-            .map_err(json_error)?;
-        message_from_value(value)
+        // Routers write compact JSON; other spellings are decoded in full.
+        let looks_like_result = frame.starts_with(b"[50,");
+        let lean = || {
+            let mut de = serde_json::Deserializer::from_slice(frame);
+            let lean = LeanResult::<true>::deserialize(&mut de).ok()?;
+            de.end().ok().map(|()| lean)
+        };
+        match lean_result(SerializerKind::Json, frame, looks_like_result, lean) {
+            Some(message) => Ok(message),
+            None => decode_eagerly(frame),
+        }
     }
+}
+
+pub(super) fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(frame);
+    let value = ValueSeed { binary_strings: true }
+        .deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value))
+        .map_err(json_error)?;
+    message_from_value(value)
 }
 
 fn json_error(err: serde_json::Error) -> DecodeError {

@@ -8,8 +8,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{DecodeError, EncodeError};
+use crate::lazy::LazyDict;
 use crate::message::Message;
 use crate::value::Value;
+use crate::wire::LeanResult;
 
 mod cbor;
 mod json;
@@ -29,6 +31,41 @@ pub(crate) fn message_from_value(value: Value) -> Result<Message, DecodeError> {
     match value {
         Value::List(items) => Message::from_list(items),
         other => Err(DecodeError::NotAList(other.type_name())),
+    }
+}
+
+/// RESULT frames up to this size keep their details encoded (the frame is
+/// copied into a [`LazyDict`]); past it, a copy would cost more than the
+/// details are worth.
+const LAZY_DETAILS_LIMIT: usize = 4096;
+
+/// A RESULT decoded with its details left encoded, or `None` when the frame
+/// must be decoded in full: it is too large, `looks_like_result` (a check of
+/// its first bytes) says it is not a RESULT, or `lean` cannot decode it.
+pub(crate) fn lean_result<const BINARY_STRINGS: bool>(
+    kind: SerializerKind,
+    frame: &[u8],
+    looks_like_result: bool,
+    lean: impl FnOnce() -> Option<LeanResult<BINARY_STRINGS>>,
+) -> Option<Message> {
+    if !looks_like_result || frame.len() > LAZY_DETAILS_LIMIT {
+        return None;
+    }
+    match Message::from_list(lean()?.items) {
+        Ok(Message::Result(mut result)) => {
+            result.details = LazyDict::result_details(kind, frame);
+            Some(Message::Result(result))
+        }
+        _ => None,
+    }
+}
+
+/// Decodes `frame` with nothing left encoded.
+pub(crate) fn decode_eagerly(kind: SerializerKind, frame: &[u8]) -> Result<Message, DecodeError> {
+    match kind {
+        SerializerKind::Json => json::decode_eagerly(frame),
+        SerializerKind::MsgPack => msgpack::decode_eagerly(frame),
+        SerializerKind::Cbor => cbor::decode_eagerly(frame),
     }
 }
 

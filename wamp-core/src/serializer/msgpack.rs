@@ -8,11 +8,11 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer as _, Visitor};
 use serde::ser::Serialize as _;
 
-use super::{MAX_DEPTH, Serializer, SerializerKind, message_from_value};
+use super::{MAX_DEPTH, Serializer, SerializerKind, lean_result, message_from_value};
 use crate::error::{DecodeError, EncodeError};
 use crate::message::Message;
 use crate::value::Value;
-use crate::wire::{WireMessage, WireMode};
+use crate::wire::{LeanResult, WireMessage, WireMode};
 
 /// The MessagePack serializer (`wamp.2.msgpack`, RawSocket serializer id 2).
 ///
@@ -68,20 +68,32 @@ impl Serializer for MsgPackSerializer {
     }
 
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
-        let mut de = rmp_serde::Deserializer::from_read_ref(frame);
-        de.set_max_depth(MAX_DEPTH);
-        let value = Value::deserialize(&mut de).map_err(msgpack_error)?;
-        // The deserializer does not expose what is left: try to read one
-        // more marker, which must hit the end of the frame.
-        match (&mut de).deserialize_option(MarkerProbe) {
-            Err(rmp_serde::decode::Error::InvalidMarkerRead(e)) if e.kind() == ErrorKind::UnexpectedEof => {}
-            _ => {
-                return Err(DecodeError::MalformedMsgPack(
-                    "trailing bytes after the message".to_owned(),
-                ));
-            }
+        // A fixarray of 3 to 5 items starting with the positive fixint 50.
+        let looks_like_result = matches!(frame, [0x93..=0x95, 50, ..]);
+        let lean = || read_whole::<LeanResult<false>>(frame).ok();
+        match lean_result(SerializerKind::MsgPack, frame, looks_like_result, lean) {
+            Some(message) => Ok(message),
+            None => decode_eagerly(frame),
         }
-        message_from_value(value)
+    }
+}
+
+pub(super) fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
+    message_from_value(read_whole::<Value>(frame)?)
+}
+
+/// Reads one `T` that must span the whole frame.
+fn read_whole<'de, T: Deserialize<'de>>(frame: &'de [u8]) -> Result<T, DecodeError> {
+    let mut de = rmp_serde::Deserializer::from_read_ref(frame);
+    de.set_max_depth(MAX_DEPTH);
+    let value = T::deserialize(&mut de).map_err(msgpack_error)?;
+    // The deserializer does not expose what is left: try to read one
+    // more marker, which must hit the end of the frame.
+    match (&mut de).deserialize_option(MarkerProbe) {
+        Err(rmp_serde::decode::Error::InvalidMarkerRead(e)) if e.kind() == ErrorKind::UnexpectedEof => Ok(value),
+        _ => Err(DecodeError::MalformedMsgPack(
+            "trailing bytes after the message".to_owned(),
+        )),
     }
 }
 

@@ -151,7 +151,7 @@ pub fn message() -> impl Strategy<Value = Message> {
             .prop_map(|(request, details, payload)| {
                 CallResult {
                     request,
-                    details,
+                    details: details.into(),
                     payload,
                 }
                 .into()

@@ -11,7 +11,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot};
-use wamp_core::{Dict, Id, List, Payload, UriRules, Value};
+use wamp_core::{Dict, Id, LazyDict, List, Payload, UriRules, Value};
 
 use super::Client;
 use crate::error::CallError;
@@ -24,8 +24,9 @@ pub struct CallOutput {
     pub args: List,
     /// Keyword results.
     pub kwargs: Dict,
-    /// The RESULT's details.
-    pub details: Dict,
+    /// The RESULT's details (decoded when first read: most callers never
+    /// look at them).
+    pub details: LazyDict,
 }
 
 impl CallOutput {

@@ -846,8 +846,7 @@ impl Session {
     async fn on_message(&mut self, link: &mut Link, message: Message) -> Result<(), End> {
         match message {
             Message::Result(result) => {
-                let progress = result.details.get("progress").and_then(Value::as_bool) == Some(true);
-                if progress {
+                if result.is_progress() {
                     if let Some(PendingCall {
                         progress: Some(sink), ..
                     }) = self.calls.get(&result.request)
