@@ -15,7 +15,9 @@ use base64::engine::general_purpose::STANDARD;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{self, SerializeMap, SerializeSeq};
 
-use crate::message::{FieldSink, Message};
+use crate::id::MAX_ID;
+use crate::lazy::LazyDict;
+use crate::message::{CallResult, FieldSink, Message, MessageType, Payload};
 use crate::value::{Dict, List, Value};
 
 /// The prefix of the custom error raised for bad base64; recognised by the
@@ -369,15 +371,14 @@ impl Visitor<'_> for KeySeed {
     }
 }
 
-/// A RESULT decoded without building its details: the message as a list
-/// whose third item is an empty dict standing in for the details. The
-/// details were checked to be what [`ValueSeed`] would accept, and to have
-/// no `progress` key (a session needs that one at once, so such a RESULT
-/// is decoded in full); any failure here means "decode in full instead",
+/// A RESULT decoded straight into a [`CallResult`], without building its
+/// details (left empty here). The details were checked to be a dict that
+/// [`ValueSeed`] would accept, with no `progress` key (a session needs that
+/// one at once, so such a RESULT is decoded in full). Anything else a
+/// RESULT must be (its code, an id, a list and a dict, no more than five
+/// items) is checked too: any failure here means "decode in full instead",
 /// which gives the error its usual wording.
-pub(crate) struct LeanResult<const BINARY_STRINGS: bool> {
-    pub(crate) items: Vec<Value>,
-}
+pub(crate) struct LeanResult<const BINARY_STRINGS: bool>(pub(crate) CallResult);
 
 impl<'de, const BINARY_STRINGS: bool> de::Deserialize<'de> for LeanResult<BINARY_STRINGS> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -395,29 +396,44 @@ impl<'de, const BINARY_STRINGS: bool> Visitor<'de> for LeanResultVisitor<BINARY_
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        fn not_lean<E: de::Error>() -> E {
+            E::custom("not a RESULT that can be decoded lean")
+        }
         let value = ValueSeed {
             binary_strings: BINARY_STRINGS,
         };
-        let mut items = Vec::with_capacity(5);
-        for _ in 0..2 {
-            match seq.next_element_seed(value)? {
-                Some(item) => items.push(item),
-                None => return Ok(LeanResult { items }),
-            }
+        if seq.next_element::<u64>()? != Some(MessageType::Result.code()) {
+            return Err(not_lean());
         }
+        let request = match seq.next_element::<u64>()? {
+            Some(id) if id <= MAX_ID => id,
+            _ => return Err(not_lean()),
+        };
         let details = CheckedValue {
             binary_strings: BINARY_STRINGS,
             refuse_progress: true,
         };
-        match seq.next_element_seed(details)? {
-            Some(Shape::Dict) => items.push(Value::Dict(Dict::new())),
-            Some(Shape::Other) => return Err(de::Error::custom("RESULT details are not a dict")),
-            None => return Ok(LeanResult { items }),
+        let Some(Shape::Dict) = seq.next_element_seed(details)? else {
+            return Err(not_lean());
+        };
+        let args = match seq.next_element_seed(value)? {
+            None => List::new(),
+            Some(Value::List(args)) => args,
+            Some(_) => return Err(not_lean()),
+        };
+        let kwargs = match seq.next_element_seed(value)? {
+            None => Dict::new(),
+            Some(Value::Dict(kwargs)) => kwargs,
+            Some(_) => return Err(not_lean()),
+        };
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(not_lean());
         }
-        while let Some(item) = seq.next_element_seed(value)? {
-            items.push(item);
-        }
-        Ok(LeanResult { items })
+        Ok(LeanResult(CallResult {
+            request,
+            details: LazyDict::default(),
+            payload: Payload { args, kwargs },
+        }))
     }
 }
 

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use crate::error::{DecodeError, EncodeError};
 use crate::lazy::LazyDict;
-use crate::message::Message;
+use crate::message::{CallResult, Message};
 use crate::value::Value;
 use crate::wire::LeanResult;
 
@@ -51,13 +51,11 @@ pub(crate) fn lean_result<const BINARY_STRINGS: bool>(
     if !looks_like_result || frame.len() > LAZY_DETAILS_LIMIT {
         return None;
     }
-    match Message::from_list(lean()?.items) {
-        Ok(Message::Result(mut result)) => {
-            result.details = LazyDict::result_details(kind, frame);
-            Some(Message::Result(result))
-        }
-        _ => None,
-    }
+    let LeanResult(result) = lean()?;
+    Some(Message::Result(CallResult {
+        details: LazyDict::result_details(kind, frame),
+        ..result
+    }))
 }
 
 /// Decodes `frame` with nothing left encoded.
