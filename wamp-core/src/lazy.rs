@@ -14,7 +14,7 @@ use crate::value::Dict;
 /// The serializers use it for the details of a small RESULT: a router such
 /// as Crossbar discloses the callee in every one (`callee`,
 /// `callee_authid`, `callee_authrole`), and building those strings and the
-/// map, then freeing them unread, cost a caller a quarter of its CPU per
+/// map, then freeing them unread, cost a caller a quarter of its instructions per
 /// call. The frame was fully checked when it was received, so reading the
 /// dictionary later cannot fail; it costs one decode of the frame the first
 /// time, nothing after.
