@@ -459,3 +459,25 @@ fn payload_helpers() {
     assert!(!Payload::from_kwargs(dict(&[("a", Value::Null)])).is_empty());
     assert_eq!(Payload::from_parts(vec![], Dict::new()), Payload::default());
 }
+
+#[test]
+fn invalid_utf8_is_rejected_where_it_is() {
+    // Inside a string of a RESULT's details, of its arguments, and of a CALL.
+    for frame in [
+        &b"[50,1,{\"a\":\"\xff\"},[]]"[..],
+        b"[50,1,{},[\"ok\",\"\xc3\x28\"]]",
+        b"[48,1,{},\"p\xfe\"]",
+    ] {
+        let err = JsonSerializer.decode(frame).unwrap_err().to_string();
+        assert!(err.starts_with("malformed JSON: invalid unicode code point"), "{err}");
+    }
+    // Valid multi-byte text is fine everywhere.
+    let message = JsonSerializer
+        .decode("[50,1,{\"é\":\"ü\"},[\"日本\"]]".as_bytes())
+        .unwrap();
+    let Message::Result(result) = message else {
+        panic!("not a result")
+    };
+    assert_eq!(result.details.get("é"), Some(&Value::from("ü")));
+    assert_eq!(result.payload.args, vec![Value::from("日本")]);
+}

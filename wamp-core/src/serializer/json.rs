@@ -1,9 +1,9 @@
 //! The `wamp.2.json` serializer.
 
 use std::cell::Cell;
+use std::marker::PhantomData;
 
-use serde::Deserialize as _;
-use serde::de::DeserializeSeed as _;
+use serde::de::DeserializeSeed;
 
 use super::{Serializer, SerializerKind, lean_result, message_from_value};
 use crate::error::{DecodeError, EncodeError};
@@ -76,11 +76,7 @@ impl Serializer for JsonSerializer {
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
         // Routers write compact JSON; other spellings are decoded in full.
         let looks_like_result = frame.starts_with(b"[50,");
-        let lean = || {
-            let mut de = serde_json::Deserializer::from_slice(frame);
-            let lean = LeanResult::<true>::deserialize(&mut de).ok()?;
-            de.end().ok().map(|()| lean)
-        };
+        let lean = || read_whole(frame, PhantomData::<LeanResult<true>>).ok();
         match lean_result(SerializerKind::Json, frame, looks_like_result, lean) {
             Some(message) => Ok(message),
             None => decode_eagerly(frame),
@@ -89,12 +85,28 @@ impl Serializer for JsonSerializer {
 }
 
 pub(super) fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
-    let mut de = serde_json::Deserializer::from_slice(frame);
-    let value = ValueSeed { binary_strings: true }
-        .deserialize(&mut de)
-        .and_then(|value| de.end().map(|()| value))
-        .map_err(json_error)?;
+    let value = read_whole(frame, ValueSeed { binary_strings: true }).map_err(json_error)?;
     message_from_value(value)
+}
+
+/// Reads one value spanning the whole frame. A frame that is UTF-8 as a
+/// whole (every frame a sane router sends) is read as text, which spares
+/// serde_json a UTF-8 check of each string in it (most of a small frame's
+/// strings are short, where a check costs the most per byte); any other
+/// frame is read as bytes, so that the error names the bad string.
+fn read_whole<'de, S: DeserializeSeed<'de>>(frame: &'de [u8], seed: S) -> Result<S::Value, serde_json::Error> {
+    match std::str::from_utf8(frame) {
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let value = seed.deserialize(&mut de)?;
+            de.end().map(|()| value)
+        }
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(frame);
+            let value = seed.deserialize(&mut de)?;
+            de.end().map(|()| value)
+        }
+    }
 }
 
 fn json_error(err: serde_json::Error) -> DecodeError {
