@@ -348,8 +348,9 @@ impl Client {
         handler: impl IntoProcedureHandler<M>,
         options: RegisterOptions,
     ) -> Result<Registration, CallError> {
-        let procedure = procedure.into();
-        Uri::pattern(procedure.clone(), options.match_policy).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        let procedure = Uri::pattern(procedure, options.match_policy)
+            .map_err(|e| CallError::InvalidRequest(e.to_string()))?
+            .into_string();
         self.check_connected()?;
         let (reply, answer) = oneshot::channel();
         self.send_command(Command::Register {
@@ -380,8 +381,9 @@ impl Client {
         handler: impl IntoEventHandler<M>,
         options: SubscribeOptions,
     ) -> Result<Subscription, CallError> {
-        let topic = topic.into();
-        Uri::pattern(topic.clone(), options.match_policy).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        let topic = Uri::pattern(topic, options.match_policy)
+            .map_err(|e| CallError::InvalidRequest(e.to_string()))?
+            .into_string();
         self.check_connected()?;
         let (reply, answer) = oneshot::channel();
         self.send_command(Command::Subscribe {

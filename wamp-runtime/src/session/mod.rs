@@ -277,14 +277,15 @@ where
     written.map_err(|e| End::Lost(format!("cannot {what}: {e}")))
 }
 
-/// Hashes the request ids this client draws itself (sequential, see
-/// [`wamp_core::RequestIdGenerator`]): one multiplication spreads them over
-/// the table, where SipHash's defence against chosen keys is not needed and
-/// cost ~300 instructions per call.
+/// Hashes the ids this client draws itself: request ids (sequential, see
+/// [`wamp_core::RequestIdGenerator`]) and the local ids of registrations and
+/// subscriptions. One multiplication spreads them over the table, where
+/// SipHash's defence against chosen keys is not needed and cost ~300
+/// instructions per call (and more when a growing table rehashes).
 #[derive(Default, Clone, Copy)]
-struct RequestIdHasher(u64);
+struct OwnIdHasher(u64);
 
-impl Hasher for RequestIdHasher {
+impl Hasher for OwnIdHasher {
     fn write(&mut self, bytes: &[u8]) {
         for &byte in bytes {
             self.write_u64(u64::from(byte));
@@ -301,8 +302,8 @@ impl Hasher for RequestIdHasher {
     }
 }
 
-/// Requests of ours waiting for the router's answer, by request id.
-type ByRequest<V> = HashMap<Id, V, BuildHasherDefault<RequestIdHasher>>;
+/// A map keyed by ids this client draws itself (never by the router's).
+type ByOwnId<V> = HashMap<u64, V, BuildHasherDefault<OwnIdHasher>>;
 
 /// One open connection with its joined session.
 pub(crate) struct Link {
@@ -424,19 +425,19 @@ pub(crate) struct Session {
     /// within the connection that delivered them.
     epoch: u64,
 
-    calls: ByRequest<PendingCall>,
-    publishes: ByRequest<Reply<Id>>,
-    subscribes: ByRequest<Pending>,
+    calls: ByOwnId<PendingCall>,
+    publishes: ByOwnId<Reply<Id>>,
+    subscribes: ByOwnId<Pending>,
     /// `None` for an UNSUBSCRIBE nobody waits for.
-    unsubscribes: ByRequest<Option<Reply<()>>>,
-    registers: ByRequest<Pending>,
-    unregisters: ByRequest<Reply<()>>,
+    unsubscribes: ByOwnId<Option<Reply<()>>>,
+    registers: ByOwnId<Pending>,
+    unregisters: ByOwnId<Reply<()>>,
     /// Replayed REGISTERs and SUBSCRIBEs still unanswered after a reconnect.
     restoring: usize,
 
-    procedures: HashMap<u64, Procedure>,
+    procedures: ByOwnId<Procedure>,
     by_registration: HashMap<Id, u64>,
-    subscribers: HashMap<u64, Subscriber>,
+    subscribers: ByOwnId<Subscriber>,
     by_subscription: HashMap<Id, RouterSubscription>,
     next_local: u64,
 
@@ -468,16 +469,16 @@ impl Session {
             state,
             events,
             epoch: 1,
-            calls: ByRequest::default(),
-            publishes: ByRequest::default(),
-            subscribes: ByRequest::default(),
-            unsubscribes: ByRequest::default(),
-            registers: ByRequest::default(),
-            unregisters: ByRequest::default(),
+            calls: ByOwnId::default(),
+            publishes: ByOwnId::default(),
+            subscribes: ByOwnId::default(),
+            unsubscribes: ByOwnId::default(),
+            registers: ByOwnId::default(),
+            unregisters: ByOwnId::default(),
             restoring: 0,
-            procedures: HashMap::new(),
+            procedures: ByOwnId::default(),
             by_registration: HashMap::new(),
-            subscribers: HashMap::new(),
+            subscribers: ByOwnId::default(),
             by_subscription: HashMap::new(),
             next_local: 1,
             invocations: HashMap::new(),
