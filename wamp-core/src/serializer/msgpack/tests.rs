@@ -2,9 +2,10 @@
 //! kept here as the reference: the same values and the same kind of error
 //! for any input, the same lean RESULTs, the same bytes.
 //!
-//! (`wamp-core/tests/msgpack_codec.rs` compares whole messages through the
-//! public API; this module reaches what it cannot see: the lean RESULT
-//! path and the value level.)
+//! Every frame is compared at the value level, on the lean RESULT path and
+//! as the message `MsgPackSerializer::decode` makes of it.
+//! (`wamp-core/tests/msgpack_codec.rs` compares the bytes written for
+//! messages of every type, from the strategies the integration tests share.)
 
 use std::fmt;
 use std::io::ErrorKind;
@@ -15,11 +16,11 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer as _, Visitor};
 use serde::ser::Serialize as _;
 
-use super::{read, write};
+use super::{MsgPackSerializer, read, write};
 use crate::error::DecodeError;
 use crate::id::MAX_ID;
 use crate::message::{Call, CallResult, ErrorMessage, Event, Hello, Message, MessageType, Payload, Yield};
-use crate::serializer::MAX_DEPTH;
+use crate::serializer::{MAX_DEPTH, Serializer, message_from_value};
 use crate::value::{Dict, List, Value};
 use crate::wire::{LeanResult, WireMessage, WireMode};
 
@@ -138,13 +139,26 @@ fn same_dict(a: &Dict, b: &Dict) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|((ka, a), (kb, b))| ka == kb && same(a, b))
 }
 
-/// The new reader agrees with the old one on `frame`: value and lean
-/// RESULT.
+/// The new reader agrees with the old one on `frame`: value, lean
+/// RESULT, and the message the serializer makes of it (lazy details read).
 fn check_frame(frame: &[u8]) -> Result<(), TestCaseError> {
     match (old::read_whole::<Value>(frame), read::whole(frame)) {
         (Ok(old), Ok(new)) => prop_assert!(same(&old, &new), "{frame:02x?}: {old:?} != {new:?}"),
         (Err(old), Err(new)) => prop_assert_eq!(old_failure(&old), new_failure(new), "{:02x?}", frame),
         (old, new) => prop_assert!(false, "{frame:02x?}: old {old:?}, new {new:?}"),
+    }
+    match (
+        old::read_whole::<Value>(frame).and_then(message_from_value),
+        MsgPackSerializer.decode(frame),
+    ) {
+        (Ok(old), Ok(new)) => {
+            let (old, new) = (Value::List(old.to_list()), Value::List(new.to_list()));
+            prop_assert!(same(&old, &new), "{frame:02x?}: {old:?} != {new:?}");
+        }
+        // Their kinds were compared above; only the texts differ.
+        (Err(DecodeError::MalformedMsgPack(_)), Err(DecodeError::MalformedMsgPack(_))) => {}
+        (Err(old), Err(new)) => prop_assert_eq!(old, new, "{:02x?}", frame),
+        (old, new) => prop_assert!(false, "{frame:02x?}: message: old {old:?}, new {new:?}"),
     }
     match (old::lean_result(frame), read::lean_result(frame)) {
         (None, None) => {}
@@ -766,5 +780,57 @@ fn errors_have_their_texts() {
     assert_eq!(
         text(&[0x91; 200]),
         "malformed MessagePack: nested more than 128 levels deep"
+    );
+}
+
+#[test]
+fn decodes_the_pinned_cases_as_rmp_serde_did() {
+    let frames: &[&[u8]] = &[
+        b"",
+        b"\x93\x30\x07",
+        b"\xc1",
+        b"\x91\xc1",
+        b"\x92\x23\x01\x00",
+        b"\xdd\xff\xff\xff\xff\x01",
+        b"\xdf\xff\xff\xff\xff\xa1k",
+        b"\x93\x01\xa1r\x81\x90\x01",
+        b"\x93\x32\x01\x81\x91\x01\x02",
+        b"\x93\x32\x01\x80\xc0",
+        b"\x94\x46\x01\x80\x92\xd4\x05\x01\xa2\xff\xfe",
+        b"\x94\x46\x01\x81\xcc\x07\xc0\x91\x81\xc4\x01k\x02",
+        b"\x93\x32\x01\x82\xa1a\x01\xa1a\x02",
+    ];
+    for frame in frames {
+        check_frame(frame).unwrap();
+    }
+    let mut deep = b"\x94\x32\x01\x80".to_vec();
+    deep.extend(std::iter::repeat_n(0x91, 100_000));
+    deep.push(0xc0);
+    check_frame(&deep).unwrap();
+}
+
+#[test]
+fn a_tiny_call_and_result_are_what_they_were() {
+    let call = Message::from(Call {
+        request: 1234,
+        procedure: "bench.echo".into(),
+        payload: Payload::from_args(vec![Value::from(5)]),
+        ..Default::default()
+    });
+    let frame = MsgPackSerializer.encode(&call).unwrap();
+    assert_eq!(frame, b"\x95\x30\xcd\x04\xd2\x80\xaabench.echo\x91\x05");
+    assert_eq!(frame, old::encode(&call));
+
+    let mut result = b"\x94\x32\xcd\x04\xd2\x81\xa6callee\xcf".to_vec();
+    result.extend(3_932_012_623_759_262_u64.to_be_bytes());
+    result.extend(b"\x91\x05");
+    check_frame(&result).unwrap();
+    let Message::Result(decoded) = MsgPackSerializer.decode(&result).unwrap() else {
+        panic!("not a RESULT")
+    };
+    assert_eq!(decoded.request, 1234);
+    assert_eq!(
+        decoded.details.get("callee"),
+        Some(&Value::from(3_932_012_623_759_262_u64))
     );
 }
