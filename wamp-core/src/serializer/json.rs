@@ -96,17 +96,19 @@ pub(super) fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
 /// frame is read as bytes, so that the error names the bad string.
 fn read_whole<'de, S: DeserializeSeed<'de>>(frame: &'de [u8], seed: S) -> Result<S::Value, serde_json::Error> {
     match std::str::from_utf8(frame) {
-        Ok(text) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let value = seed.deserialize(&mut de)?;
-            de.end().map(|()| value)
-        }
-        Err(_) => {
-            let mut de = serde_json::Deserializer::from_slice(frame);
-            let value = seed.deserialize(&mut de)?;
-            de.end().map(|()| value)
-        }
+        Ok(text) => read_all(serde_json::Deserializer::from_str(text), seed),
+        Err(_) => read_all(serde_json::Deserializer::from_slice(frame), seed),
     }
+}
+
+/// Reads one value with `seed`, which must be all there is.
+fn read_all<'de, R, S>(mut de: serde_json::Deserializer<R>, seed: S) -> Result<S::Value, serde_json::Error>
+where
+    R: serde_json::de::Read<'de>,
+    S: DeserializeSeed<'de>,
+{
+    let value = seed.deserialize(&mut de)?;
+    de.end().map(|()| value)
 }
 
 fn json_error(err: serde_json::Error) -> DecodeError {
