@@ -60,7 +60,11 @@ impl Serializer for CborSerializer {
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
         // An array of 3 to 5 items starting with 50 (one-byte unsigned).
         let looks_like_result = matches!(frame, [0x83..=0x85, 0x18, 50, ..]);
-        let lean = || read_whole::<LeanResult<false>>(frame).ok();
+        let lean = || {
+            read_whole::<LeanResult<false>>(frame)
+                .ok()
+                .map(|LeanResult(result)| result)
+        };
         match lean_result(SerializerKind::Cbor, frame, looks_like_result, lean) {
             Some(message) => Ok(message),
             None => decode_eagerly(frame),

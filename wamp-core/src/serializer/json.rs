@@ -76,7 +76,11 @@ impl Serializer for JsonSerializer {
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
         // Routers write compact JSON; other spellings are decoded in full.
         let looks_like_result = frame.starts_with(b"[50,");
-        let lean = || read_whole(frame, PhantomData::<LeanResult<true>>).ok();
+        let lean = || {
+            read_whole(frame, PhantomData::<LeanResult<true>>)
+                .ok()
+                .map(|LeanResult(result)| result)
+        };
         match lean_result(SerializerKind::Json, frame, looks_like_result, lean) {
             Some(message) => Ok(message),
             None => decode_eagerly(frame),

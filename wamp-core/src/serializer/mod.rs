@@ -11,7 +11,6 @@ use crate::error::{DecodeError, EncodeError};
 use crate::lazy::LazyDict;
 use crate::message::{CallResult, Message};
 use crate::value::Value;
-use crate::wire::LeanResult;
 
 mod cbor;
 mod json;
@@ -42,16 +41,16 @@ const LAZY_DETAILS_LIMIT: usize = 4096;
 /// A RESULT decoded with its details left encoded, or `None` when the frame
 /// must be decoded in full: it is too large, `looks_like_result` (a check of
 /// its first bytes) says it is not a RESULT, or `lean` cannot decode it.
-pub(crate) fn lean_result<const BINARY_STRINGS: bool>(
+pub(crate) fn lean_result(
     kind: SerializerKind,
     frame: &[u8],
     looks_like_result: bool,
-    lean: impl FnOnce() -> Option<LeanResult<BINARY_STRINGS>>,
+    lean: impl FnOnce() -> Option<CallResult>,
 ) -> Option<Message> {
     if !looks_like_result || frame.len() > LAZY_DETAILS_LIMIT {
         return None;
     }
-    let LeanResult(result) = lean()?;
+    let result = lean()?;
     Some(Message::Result(CallResult {
         details: LazyDict::result_details(kind, frame),
         ..result

@@ -4,7 +4,6 @@
 use super::{Serializer, SerializerKind, lean_result, message_from_value};
 use crate::error::{DecodeError, EncodeError};
 use crate::message::Message;
-use crate::wire::LeanResult;
 
 mod read;
 mod write;
@@ -70,7 +69,7 @@ impl Serializer for MsgPackSerializer {
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
         // A fixarray of 3 to 5 items starting with the positive fixint 50.
         let looks_like_result = matches!(frame, [0x93..=0x95, 50, ..]);
-        let lean = || read::lean_result(frame).map(LeanResult::<false>);
+        let lean = || read::lean_result(frame);
         match lean_result(SerializerKind::MsgPack, frame, looks_like_result, lean) {
             Some(message) => Ok(message),
             None => decode_eagerly(frame),
