@@ -93,7 +93,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().skip(1).any(|arg| arg == "--call") {
         return call().await;
     }
-    let server = wamp_runtime::Server::new(common::config()?).start().await?;
+    let Some(server) = wamp_runtime::Server::new(common::config()?)
+        .start_until(wamp_runtime::shutdown_signal())
+        .await?
+    else {
+        return Ok(()); // stopped while waiting for the router
+    };
     println!("errors service ready: com.example.accounts.withdraw and .export; press Ctrl-C to stop");
     server.wait().await?;
     println!("stopped");

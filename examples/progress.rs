@@ -49,7 +49,12 @@ async fn procedure_handler(ctx: CallContext) -> Result<&'static str, Application
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_tracing();
-    let server = wamp_runtime::Server::new(common::config()?).start().await?;
+    let Some(server) = wamp_runtime::Server::new(common::config()?)
+        .start_until(wamp_runtime::shutdown_signal())
+        .await?
+    else {
+        return Ok(()); // stopped while waiting for the router
+    };
     println!("progress service ready: com.example.my_remote_procedure; press Ctrl-C to stop");
     server.wait().await?;
     println!("stopped");

@@ -75,7 +75,12 @@ fn config() -> Result<Config, Box<dyn std::error::Error>> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_tracing();
-    let server = wamp_runtime::Server::new(config()?).start().await?;
+    let Some(server) = wamp_runtime::Server::new(config()?)
+        .start_until(wamp_runtime::shutdown_signal())
+        .await?
+    else {
+        return Ok(()); // stopped while waiting for the router
+    };
     for (name, client) in server.clients().iter() {
         let realm = client.details().map(|d| d.realm.clone()).unwrap_or_default();
         println!("client {name} joined realm {realm}");

@@ -87,3 +87,18 @@ fn examples_read_their_router_from_a_wamp_config_file() {
     assert!(!broken.wait(TIMEOUT).success());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_state_example_counts_with_a_counter_built_in_main() {
+    let mut service = start("state");
+    service.wait_for("counter service ready", TIMEOUT);
+    let mut peer = autobahn(
+        r#"first = await self.call("com.example.counter.increment", 5)
+second = await self.call("com.example.counter.increment", by=-2)
+total = await self.call("com.example.counter.get")
+print("totals", first, second, total, flush=True)"#,
+    );
+    assert_eq!(peer.wait_for_line("totals", TIMEOUT).unwrap(), "totals 5 3 3");
+    service.wait_for("increment by -2: total 3", TIMEOUT);
+    assert!(service.terminate(TIMEOUT).success());
+}

@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 use common::{fast_policy, next};
 use tokio::sync::{broadcast, mpsc};
 use wamp_runtime::config::ReconnectPolicy;
+use wamp_runtime::registry::Registry;
 use wamp_runtime::{
-    ApplicationError, CallContext, CallError, Client, ClientConfig, ClientEvent, EventContext, InvokePolicy, Payload,
-    RegisterOptions, SessionState, SubscribeOptions, Value,
+    ApplicationError, CallContext, CallError, Client, ClientConfig, ClientEvent, Config, EventContext, InvokePolicy,
+    Payload, RegisterOptions, Server, SessionState, SubscribeOptions, Value,
 };
 use wamp_testkit::{AutobahnSession, PythonPeer, Router, RouterConfig};
 
@@ -293,4 +294,86 @@ async fn stop_during_backoff_ends_at_once_and_max_attempts_gives_up() {
         .await
         .unwrap();
     assert!(reason.contains("gave up after 2 reconnect attempts"), "{reason}");
+}
+
+/// A service started before its router: `Server::start` retries the first
+/// connection under the reconnect policy and serves once the router is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_started_before_its_router_serves_once_the_router_is_up() {
+    let port = wamp_testkit::free_port();
+    let client = ClientConfig::builder()
+        .url(format!("ws://127.0.0.1:{port}/ws"))
+        .realm("realm1")
+        .connection_timeout(Duration::from_secs(3))
+        .reconnect(fast_policy())
+        .build()
+        .unwrap();
+    let mut registry = Registry::new();
+    registry.procedure("startup_order.echo", |_ctx: CallContext, payload: Payload| Ok(payload));
+    let starting = tokio::spawn(
+        Server::new(Config::single(client))
+            .without_link_time_handlers()
+            .registry(registry)
+            .start(),
+    );
+
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(!starting.is_finished(), "start must wait for the router");
+    let router = tokio::task::block_in_place(|| {
+        Router::start(RouterConfig::default().fixed_port("default", port)).expect("start router")
+    });
+    let server = tokio::time::timeout(REJOIN, starting)
+        .await
+        .expect("the service joins once the router is up")
+        .unwrap()
+        .expect("the service starts");
+
+    let mut peer = AutobahnSession::new(&router.url(), "realm1")
+        .spawn(r#"print("echo", await self.call("startup_order.echo", "up"), flush=True)"#)
+        .unwrap();
+    assert_eq!(wait_for_line(&mut peer, "echo"), "echo up");
+    server.stop().await.unwrap();
+}
+
+/// What retrying cannot cure ends the start at once; `max_attempts` bounds
+/// the retries of a router that never comes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_connection_gives_up_on_a_missing_realm_at_once_and_after_max_attempts_otherwise() {
+    let router = common::router();
+    let mut policy = fast_policy();
+    policy.initial_delay = Duration::from_secs(10);
+    let missing_realm = ClientConfig::builder()
+        .url(router.url())
+        .realm("no_such_realm_here")
+        .reconnect(policy)
+        .build()
+        .unwrap();
+    let began = Instant::now();
+    let err = Client::connect_reconnecting(&missing_realm).await.unwrap_err();
+    assert!(err.to_string().contains("wamp.error.no_such_realm"), "{err}");
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "no retry: {:?}",
+        began.elapsed()
+    );
+
+    let mut policy = fast_policy();
+    policy.max_attempts = Some(2);
+    let dead = ClientConfig::builder()
+        .url(format!("ws://127.0.0.1:{}/ws", wamp_testkit::free_port()))
+        .realm("realm1")
+        .reconnect(policy)
+        .build()
+        .unwrap();
+    let err = tokio::time::timeout(PEER_TIMEOUT, Client::connect_reconnecting(&dead))
+        .await
+        .expect("gives up after two retries")
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("cannot connect to ws://127.0.0.1:"),
+        "{err}"
+    );
+    // A plain connect is one attempt, whatever the policy says.
+    let err = Client::connect(&dead).await.unwrap_err();
+    assert!(err.to_string().starts_with("cannot connect to"), "{err}");
 }

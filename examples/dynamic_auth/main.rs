@@ -188,7 +188,12 @@ mod private {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_tracing();
     let config = wamp_runtime::Config::load(DEFAULT_FILE)?;
-    let server = wamp_runtime::Server::new(config).start().await?;
+    let Some(server) = wamp_runtime::Server::new(config)
+        .start_until(wamp_runtime::shutdown_signal())
+        .await?
+    else {
+        return Ok(()); // stopped while waiting for the router
+    };
     println!("dynamic_auth service ready: authenticate, authorize, public.echo, private.echo; press Ctrl-C to stop");
     server.wait().await?;
     println!("stopped");

@@ -38,7 +38,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Registers every #[procedure] and subscribes every #[subscriber] of this
     // program, on the default client; fails before connecting if two handlers
     // share a URI.
-    let server = wamp_runtime::Server::new(config).start().await?;
+    let Some(server) = wamp_runtime::Server::new(config)
+        .start_until(wamp_runtime::shutdown_signal())
+        .await?
+    else {
+        return Ok(()); // stopped while waiting for the router
+    };
     println!(
         "registry service ready (process {}): foo.*, accounting.*, deliveries.*, production.*; press Ctrl-C to stop",
         std::process::id()

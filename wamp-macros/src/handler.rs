@@ -44,6 +44,8 @@ enum Param {
     Args { ident: Ident },
     /// `Kwargs`: the remaining keyword arguments.
     Kwargs { ident: Ident },
+    /// `State<T>`: a value of the server's, not read from the payload.
+    State { ident: Ident, ty: Box<Type> },
 }
 
 /// The checked signature of a handler function.
@@ -63,6 +65,11 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
 
 fn is_named(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_empty())
+}
+
+/// `State<T>` (or a path ending in it).
+fn is_state(ty: &Type) -> bool {
+    last_segment(ty).is_some_and(|s| s.ident == "State" && matches!(s.arguments, syn::PathArguments::AngleBracketed(_)))
 }
 
 /// Checks the function and reads its parameters; every problem is reported.
@@ -168,7 +175,9 @@ pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Optio
             );
             continue;
         }
-        if is_named(ty, "Args") {
+        if is_state(ty) {
+            params.push(Param::State { ident, ty: ty.clone() });
+        } else if is_named(ty, "Args") {
             if seen_args {
                 fail(errors, ty, "only one parameter may take `Args`".to_owned());
             }
@@ -199,8 +208,11 @@ pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Optio
 
 impl Signature {
     /// Statements reading every parameter into a local `__wamp_arg_<name>`,
-    /// running `on_error` (with the error in `__wamp_error`) when one fails.
-    pub(crate) fn read_arguments(&self, on_error: &TokenStream) -> TokenStream {
+    /// running `on_error` (with the error in `__wamp_error`) when one fails,
+    /// and `on_missing_state` (with the `MissingState` in `__wamp_missing`)
+    /// when a state value is not there.
+    pub(crate) fn read_arguments(&self, on_error: &TokenStream, on_missing_state: &TokenStream) -> TokenStream {
+        let mut states = TokenStream::new();
         let mut named = TokenStream::new();
         let mut rest = TokenStream::new();
         for param in &self.params {
@@ -231,9 +243,19 @@ impl Signature {
                     let local = local(ident);
                     rest.extend(quote!(let #local = __wamp_reader.rest_kwargs();));
                 }
+                Param::State { ident, ty } => {
+                    let local = local(ident);
+                    states.extend(quote_spanned! {ty.span()=>
+                        let #local: #ty = match <#ty as ::wamp_runtime::__private::StateParam>::from_client(__wamp_ctx.client()) {
+                            ::core::result::Result::Ok(value) => value,
+                            ::core::result::Result::Err(__wamp_missing) => #on_missing_state,
+                        };
+                    });
+                }
             }
         }
         quote! {
+            #states
             let mut __wamp_reader = ::wamp_runtime::ArgumentReader::new(__wamp_payload);
             #named
             #rest
@@ -248,9 +270,23 @@ impl Signature {
         self.params
             .iter()
             .map(|param| match param {
-                Param::Named { ident, .. } | Param::Args { ident } | Param::Kwargs { ident } => local(ident),
+                Param::Named { ident, .. }
+                | Param::Args { ident }
+                | Param::Kwargs { ident }
+                | Param::State { ident, .. } => local(ident),
             })
             .collect()
+    }
+
+    /// The keys of the state types the handler takes, for its entry.
+    pub(crate) fn state_keys(&self) -> TokenStream {
+        let keys = self.params.iter().filter_map(|param| match param {
+            Param::State { ty, .. } => {
+                Some(quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::StateParam>::KEY))
+            }
+            _ => None,
+        });
+        quote!(&[#(#keys),*])
     }
 }
 
@@ -312,6 +348,7 @@ impl Handler {
         let function_name = lit_str(&user_fn.to_string(), user_fn.span());
         let prefix_and_client = self.options.prefix_and_client();
         let wrapper = &self.wrapper;
+        let states = self.signature.state_keys();
         quote! {
             ::wamp_runtime::__private::inventory::submit! {
                 ::wamp_runtime::registry::#entry::new(
@@ -322,6 +359,7 @@ impl Handler {
                 )
                 #prefix_and_client
                 .options(#entry_options)
+                .states(#states)
             }
         }
     }

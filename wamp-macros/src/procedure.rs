@@ -35,7 +35,13 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let on_error = quote! {
         return ::core::result::Result::Err(::core::convert::From::from(__wamp_error))
     };
-    let read = signature.read_arguments(&on_error);
+    let on_missing_state = quote! {
+        return ::core::result::Result::Err(::wamp_runtime::__private::missing_state(
+            __wamp_ctx.procedure(),
+            __wamp_missing,
+        ))
+    };
+    let read = signature.read_arguments(&on_error, &on_missing_state);
     let call_args = signature.call_arguments();
     let await_ = function.sig.asyncness.map(|_| quote!(.await));
     let result_span = match &function.sig.output {

@@ -27,7 +27,11 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         ::wamp_runtime::__private::event_argument_error(&__wamp_topic, __wamp_error);
         return;
     }};
-    let read = signature.read_arguments(&on_error);
+    let on_missing_state = quote! {{
+        ::wamp_runtime::__private::event_missing_state(&__wamp_topic, __wamp_missing);
+        return;
+    }};
+    let read = signature.read_arguments(&on_error, &on_missing_state);
     let call_args = signature.call_arguments();
     let await_ = function.sig.asyncness.map(|_| quote!(.await));
     let handle = match &function.sig.output {

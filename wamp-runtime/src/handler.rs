@@ -333,6 +333,23 @@ impl CallContext {
     pub fn details(&self) -> &Dict {
         &self.details
     }
+
+    /// The server's state value of type `T` (see the [`state`](crate::state)
+    /// module), or `None` when none was given.
+    ///
+    /// ```
+    /// use wamp_runtime::{CallContext, Payload, ProcedureResult};
+    ///
+    /// struct Settings { greeting: String }
+    ///
+    /// fn greet(ctx: CallContext, _payload: Payload) -> ProcedureResult {
+    ///     let greeting = ctx.state::<Settings>().map(|s| s.greeting.clone()).unwrap_or_default();
+    ///     Ok(Payload::from_args(vec![greeting.into()]))
+    /// }
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.client.states().get::<T>()
+    }
 }
 
 /// Sends progressive results of one invocation to its caller.
@@ -462,5 +479,11 @@ impl EventContext {
     /// The raw `Details` dictionary of the EVENT.
     pub fn details(&self) -> &Dict {
         &self.details
+    }
+
+    /// The server's state value of type `T` (see the [`state`](crate::state)
+    /// module), or `None` when none was given.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.client.states().get::<T>()
     }
 }

@@ -36,6 +36,7 @@ pub mod reporting;
 mod serve;
 mod session;
 mod signal;
+pub mod state;
 pub mod transport;
 pub mod wamp_error;
 
@@ -49,6 +50,7 @@ pub use handler::{CallContext, EventContext, PeerIdentity, ProcedureResult, Prog
 pub use reporting::{ErrorReporter, HandlerFailure};
 pub use session::{ClientEvent, SessionDetails, SessionState};
 pub use signal::shutdown_signal;
+pub use state::State;
 pub use wamp_core::{Dict, Id, InvokePolicy, LazyDict, List, MatchPolicy, Payload, Value};
 
 pub use clients::Clients;
@@ -143,6 +145,7 @@ pub use wamp_macros::WampError;
 pub mod __private {
     pub use crate::extract::dispatch::event_argument_error;
     pub use crate::extract::dispatch::{DisplayTag, MappedTag, PayloadTag, SerializeTag};
+    pub use crate::state::{StateParam, event_missing_state, missing_state};
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
     pub use futures_util::future::BoxFuture;
     pub use inventory;

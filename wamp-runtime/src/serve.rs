@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::registry::{Bindings, Problem, Registry, StartupError};
 use crate::reporting::ErrorReporter;
 use crate::signal::shutdown_signal;
+use crate::state::States;
 
 /// Runs a service: connects every client of `config`, registers every
 /// `#[procedure]` and subscribes every `#[subscriber]` of the program on its
@@ -73,6 +74,7 @@ pub struct Server {
     registry: Registry,
     link_time: bool,
     reporter: Option<Arc<dyn ErrorReporter>>,
+    states: States,
 }
 
 impl std::fmt::Debug for Server {
@@ -82,6 +84,7 @@ impl std::fmt::Debug for Server {
             .field("registry", &self.registry)
             .field("link_time", &self.link_time)
             .field("reporter", &self.reporter.as_ref().map(|_| "custom"))
+            .field("states", &self.states)
             .finish()
     }
 }
@@ -94,7 +97,39 @@ impl Server {
             registry: Registry::new(),
             link_time: true,
             reporter: None,
+            states: States::new(),
         }
+    }
+
+    /// Gives the handlers a state value of type `T` (one per type; a second
+    /// value of the same type replaces the first): what their
+    /// [`State<T>`](crate::State) parameters and their context's `state`
+    /// method reach. See the [`state`](crate::state) module.
+    ///
+    /// ```no_run
+    /// use wamp_runtime::{procedure, CallContext, Config, Server, State};
+    ///
+    /// struct Greeting(String);
+    ///
+    /// #[procedure(name = "com.example.greet")]
+    /// fn greet(_ctx: CallContext, greeting: State<Greeting>, name: String) -> String {
+    ///     format!("{}, {name}", greeting.0)
+    /// }
+    ///
+    /// # async fn demo(config: Config) -> Result<(), wamp_runtime::Error> {
+    /// Server::new(config).state(Greeting("hello".into())).run().await
+    /// # }
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.states.insert(value);
+        self
+    }
+
+    /// Like [`state`](Self::state), for a value that `main` keeps a handle
+    /// of too.
+    pub fn state_shared<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.states.insert_shared(value);
+        self
     }
 
     /// The [`ErrorReporter`] of every client: told about every failed
@@ -140,27 +175,34 @@ impl Server {
     /// returns the running service.
     ///
     /// Everything that can be checked before connecting is: an invalid or
-    /// duplicate URI or an unknown client fails before any connection is
-    /// made, with every problem listed.
+    /// duplicate URI, an unknown client or a missing state value fails
+    /// before any connection is made, with every problem listed. A router
+    /// that cannot be reached yet is retried under each client's
+    /// `reconnect` policy (see [`Client::connect_reconnecting`]); use
+    /// [`start_until`](Self::start_until) to give up on a signal.
     pub async fn start(self) -> Result<RunningServer, Error> {
         let mut registry = Registry::new();
         if self.link_time {
             registry.add_from(Registry::from_inventory(), None);
         }
         registry.add_from(self.registry, None);
-        let (bindings, problems) = registry.resolve_parts();
+        let (bindings, mut problems) = registry.resolve_parts();
+        problems.extend(bindings.missing_states(&self.states));
         let error_mappings = bindings.error_mappings.clone();
         let plan = plan(&self.config, bindings, problems)?;
         crate::registry::install_error_mappings(&error_mappings);
 
         let reporter = self.reporter.clone();
+        let states = Arc::new(self.states);
         let connections = self.config.clients().map(|(name, config)| {
             let reporter = reporter.clone();
+            let states = states.clone();
             async move {
                 let client = Client::connect_reconnecting(config).await?;
                 if let Some(reporter) = reporter {
                     client.set_error_reporter(reporter);
                 }
+                client.set_shared_states(states);
                 Ok::<_, Error>((name.to_owned(), client))
             }
         });
@@ -183,9 +225,40 @@ impl Server {
         Ok(server)
     }
 
-    /// Starts the service and runs it until Ctrl-C or SIGTERM, then stops it.
+    /// Starts the service like [`start`](Self::start), unless `signal`
+    /// completes first: then `Ok(None)`, and every connection already made
+    /// is closed. A service whose router is not up yet waits in `start`
+    /// (the first connection is retried under the `reconnect` policy), and
+    /// this is how it still stops at once on Ctrl-C.
+    ///
+    /// ```no_run
+    /// use wamp_runtime::{shutdown_signal, Config, Server};
+    ///
+    /// # async fn demo(config: Config) -> Result<(), wamp_runtime::Error> {
+    /// let Some(server) = Server::new(config).start_until(shutdown_signal()).await? else {
+    ///     return Ok(()); // stopped before the router was reached
+    /// };
+    /// println!("ready");
+    /// server.wait().await
+    /// # }
+    /// ```
+    pub async fn start_until(self, signal: impl Future<Output = ()>) -> Result<Option<RunningServer>, Error> {
+        tokio::select! {
+            started = self.start() => started.map(Some),
+            () = signal => {
+                tracing::info!("stopped before the service started");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Starts the service and runs it until Ctrl-C or SIGTERM (also while
+    /// it is still waiting for its router), then stops it.
     pub async fn run(self) -> Result<(), Error> {
-        self.start().await?.wait().await
+        match self.start_until(shutdown_signal()).await? {
+            Some(server) => server.wait().await,
+            None => Ok(()),
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use crate::error::{CallError, Error};
 use crate::handler::{IntoEventHandler, IntoProcedureHandler};
 use crate::reporting::{ErrorReporter, HandlerFailure, TracingReporter};
 use crate::session::{ClientEvent, Command, Frame, Session, SessionDetails, SessionState};
+use crate::state::States;
 
 #[macro_use]
 mod arguments;
@@ -74,6 +75,8 @@ pub(crate) struct ClientInner {
     /// The named clients this one belongs to (set by `serve`); see [`Client::clients`].
     group: crate::clients::GroupRef,
     reporter: RwLock<Arc<dyn ErrorReporter>>,
+    /// What the handlers' contexts reach with `state` (set by `Server`).
+    states: RwLock<Arc<States>>,
 }
 
 /// Reads a lock even if a panicking writer poisoned it (the values are
@@ -137,7 +140,14 @@ impl Client {
     /// - Refused credentials ([`Error::AuthenticationFailed`]), an invalid
     ///   configuration or URL end the client at once: retrying cannot help.
     ///
-    /// The first connection is not retried: its error is returned.
+    /// The first connection is tried under the same policy, so a service
+    /// may start before its router: each failed attempt is logged (a
+    /// `tracing` warning with the URL, the error and the next delay) and
+    /// retried after the policy's backoff, until the client joins or
+    /// `max_attempts` retries have failed (then the last error is
+    /// returned). Refused credentials, a realm the router does not have
+    /// ([`Error::JoinRefused`] with `wamp.error.no_such_realm`), an invalid
+    /// configuration or URL are returned at once.
     ///
     /// ```no_run
     /// use wamp_runtime::{Client, ClientConfig, ClientEvent};
@@ -161,7 +171,7 @@ impl Client {
     }
 
     async fn start(config: &ClientConfig, policy: ReconnectPolicy) -> Result<Client, Error> {
-        let opened = open(config).await?;
+        let opened = open_first(config, &policy).await?;
         let link = crate::session::Link::new(opened, config);
         let serializer = link.serializer();
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
@@ -175,6 +185,7 @@ impl Client {
             events: events.clone(),
             group: Default::default(),
             reporter: RwLock::new(Arc::new(TracingReporter)),
+            states: RwLock::new(Arc::default()),
         });
         let session = Session::new(Arc::downgrade(&inner), command_rx, state_tx, events, config, policy);
         tokio::spawn(session.run(link));
@@ -257,6 +268,33 @@ impl Client {
     /// [`TracingReporter`]); see the [`reporting`](crate::reporting) module.
     pub fn set_error_reporter(&self, reporter: Arc<dyn ErrorReporter>) {
         write(&self.inner.reporter, reporter);
+    }
+
+    /// Replaces the [`States`] that this client's handlers reach through
+    /// [`State`](crate::State) parameters and their context's `state`
+    /// method. A [`Server`](crate::Server) sets those given to
+    /// [`Server::state`](crate::Server::state) on each of its clients.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) {
+    /// use wamp_runtime::state::States;
+    ///
+    /// let mut states = States::new();
+    /// states.insert(String::from("production"));
+    /// client.set_states(states);
+    /// # }
+    /// ```
+    pub fn set_states(&self, states: States) {
+        write(&self.inner.states, Arc::new(states));
+    }
+
+    pub(crate) fn set_shared_states(&self, states: Arc<States>) {
+        write(&self.inner.states, states);
+    }
+
+    /// The states this client's handlers reach (see [`set_states`](Self::set_states)).
+    pub fn states(&self) -> Arc<States> {
+        read(&self.inner.states)
     }
 
     pub(crate) fn report(&self, failure: &HandlerFailure) {
@@ -581,6 +619,39 @@ pub(crate) async fn open(config: &ClientConfig) -> Result<Opened, Error> {
         serializer,
         details,
     })
+}
+
+/// Opens the first connection, retrying under `policy` (see
+/// [`Client::connect_reconnecting`]); a disabled policy tries once.
+async fn open_first(config: &ClientConfig, policy: &ReconnectPolicy) -> Result<Opened, Error> {
+    let mut retry = 0u32;
+    loop {
+        let error = match open(config).await {
+            Ok(opened) => return Ok(opened),
+            Err(e) => e,
+        };
+        retry += 1;
+        if fails_start_at_once(&error) || !policy.allows(retry) {
+            return Err(error);
+        }
+        let delay = policy.delay(retry, rand::random::<f64>());
+        tracing::warn!(
+            url = %config.url,
+            error = %error,
+            retry,
+            next_delay = ?delay,
+            "cannot connect; retrying"
+        );
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// Errors of a first connection that another attempt cannot cure: those
+/// that also end a reconnecting client, and a realm the router does not
+/// have (a typo in the configuration, not a router still starting).
+fn fails_start_at_once(error: &Error) -> bool {
+    crate::session::is_permanent(error)
+        || matches!(error, Error::JoinRefused { reason, .. } if reason == "wamp.error.no_such_realm")
 }
 
 /// Waits for the session's answer; a dropped reply means the session ended.

@@ -8,6 +8,7 @@ use wamp_core::{InvokePolicy, MatchPolicy, Payload};
 
 use crate::client::{RegisterOptions, SubscribeOptions};
 use crate::handler::{CallContext, EventContext, ProcedureResult};
+use crate::state::StateKey;
 
 /// The signature of a procedure entry's handler: what `#[procedure]`
 /// generates around the user's function.
@@ -184,6 +185,9 @@ pub struct ProcedureEntry {
     pub options: ProcedureOptions,
     /// The handler.
     pub handler: ProcedureFn,
+    /// The state types its `State<T>` parameters take; start-up fails when
+    /// one was not given to the server.
+    pub states: &'static [StateKey],
     /// Where it is defined.
     pub location: Location,
 }
@@ -198,6 +202,7 @@ impl ProcedureEntry {
             client: None,
             options: ProcedureOptions::new(),
             handler,
+            states: &[],
             location,
         }
     }
@@ -219,6 +224,12 @@ impl ProcedureEntry {
         self.options = options;
         self
     }
+
+    /// Sets the state types the handler takes.
+    pub const fn states(mut self, states: &'static [StateKey]) -> Self {
+        self.states = states;
+        self
+    }
 }
 
 /// A subscriber registered at link time; what `#[subscriber]` submits.
@@ -238,6 +249,8 @@ pub struct SubscriberEntry {
     pub options: SubscriptionOptions,
     /// The handler.
     pub handler: SubscriberFn,
+    /// The state types it takes, as for [`ProcedureEntry::states`].
+    pub states: &'static [StateKey],
     /// Where it is defined.
     pub location: Location,
 }
@@ -252,6 +265,7 @@ impl SubscriberEntry {
             client: None,
             options: SubscriptionOptions::new(),
             handler,
+            states: &[],
             location,
         }
     }
@@ -271,6 +285,12 @@ impl SubscriberEntry {
     /// Sets the options.
     pub const fn options(mut self, options: SubscriptionOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Sets the state types the handler takes.
+    pub const fn states(mut self, states: &'static [StateKey]) -> Self {
+        self.states = states;
         self
     }
 }

@@ -62,6 +62,7 @@ use crate::error::ApplicationError;
 use crate::handler::{
     CallContext, EventContext, EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler, ProcedureResult,
 };
+use crate::state::StateKey;
 
 /// A programmatic collection of procedures and subscribers, for handlers
 /// built at run time (closures), with a prefix and defaults — the seed's
@@ -116,6 +117,7 @@ struct ProcedureItem {
     client: Option<String>,
     options: ProcedureOptions,
     handler: Arc<dyn ProcedureHandler>,
+    states: &'static [StateKey],
     origin: Origin,
 }
 
@@ -135,6 +137,7 @@ struct SubscriberItem {
     client: Option<String>,
     options: SubscriptionOptions,
     handler: Arc<dyn EventHandler>,
+    states: &'static [StateKey],
     origin: Origin,
 }
 
@@ -206,6 +209,7 @@ impl Registry {
             client: None,
             options,
             handler: handler.into_procedure_handler(),
+            states: &[],
             origin,
         });
         self
@@ -231,6 +235,7 @@ impl Registry {
             client: None,
             options,
             handler: handler.into_event_handler(),
+            states: &[],
             origin,
         });
         self
@@ -350,6 +355,7 @@ impl Registry {
                 client: place.client,
                 options,
                 handler: Arc::new(FnProcedure(entry.handler)),
+                states: entry.states,
                 origin: Origin::Function {
                     module_path: entry.module_path,
                     location: entry.location,
@@ -368,6 +374,7 @@ impl Registry {
                 client: place.client,
                 options,
                 handler: Arc::new(FnSubscriber(entry.handler)),
+                states: entry.states,
                 origin: Origin::Function {
                     module_path: entry.module_path,
                     location: entry.location,
@@ -416,6 +423,7 @@ impl Registry {
                     options: options.to_register_options(),
                     concurrency: options.concurrency,
                     handler: item.handler.clone(),
+                    states: item.states,
                     origin: item.origin,
                 }
             })
@@ -428,6 +436,7 @@ impl Registry {
                 client: item.client.clone().or_else(|| self.client.clone()),
                 options: item.options.or(self.subscription_defaults).to_subscribe_options(),
                 handler: item.handler.clone(),
+                states: item.states,
                 origin: item.origin,
             })
             .collect();
@@ -542,6 +551,34 @@ pub struct Bindings {
     pub error_mappings: Vec<ErrorMapping>,
 }
 
+impl Bindings {
+    /// A [`Problem::MissingState`] for every state type a handler takes
+    /// that `states` does not hold.
+    pub fn missing_states(&self, states: &crate::state::States) -> Vec<Problem> {
+        let procedures = self
+            .procedures
+            .iter()
+            .map(|b| ("procedure", &b.uri, b.states, b.origin));
+        let subscriptions = self
+            .subscriptions
+            .iter()
+            .map(|b| ("subscriber", &b.uri, b.states, b.origin));
+        procedures
+            .chain(subscriptions)
+            .flat_map(|(what, uri, keys, origin)| {
+                keys.iter()
+                    .filter(|key| !states.contains(**key))
+                    .map(move |key| Problem::MissingState {
+                        what,
+                        uri: uri.clone(),
+                        origin,
+                        type_name: key.type_name(),
+                    })
+            })
+            .collect()
+    }
+}
+
 /// Makes error mappings apply to every handler of the process.
 pub(crate) fn install_error_mappings(mappings: &[ErrorMapping]) {
     crate::wamp_error::install_mappings(mappings.iter().map(|m| (m.type_id, m.uri.clone())));
@@ -592,6 +629,8 @@ pub struct ProcedureBinding {
     pub concurrency: Option<usize>,
     /// The handler.
     pub handler: Arc<dyn ProcedureHandler>,
+    /// The state types the handler takes (see [`crate::state`]).
+    pub states: &'static [StateKey],
     /// Where it comes from.
     pub origin: Origin,
 }
@@ -634,6 +673,8 @@ pub struct SubscriptionBinding {
     pub options: SubscribeOptions,
     /// The handler.
     pub handler: Arc<dyn EventHandler>,
+    /// The state types the handler takes (see [`crate::state`]).
+    pub states: &'static [StateKey],
     /// Where it comes from.
     pub origin: Origin,
 }
@@ -764,6 +805,17 @@ pub enum Problem {
         /// The configured clients.
         known: Vec<String>,
     },
+    /// A handler takes a `State<T>` and the server was given no `T`.
+    MissingState {
+        /// `"procedure"` or `"subscriber"`.
+        what: &'static str,
+        /// The URI.
+        uri: String,
+        /// The handler.
+        origin: Origin,
+        /// The state type (as [`std::any::type_name`] gives it).
+        type_name: &'static str,
+    },
     /// The router refused a registration or subscription.
     Refused {
         /// `"register procedure"` or `"subscribe to topic"`.
@@ -833,6 +885,16 @@ impl fmt::Display for Problem {
                 "{uri:?} of {origin} names no client and the configuration has no default client \
                  (configured: {}); add client = \"...\" or configure a client named \"default\"",
                 known.join(", ")
+            ),
+            Problem::MissingState {
+                what,
+                uri,
+                origin,
+                type_name,
+            } => write!(
+                f,
+                "the {what} {uri:?} of {origin} takes State<{type_name}>, but no state of type {type_name} \
+                 was given; add it with Server::new(config).state(value)"
             ),
             Problem::Refused {
                 what,
@@ -997,6 +1059,63 @@ mod inventory_tests {
         fn top(_ctx: crate::CallContext, x: i64) -> i64 {
             x
         }
+
+        pub(super) struct Pool;
+        pub(super) struct Settings;
+
+        #[crate::procedure(name = "stateful")]
+        fn stateful(_ctx: crate::CallContext, x: i64, _pool: crate::State<Pool>, y: i64) -> i64 {
+            x + y
+        }
+
+        #[crate::subscriber(name = "stateful_event")]
+        fn stateful_event(_ctx: crate::EventContext, _settings: crate::State<Settings>, _pool: crate::State<Pool>) {}
+    }
+
+    #[test]
+    fn a_state_nobody_gave_is_a_problem_naming_the_handler_and_the_type() {
+        let bindings = Registry::from_inventory().resolve().expect("valid entries");
+        let stateful = find(&bindings, "unit_inv.stateful");
+        assert_eq!(stateful.states, [crate::state::StateKey::of::<outer::Pool>()]);
+
+        let mut states = crate::state::States::new();
+        states.insert(outer::Pool);
+        let problems = bindings.missing_states(&states);
+        let [problem] = problems.as_slice() else {
+            panic!("one problem expected: {problems:?}");
+        };
+        let message = problem.to_string();
+        assert!(
+            message.starts_with(
+                "the subscriber \"unit_inv.stateful_event\" of wamp_runtime::registry::inventory_tests::outer::stateful_event (wamp-runtime/src/registry/mod.rs:"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.ends_with(
+                "takes State<wamp_runtime::registry::inventory_tests::outer::Settings>, but no state of type \
+                 wamp_runtime::registry::inventory_tests::outer::Settings was given; add it with Server::new(config).state(value)"
+            ),
+            "{message}"
+        );
+        assert_eq!(bindings.missing_states(&crate::state::States::new()).len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_server_without_a_needed_state_does_not_start_nor_connect() {
+        // Port 9 (discard) on loopback: nothing listens, and nothing is tried.
+        let config = crate::Config::single(crate::ClientConfig::new("ws://127.0.0.1:9/ws", "realm1").expect("valid"));
+        let err = crate::Server::new(config)
+            .state(outer::Pool)
+            .start()
+            .await
+            .expect_err("refused");
+        let message = err.to_string();
+        assert!(
+            message.contains("takes State<wamp_runtime::registry::inventory_tests::outer::Settings>"),
+            "{message}"
+        );
+        assert!(!message.contains("cannot connect"), "{message}");
     }
 
     fn find<'a>(bindings: &'a Bindings, uri: &str) -> &'a ProcedureBinding {

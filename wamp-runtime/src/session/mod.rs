@@ -1532,7 +1532,7 @@ impl Session {
 }
 
 /// Errors that another attempt cannot cure.
-fn is_permanent(error: &Error) -> bool {
+pub(crate) fn is_permanent(error: &Error) -> bool {
     matches!(
         error,
         Error::AuthenticationFailed { .. } | Error::Config(_) | Error::InvalidUrl { .. }
