@@ -102,3 +102,41 @@ print("totals", first, second, total, flush=True)"#,
     service.wait_for("increment by -2: total 3", TIMEOUT);
     assert!(service.terminate(TIMEOUT).success());
 }
+
+/// What `main` prints when it returns an error: the readable message with
+/// its causes, never the `Debug` structure of the error.
+#[test]
+fn an_example_that_fails_prints_a_readable_error() {
+    let dir = std::env::temp_dir().join(format!("wamp-rs-example-errors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |name: &str, file: &std::path::Path| {
+        let output = std::process::Command::new(common::example::example_binary(name))
+            .env("WAMP_CONFIG", file)
+            .env_remove("WAMP_URL")
+            .env_remove("WAMP_REALM")
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+
+    let typo = dir.join("typo.yaml");
+    std::fs::write(&typo, "url: ws://127.0.0.1:8080/ws\nrelm: realm1\n").unwrap();
+    let stderr = run("state", &typo);
+    assert!(stderr.starts_with(&format!("Error: {}: line 2", typo.display())), "{stderr}");
+    assert!(stderr.contains("relm"), "{stderr}");
+    assert!(!stderr.contains("Parse {"), "{stderr}");
+
+    let dead = dir.join("dead.yaml");
+    let port = wamp_testkit::free_port();
+    std::fs::write(&dead, format!("url: ws://127.0.0.1:{port}/ws\nreconnect:\n  max_attempts: 0\n")).unwrap();
+    for example in ["state", "register"] {
+        let stderr = run(example, &dead);
+        assert!(
+            stderr.starts_with(&format!("Error: cannot connect to ws://127.0.0.1:{port}/ws: ")),
+            "{example}: {stderr}"
+        );
+        assert!(!stderr.contains("Connect {"), "{example}: {stderr}");
+    }
+}

@@ -10,7 +10,7 @@ use wamp_core::{Dict, List, Payload, Value};
 use crate::transport::TransportError;
 
 /// Why a client could not connect, join or keep its session.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The router URL is not one this client can connect to.
@@ -77,6 +77,41 @@ pub enum Error {
     #[error(transparent)]
     Startup(#[from] crate::registry::StartupError),
 }
+
+/// Writes `error` for a person: its `Display` text, then each cause in
+/// its `source` chain that the text does not already contain. The
+/// library's errors use it as their `Debug` text, which is what
+/// `fn main() -> Result<(), E>` prints when it returns an error.
+pub(crate) fn write_report(error: &dyn std::error::Error, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    let text = error.to_string();
+    f.write_str(&text)?;
+    let mut written = text;
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !written.contains(&cause_text) {
+            write!(f, "\n  caused by: {cause_text}")?;
+            written.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    Ok(())
+}
+
+/// `Debug` as the readable report (see [`write_report`]); the variants
+/// stay matchable for code that needs the structure.
+macro_rules! debug_as_report {
+    ($($error:ty),*) => {$(
+        impl std::fmt::Debug for $error {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                $crate::error::write_report(self, f)
+            }
+        }
+    )*};
+}
+pub(crate) use debug_as_report;
+
+debug_as_report!(Error, CallError);
 
 fn message_suffix(message: &Option<String>) -> String {
     match message {
@@ -205,7 +240,7 @@ impl fmt::Display for ApplicationError {
 impl std::error::Error for ApplicationError {}
 
 /// Why a request (call, publish, subscribe, register, ...) failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum CallError {
     /// The peer or the router answered with an `ERROR`.

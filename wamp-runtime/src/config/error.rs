@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// The `Display` text is meant for people: it names the file (when there is
 /// one), the line and column (when the parser knows them), the key path
 /// (`clients.wamp2.port`) or the environment variable, and what was expected.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The configuration file could not be read.
@@ -75,6 +75,8 @@ pub enum ConfigError {
         message: String,
     },
 }
+
+crate::error::debug_as_report!(ConfigError);
 
 impl ConfigError {
     /// The key path the error is about (`clients.wamp1.port`), if any.

@@ -908,7 +908,7 @@ impl fmt::Display for Problem {
 }
 
 /// What is wrong with the handlers at start-up; lists every problem found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct StartupError {
     problems: Vec<Problem>,
 }
@@ -940,6 +940,8 @@ impl fmt::Display for StartupError {
 }
 
 impl std::error::Error for StartupError {}
+
+crate::error::debug_as_report!(StartupError);
 
 #[cfg(test)]
 mod tests {
