@@ -124,13 +124,20 @@ fn an_example_that_fails_prints_a_readable_error() {
     let typo = dir.join("typo.yaml");
     std::fs::write(&typo, "url: ws://127.0.0.1:8080/ws\nrelm: realm1\n").unwrap();
     let stderr = run("state", &typo);
-    assert!(stderr.starts_with(&format!("Error: {}: line 2", typo.display())), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("Error: {}: line 2", typo.display())),
+        "{stderr}"
+    );
     assert!(stderr.contains("relm"), "{stderr}");
     assert!(!stderr.contains("Parse {"), "{stderr}");
 
     let dead = dir.join("dead.yaml");
     let port = wamp_testkit::free_port();
-    std::fs::write(&dead, format!("url: ws://127.0.0.1:{port}/ws\nreconnect:\n  max_attempts: 0\n")).unwrap();
+    std::fs::write(
+        &dead,
+        format!("url: ws://127.0.0.1:{port}/ws\nreconnect:\n  max_attempts: 0\n"),
+    )
+    .unwrap();
     for example in ["state", "register"] {
         let stderr = run(example, &dead);
         assert!(

@@ -339,3 +339,84 @@ async fn errors_mapped_at_run_time_are_sent_under_their_uri() {
     assert_eq!(app.uri(), "serve_test.error.not_a_number");
     assert_eq!(app.message(), Some("invalid digit found in string"));
 }
+
+/// A server with nothing to bind does not start and says which line is
+/// missing, unless told that it only calls and publishes.
+#[tokio::test]
+async fn a_server_with_nothing_to_serve_fails_unless_it_says_it_only_calls() {
+    // Nothing listens on this port: the check comes before any connection.
+    let dead = Config::single(ClientConfig::new("ws://127.0.0.1:9/ws", "realm1").unwrap());
+    let err = Server::new(dead)
+        .without_link_time_handlers()
+        .start()
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with("nothing to serve: no #[procedure] or #[subscriber] is linked"),
+        "{message}"
+    );
+    assert!(message.contains("add `use wamp_rs as _;`"), "{message}");
+
+    let config = Config::single(ClientConfig::new(common::router().url(), "realm1").unwrap());
+    let server = Server::new(config)
+        .without_link_time_handlers()
+        .allow_no_handlers()
+        .start()
+        .await
+        .unwrap();
+    let client = server.clients().default_client().unwrap().clone();
+    client.publish("serve_test.calls_only").acknowledged().await.unwrap();
+    server.stop().await.unwrap();
+}
+
+/// A procedure another session holds: the start-up error names it and the
+/// likely fixes; `force_reregister` takes it over.
+#[tokio::test]
+async fn a_refused_registration_names_the_procedure_and_the_fix() {
+    fn echo(_ctx: CallContext, payload: Payload) -> Result<Payload, ApplicationError> {
+        Ok(payload)
+    }
+    let holder = connect().await;
+    let uri = common::unique("serve_test.taken");
+    holder
+        .register(uri.clone(), echo, wamp_runtime::RegisterOptions::default())
+        .await
+        .unwrap();
+    let config = || Config::single(ClientConfig::new(common::router().url(), "realm1").unwrap());
+
+    let mut registry = Registry::new();
+    registry.procedure(uri.clone(), echo);
+    let err = Server::new(config())
+        .without_link_time_handlers()
+        .registry(registry)
+        .start()
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "cannot register procedure \"{uri}\" of the handler added to a registry at tests/serve.rs:"
+        )),
+        "{message}"
+    );
+    assert!(message.contains("wamp.error.procedure_already_exists"), "{message}");
+    assert!(message.contains("invoke = \"roundrobin\""), "{message}");
+    assert!(message.contains("force_reregister = true"), "{message}");
+
+    let mut registry = Registry::new();
+    registry.procedure_with(
+        uri.clone(),
+        wamp_runtime::registry::ProcedureOptions::new().force_reregister(true),
+        |_ctx: CallContext, _payload: Payload| Ok(Payload::from_args(vec![Value::from("new owner")])),
+    );
+    let server = Server::new(config())
+        .without_link_time_handlers()
+        .registry(registry)
+        .start()
+        .await
+        .unwrap();
+    let answer: String = holder.call(uri).await.unwrap().decode().unwrap();
+    assert_eq!(answer, "new owner");
+    server.stop().await.unwrap();
+}

@@ -198,6 +198,7 @@ pub(crate) struct CommonOptions {
     pub(crate) match_policy: Option<TokenStream>,
     pub(crate) invoke: Option<TokenStream>,
     pub(crate) disclose_caller: Option<bool>,
+    pub(crate) force_reregister: Option<bool>,
     pub(crate) concurrency: Option<usize>,
 }
 
@@ -242,6 +243,7 @@ impl CommonOptions {
                 "match" => options.match_policy = match_policy(opt, errors).map(|(_, t)| t),
                 "invoke" => options.invoke = invoke_policy(opt, errors),
                 "disclose_caller" => options.disclose_caller = boolean(opt, errors),
+                "force_reregister" => options.force_reregister = boolean(opt, errors),
                 "concurrency" => options.concurrency = positive(opt, errors),
                 _ => unknown(opt, errors, accepts.context, accepts.valid),
             }
@@ -260,6 +262,9 @@ impl CommonOptions {
         }
         if let Some(disclose) = self.disclose_caller {
             tokens.extend(quote!(.disclose_caller(#disclose)));
+        }
+        if let Some(force) = self.force_reregister {
+            tokens.extend(quote!(.force_reregister(#force)));
         }
         if let Some(limit) = self.concurrency {
             tokens.extend(quote!(.concurrency(#limit)));

@@ -19,6 +19,7 @@ const ACCEPTS: Accepts = Accepts {
         "match",
         "invoke",
         "disclose_caller",
+        "force_reregister",
         "concurrency",
     ],
 };

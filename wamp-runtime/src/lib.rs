@@ -90,6 +90,7 @@ pub use wamp_error::{TypedCallError, WampError};
 /// | `match = "exact" \| "prefix" \| "wildcard"` | the match policy | the module's, else `exact` |
 /// | `invoke = "single" \| "roundrobin" \| "random" \| "first" \| "last"` | the invocation policy | the module's, else `single` |
 /// | `disclose_caller = true` | ask the router to disclose the caller | the module's, else `false` |
+/// | `force_reregister = true` | take the procedure over from another session holding it (e.g. a dead predecessor the router has not dropped yet) | `false` |
 /// | `concurrency = N` | at most N invocations at once, the others queue | the module's, else no limit |
 ///
 /// The function must be a free function (no `self`, no generics) whose first

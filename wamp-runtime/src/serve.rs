@@ -75,6 +75,7 @@ pub struct Server {
     link_time: bool,
     reporter: Option<Arc<dyn ErrorReporter>>,
     states: States,
+    allow_no_handlers: bool,
 }
 
 impl std::fmt::Debug for Server {
@@ -85,6 +86,7 @@ impl std::fmt::Debug for Server {
             .field("link_time", &self.link_time)
             .field("reporter", &self.reporter.as_ref().map(|_| "custom"))
             .field("states", &self.states)
+            .field("allow_no_handlers", &self.allow_no_handlers)
             .finish()
     }
 }
@@ -98,6 +100,7 @@ impl Server {
             link_time: true,
             reporter: None,
             states: States::new(),
+            allow_no_handlers: false,
         }
     }
 
@@ -164,6 +167,23 @@ impl Server {
         self
     }
 
+    /// Lets the server start with no handler to bind, for a service that
+    /// only calls and publishes through [`RunningServer::clients`].
+    /// Without it, a server with nothing to register or subscribe does not
+    /// start: that is nearly always a library crate of handlers that the
+    /// linker left out (see the [`registry`](crate::registry) module).
+    ///
+    /// ```no_run
+    /// # async fn demo(config: wamp_runtime::Config) -> Result<(), wamp_runtime::Error> {
+    /// let server = wamp_runtime::Server::new(config).allow_no_handlers().start().await?;
+    /// server.clients().default_client().expect("configured").publish("com.example.started").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn allow_no_handlers(mut self) -> Self {
+        self.allow_no_handlers = true;
+        self
+    }
+
     /// Leaves out the link-time handlers (`#[procedure]`, `#[subscriber]`):
     /// only the registries given to [`registry`](Self::registry) are bound.
     pub fn without_link_time_handlers(mut self) -> Self {
@@ -188,6 +208,11 @@ impl Server {
         registry.add_from(self.registry, None);
         let (bindings, mut problems) = registry.resolve_parts();
         problems.extend(bindings.missing_states(&self.states));
+        if bindings.procedures.is_empty() && bindings.subscriptions.is_empty() && !self.allow_no_handlers {
+            problems.push(Problem::NothingToServe {
+                crate_hint: own_crate_name(),
+            });
+        }
         let error_mappings = bindings.error_mappings.clone();
         let plan = plan(&self.config, bindings, problems)?;
         crate::registry::install_error_mappings(&error_mappings);
@@ -260,6 +285,29 @@ impl Server {
             None => Ok(()),
         }
     }
+}
+
+/// What to do about a refused registration, when the refusal says.
+fn refusal_hint(error: &crate::CallError) -> &'static str {
+    match error.uri() {
+        Some("wamp.error.procedure_already_exists") => {
+            "; another session holds it: to share it among several instances of a service, register it with \
+             a shared policy (invoke = \"roundrobin\") in every instance; if it is a stale session of this very \
+             service that the router has not dropped yet, take it over with force_reregister = true"
+        }
+        Some("wamp.error.not_authorized") => "; the router's role for this session does not allow registering it",
+        _ => "",
+    }
+}
+
+/// The name under which the binary's own library crate is most likely
+/// known: cargo's package name when run by cargo, else the executable's.
+fn own_crate_name() -> String {
+    let name = std::env::var("CARGO_PKG_NAME").ok().or_else(|| {
+        let exe = std::env::current_exe().ok()?;
+        Some(exe.file_stem()?.to_str()?.to_owned())
+    });
+    name.unwrap_or_else(|| "my_handlers".into()).replace('-', "_")
 }
 
 /// The bindings of each client, by client name.
@@ -385,46 +433,58 @@ impl RunningServer {
             };
             let name = name.as_str();
             let registrations = bindings.procedures.iter().map(|binding| async move {
-                client
+                match client
                     .register(binding.uri.clone(), binding.limited_handler(), binding.options.clone())
                     .await
-                    .map_err(|e| Problem::Refused {
+                {
+                    Ok(_) => {
+                        tracing::debug!(client = %name, procedure = %binding.uri, origin = %binding.origin, "registered");
+                        Ok(())
+                    }
+                    Err(e) => Err(Problem::Refused {
                         what: "register procedure",
                         uri: binding.uri.clone(),
                         client: name.to_owned(),
                         origin: binding.origin,
-                        error: e.to_string(),
-                    })
+                        error: format!("{e}{}", refusal_hint(&e)),
+                    }),
+                }
             });
             let subscriptions = bindings.subscriptions.iter().map(|binding| async move {
-                client
+                match client
                     .subscribe(binding.uri.clone(), binding.handler.clone(), binding.options.clone())
                     .await
-                    .map_err(|e| Problem::Refused {
+                {
+                    Ok(_) => {
+                        tracing::debug!(client = %name, topic = %binding.uri, origin = %binding.origin, "subscribed");
+                        Ok(())
+                    }
+                    Err(e) => Err(Problem::Refused {
                         what: "subscribe to topic",
                         uri: binding.uri.clone(),
                         client: name.to_owned(),
                         origin: binding.origin,
-                        error: e.to_string(),
-                    })
+                        error: format!("{e}{}", refusal_hint(&e)),
+                    }),
+                }
             });
             let (registered, subscribed) = tokio::join!(join_all(registrations), join_all(subscriptions));
-            problems.extend(registered.into_iter().filter_map(Result::err));
-            problems.extend(subscribed.into_iter().filter_map(Result::err));
+            let acknowledged = |results: &[Result<(), Problem>]| results.iter().filter(|r| r.is_ok()).count();
+            let (procedures, subscriptions) = (acknowledged(&registered), acknowledged(&subscribed));
+            let refused: Vec<Problem> = registered
+                .into_iter()
+                .chain(subscribed)
+                .filter_map(Result::err)
+                .collect();
             let realm = client.details().map(|d| d.realm.clone()).unwrap_or_default();
-            tracing::info!(
-                client = name,
-                realm = %realm,
-                procedures = bindings.procedures.len(),
-                subscriptions = bindings.subscriptions.len(),
-                "registered procedures and subscriptions"
-            );
-            for binding in &bindings.procedures {
-                tracing::debug!(client = %name, procedure = %binding.uri, origin = %binding.origin, "registered");
+            if refused.is_empty() {
+                tracing::info!(client = name, realm = %realm, procedures, subscriptions, "registered procedures and subscriptions");
+            } else {
+                for problem in &refused {
+                    tracing::error!(client = name, "{problem}");
+                }
             }
-            for binding in &bindings.subscriptions {
-                tracing::debug!(client = %name, topic = %binding.uri, origin = %binding.origin, "subscribed");
-            }
+            problems.extend(refused);
         }
         if problems.is_empty() {
             Ok(())

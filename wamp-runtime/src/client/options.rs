@@ -22,6 +22,12 @@ pub struct RegisterOptions {
     pub invoke: InvokePolicy,
     /// Ask the router to tell this callee who the caller is.
     pub disclose_caller: bool,
+    /// Take the procedure over from another session that holds it with
+    /// the same invocation policy (`force_reregister`; Crossbar takes it
+    /// away from the other session, which is told if it announced
+    /// `registration_revocation`). For a service restarted while the
+    /// router still holds its dead predecessor's registration.
+    pub force_reregister: bool,
 }
 
 impl RegisterOptions {
@@ -43,6 +49,12 @@ impl RegisterOptions {
         self
     }
 
+    /// Sets `force_reregister`.
+    pub fn force_reregister(mut self, force: bool) -> Self {
+        self.force_reregister = force;
+        self
+    }
+
     pub(crate) fn to_dict(&self) -> Dict {
         let mut options = Dict::new();
         if self.match_policy != MatchPolicy::Exact {
@@ -53,6 +65,9 @@ impl RegisterOptions {
         }
         if self.disclose_caller {
             options.insert("disclose_caller".into(), Value::Bool(true));
+        }
+        if self.force_reregister {
+            options.insert("force_reregister".into(), Value::Bool(true));
         }
         options
     }

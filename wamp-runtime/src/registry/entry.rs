@@ -56,6 +56,9 @@ pub struct ProcedureOptions {
     pub invoke: Option<InvokePolicy>,
     /// Whether the router tells the callee who the caller is.
     pub disclose_caller: Option<bool>,
+    /// Whether to take the procedure over from another session holding it
+    /// (see [`RegisterOptions::force_reregister`]).
+    pub force_reregister: Option<bool>,
     /// At most this many invocations of the handler run at once; more wait
     /// in a queue, in arrival order (an interrupted waiting invocation
     /// leaves the queue with `wamp.error.canceled`). `None`: no limit.
@@ -69,6 +72,7 @@ impl ProcedureOptions {
             match_policy: None,
             invoke: None,
             disclose_caller: None,
+            force_reregister: None,
             concurrency: None,
         }
     }
@@ -91,6 +95,12 @@ impl ProcedureOptions {
         self
     }
 
+    /// Sets `force_reregister`.
+    pub const fn force_reregister(mut self, force: bool) -> Self {
+        self.force_reregister = Some(force);
+        self
+    }
+
     /// Sets the concurrency limit.
     pub const fn concurrency(mut self, limit: usize) -> Self {
         self.concurrency = Some(limit);
@@ -103,6 +113,7 @@ impl ProcedureOptions {
             match_policy: self.match_policy.or(defaults.match_policy),
             invoke: self.invoke.or(defaults.invoke),
             disclose_caller: self.disclose_caller.or(defaults.disclose_caller),
+            force_reregister: self.force_reregister.or(defaults.force_reregister),
             concurrency: self.concurrency.or(defaults.concurrency),
         }
     }
@@ -113,6 +124,7 @@ impl ProcedureOptions {
             .match_policy(self.match_policy.unwrap_or_default())
             .invoke(self.invoke.unwrap_or_default())
             .disclose_caller(self.disclose_caller.unwrap_or(false))
+            .force_reregister(self.force_reregister.unwrap_or(false))
     }
 }
 

@@ -816,6 +816,12 @@ pub enum Problem {
         /// The state type (as [`std::any::type_name`] gives it).
         type_name: &'static str,
     },
+    /// A server has no handler to bind and was not told that this is meant
+    /// ([`Server::allow_no_handlers`](crate::Server::allow_no_handlers)).
+    NothingToServe {
+        /// The crate a `use ... as _;` line most likely has to name.
+        crate_hint: String,
+    },
     /// The router refused a registration or subscription.
     Refused {
         /// `"register procedure"` or `"subscribe to topic"`.
@@ -895,6 +901,13 @@ impl fmt::Display for Problem {
                 f,
                 "the {what} {uri:?} of {origin} takes State<{type_name}>, but no state of type {type_name} \
                  was given; add it with Server::new(config).state(value)"
+            ),
+            Problem::NothingToServe { crate_hint } => write!(
+                f,
+                "nothing to serve: no #[procedure] or #[subscriber] is linked into this program and no registry \
+                 was given. If your handlers are in a library crate, the linker left it out because the binary \
+                 never names it: add `use {crate_hint} as _;` (with the name of that crate) to the binary's \
+                 main.rs. A service that only calls and publishes says so with Server::allow_no_handlers()"
             ),
             Problem::Refused {
                 what,
