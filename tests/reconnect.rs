@@ -377,3 +377,143 @@ async fn a_first_connection_gives_up_on_a_missing_realm_at_once_and_after_max_at
     let err = Client::connect(&dead).await.unwrap_err();
     assert!(err.to_string().starts_with("cannot connect to"), "{err}");
 }
+
+// ---- several routers: failover ----------------------------------------------
+
+fn failover_config(urls: &[String]) -> ClientConfig {
+    ClientConfig::builder()
+        .urls(urls.iter().cloned())
+        .realm("realm1")
+        .connection_timeout(Duration::from_secs(3))
+        .reconnect(fast_policy())
+        .build()
+        .unwrap()
+}
+
+/// The first router of the list is down at start-up: the service joins
+/// through the second, and its session details say so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_whose_first_router_is_down_joins_through_the_second() {
+    let second = common::router();
+    let dead = format!("ws://127.0.0.1:{}/ws", wamp_testkit::free_port());
+    let mut registry = Registry::new();
+    registry.procedure("failover_start.echo", |_ctx: CallContext, payload: Payload| Ok(payload));
+    let server = Server::new(Config::single(failover_config(&[dead, second.url()])))
+        .without_link_time_handlers()
+        .registry(registry)
+        .start()
+        .await
+        .unwrap();
+    let client = server.clients().default_client().unwrap().clone();
+    assert_eq!(client.details().unwrap().router_url, second.url());
+
+    let mut peer = AutobahnSession::new(&second.url(), "realm1")
+        .spawn(r#"print("echo", await self.call("failover_start.echo", "via second"), flush=True)"#)
+        .unwrap();
+    assert_eq!(wait_for_line(&mut peer, "echo"), "echo via second");
+    server.stop().await.unwrap();
+}
+
+/// The node in use is SIGKILLed while calls are in flight: the service
+/// re-registers and re-subscribes on the other node within its backoff, an
+/// autobahn-python peer there is answered, and every call in flight on the
+/// dead node fails with `ConnectionLost`; none hangs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_moves_to_the_other_router_when_its_node_is_killed_under_load() {
+    let first = tokio::task::block_in_place(|| Router::start(RouterConfig::default()).expect("start router"));
+    let second = tokio::task::block_in_place(|| Router::start(RouterConfig::default()).expect("start router"));
+    let (events_tx, mut events_rx) = mpsc::unbounded_channel::<String>();
+    let mut registry = Registry::new();
+    registry.procedure("failover.work", |_ctx: CallContext, payload: Payload| async move {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok::<_, ApplicationError>(payload)
+    });
+    registry.subscriber("failover.note", move |_ctx: EventContext, payload: Payload| {
+        let text = payload
+            .args
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let _ = events_tx.send(text);
+    });
+    let server = Server::new(Config::single(failover_config(&[first.url(), second.url()])))
+        .without_link_time_handlers()
+        .registry(registry)
+        .start()
+        .await
+        .unwrap();
+    let service = server.clients().default_client().unwrap().clone();
+    assert_eq!(service.details().unwrap().router_url, first.url());
+    let mut service_events = service.events();
+
+    // Load on the first node: 16 callers, each call in turn, until its
+    // client loses the node.
+    let caller = Client::connect(&config(&first, ReconnectPolicy::disabled()))
+        .await
+        .unwrap();
+    let load: Vec<_> = (0..16)
+        .map(|i| {
+            let caller = caller.clone();
+            tokio::spawn(async move {
+                let (mut answered, mut lost, mut other) = (0u32, 0u32, Vec::new());
+                loop {
+                    let call = caller.call("failover.work").arg(i);
+                    match tokio::time::timeout(Duration::from_secs(15), call.into_future()).await {
+                        Err(_) => panic!("a call in flight hung after the node was killed"),
+                        Ok(Ok(_)) => answered += 1,
+                        Ok(Err(CallError::ConnectionLost(_))) => {
+                            lost += 1;
+                            if !caller.is_joined() {
+                                break;
+                            }
+                        }
+                        Ok(Err(e)) => other.push(e.to_string()),
+                    }
+                }
+                (answered, lost, other)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let killed = Instant::now();
+    tokio::task::block_in_place(|| first.kill_node()).unwrap();
+    let joined = wait_event(&mut service_events, REJOIN, |event| match event {
+        ClientEvent::Joined(details) => Some(details.router_url.clone()),
+        _ => None,
+    })
+    .await;
+    let moved_in = killed.elapsed();
+    assert_eq!(joined, second.url());
+    assert!(moved_in < Duration::from_secs(10), "took {moved_in:?}");
+
+    let (mut answered, mut lost) = (0, 0);
+    for task in load {
+        let (a, l, other) = task.await.unwrap();
+        assert!(
+            other.is_empty(),
+            "calls failed other than with ConnectionLost: {other:?}"
+        );
+        answered += a;
+        lost += l;
+    }
+    assert!(answered > 0, "the load ran before the kill");
+    assert!(lost >= 1, "the calls in flight at the kill failed with ConnectionLost");
+
+    let mut peer = AutobahnSession::new(&second.url(), "realm1")
+        .spawn(
+            r#"print("work", await self.call("failover.work", "on second"), flush=True)
+await self.publish("failover.note", "noted", options=PublishOptions(acknowledge=True))
+print("published", flush=True)"#,
+        )
+        .unwrap();
+    assert_eq!(wait_for_line(&mut peer, "work"), "work on second");
+    wait_for_line(&mut peer, "published");
+    assert_eq!(next(&mut events_rx).await, "noted");
+    eprintln!(
+        "FAILOVER moved_in_ms={} answered={answered} lost_in_flight={lost}",
+        moved_in.as_millis()
+    );
+    server.stop().await.unwrap();
+}

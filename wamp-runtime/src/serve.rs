@@ -174,7 +174,7 @@ impl Server {
     /// linker left out (see the [`registry`](crate::registry) module).
     ///
     /// ```no_run
-    /// # async fn demo(config: wamp_runtime::Config) -> Result<(), wamp_runtime::Error> {
+    /// # async fn demo(config: wamp_runtime::Config) -> Result<(), Box<dyn std::error::Error>> {
     /// let server = wamp_runtime::Server::new(config).allow_no_handlers().start().await?;
     /// server.clients().default_client().expect("configured").publish("com.example.started").await?;
     /// # Ok(()) }

@@ -19,11 +19,13 @@ use crate::state::States;
 #[macro_use]
 mod arguments;
 mod call;
+mod connect;
 mod handles;
 mod options;
 mod publish;
 
 pub use call::{CallBuilder, CallOutput, ProgressiveCall};
+pub(crate) use connect::{Opened, is_permanent, open_round};
 pub use handles::{Registration, Subscription};
 pub use options::{RegisterOptions, SubscribeOptions};
 pub use publish::{AcknowledgedPublish, PublishBuilder};
@@ -171,7 +173,8 @@ impl Client {
     }
 
     async fn start(config: &ClientConfig, policy: ReconnectPolicy) -> Result<Client, Error> {
-        let opened = open_first(config, &policy).await?;
+        let opened = connect::open_first(config, &policy).await?;
+        let router = opened.router;
         let link = crate::session::Link::new(opened, config);
         let serializer = link.serializer();
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
@@ -187,7 +190,15 @@ impl Client {
             reporter: RwLock::new(Arc::new(TracingReporter)),
             states: RwLock::new(Arc::default()),
         });
-        let session = Session::new(Arc::downgrade(&inner), command_rx, state_tx, events, config, policy);
+        let session = Session::new(
+            Arc::downgrade(&inner),
+            command_rx,
+            state_tx,
+            events,
+            config,
+            policy,
+            router,
+        );
         tokio::spawn(session.run(link));
         Ok(Client { inner })
     }
@@ -569,89 +580,6 @@ impl Client {
             _ => "the session has ended".into(),
         }
     }
-}
-
-/// A freshly opened connection with its joined session.
-pub(crate) struct Opened {
-    pub(crate) connection: crate::transport::Connection,
-    pub(crate) serializer: Arc<dyn Serializer>,
-    pub(crate) details: SessionDetails,
-}
-
-/// Opens the connection and joins the realm, all within
-/// `config.connection_timeout`: for the first connection and every reconnect.
-pub(crate) async fn open(config: &ClientConfig) -> Result<Opened, Error> {
-    let url = config.url.clone();
-    let realm = config.realm.clone();
-    // ws:// is WebSocket; rs://, tcp:// and unix:// are RawSocket.
-    let endpoint = match crate::transport::Endpoint::parse(&url) {
-        Ok(endpoint) => endpoint,
-        Err(reason) => return Err(Error::InvalidUrl { url, reason }),
-    };
-    tracing::info!(url = %url, realm = %realm, "connecting");
-    let connect = async {
-        let mut connection = crate::transport::connect(&endpoint, config)
-            .await
-            .map_err(|source| Error::Connect {
-                url: url.clone(),
-                source,
-            })?;
-        let serializer: Arc<dyn Serializer> = connection.serializer();
-        let details = crate::session::join(&mut connection, serializer.as_ref(), config).await?;
-        Ok::<_, Error>((connection, serializer, details))
-    };
-    let (connection, serializer, details) = tokio::time::timeout(config.connection_timeout, connect)
-        .await
-        .map_err(|_| Error::ConnectTimeout {
-            url: url.clone(),
-            realm: realm.clone(),
-            timeout: config.connection_timeout,
-        })??;
-    tracing::info!(
-        session = details.session_id,
-        realm = %details.realm,
-        authid = ?details.authid,
-        authrole = ?details.authrole,
-        "joined"
-    );
-    Ok(Opened {
-        connection,
-        serializer,
-        details,
-    })
-}
-
-/// Opens the first connection, retrying under `policy` (see
-/// [`Client::connect_reconnecting`]); a disabled policy tries once.
-async fn open_first(config: &ClientConfig, policy: &ReconnectPolicy) -> Result<Opened, Error> {
-    let mut retry = 0u32;
-    loop {
-        let error = match open(config).await {
-            Ok(opened) => return Ok(opened),
-            Err(e) => e,
-        };
-        retry += 1;
-        if fails_start_at_once(&error) || !policy.allows(retry) {
-            return Err(error);
-        }
-        let delay = policy.delay(retry, rand::random::<f64>());
-        tracing::warn!(
-            url = %config.url,
-            error = %error,
-            retry,
-            next_delay = ?delay,
-            "cannot connect; retrying"
-        );
-        tokio::time::sleep(delay).await;
-    }
-}
-
-/// Errors of a first connection that another attempt cannot cure: those
-/// that also end a reconnecting client, and a realm the router does not
-/// have (a typo in the configuration, not a router still starting).
-fn fails_start_at_once(error: &Error) -> bool {
-    crate::session::is_permanent(error)
-        || matches!(error, Error::JoinRefused { reason, .. } if reason == "wamp.error.no_such_realm")
 }
 
 /// Waits for the session's answer; a dropped reply means the session ended.

@@ -8,7 +8,7 @@ use wamp_core::{Dict, SerializerKind};
 use super::ConfigError;
 use super::auth::{AuthConfig, AuthMethod, Secret};
 use super::error::KeyError;
-use super::raw::{RawAuth, RawClient, RawDuration, RawReconnect, RawSerializer};
+use super::raw::{RawAuth, RawClient, RawDuration, RawReconnect, RawSerializer, RawUrls};
 use super::resolve::{
     Layer, QUEUE_MUST_HOLD_ONE, Resolver, check_auth_name, check_realm, check_serializers, join_key, parse_ws_url,
 };
@@ -29,6 +29,12 @@ pub struct ClientConfig {
     /// In a file it is given as `url`, or spelled out with `host`, `port`,
     /// `path` and `tls`. Default: `ws://localhost:8080/ws`.
     pub url: String,
+    /// More routers serving the same realm (other nodes of a cluster), tried
+    /// in order after [`url`](Self::url) when it cannot be reached; any mix
+    /// of transports. In a file: `url: [ws://a:8080/ws, rs://b:8081]`; in
+    /// the environment: `WAMP_URL=ws://a:8080/ws,rs://b:8081`. See
+    /// [`urls`](Self::urls). Default: none.
+    pub failover_urls: Vec<String>,
     /// The realm to join. Default: `realm1`.
     pub realm: String,
     /// The limit for opening the connection (TCP, TLS, the WebSocket
@@ -130,7 +136,9 @@ impl ClientConfig {
 
     pub(super) fn check(&self, prefix: &str) -> Result<(), KeyError> {
         let key = |name: &str| join_key(prefix, name);
-        parse_ws_url(&self.url).map_err(|m| KeyError::new(key("url"), m))?;
+        for url in self.urls() {
+            parse_ws_url(url).map_err(|m| KeyError::new(key("url"), m))?;
+        }
         check_realm(&self.realm).map_err(|m| KeyError::new(key("realm"), m))?;
         if self.connection_timeout.is_zero() {
             return Err(KeyError::new(key("connection_timeout"), "must be greater than 0"));
@@ -163,7 +171,23 @@ impl ClientConfig {
         self.reconnect.check(prefix)
     }
 
-    /// Whether the URL asks for TLS (`wss://` or `rss://`).
+    /// Every router URL, in the order they are tried: [`url`](Self::url),
+    /// then the [`failover_urls`](Self::failover_urls). A client that
+    /// loses router `k` reconnects starting with `k + 1`, trying each once
+    /// per round; the reconnect policy's backoff comes between rounds.
+    ///
+    /// ```
+    /// use wamp_runtime::ClientConfig;
+    ///
+    /// let config = ClientConfig::builder().urls(["ws://a:8080/ws", "rs://b:8081"]).build()?;
+    /// assert_eq!(config.urls().collect::<Vec<_>>(), ["ws://a:8080/ws", "rs://b:8081"]);
+    /// # Ok::<(), wamp_runtime::ConfigError>(())
+    /// ```
+    pub fn urls(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.url.as_str()).chain(self.failover_urls.iter().map(String::as_str))
+    }
+
+    /// Whether the (first) URL asks for TLS (`wss://` or `rss://`).
     pub fn uses_tls(&self) -> bool {
         self.url
             .split_once("://")
@@ -182,6 +206,7 @@ impl Default for ClientConfig {
                 Self::DEFAULT_PORT,
                 Self::DEFAULT_PATH
             ),
+            failover_urls: Vec::new(),
             realm: Self::DEFAULT_REALM.to_owned(),
             connection_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(15),
@@ -337,7 +362,14 @@ pub struct ClientConfigBuilder {
 impl ClientConfigBuilder {
     /// The router's URL (`ws://` or `wss://`).
     pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.raw.url = Some(url.into());
+        self.raw.url = Some(RawUrls(vec![url.into()]));
+        self
+    }
+
+    /// Several routers serving the realm, tried in order (see
+    /// [`ClientConfig::urls`]).
+    pub fn urls<S: Into<String>>(mut self, urls: impl IntoIterator<Item = S>) -> Self {
+        self.raw.url = Some(RawUrls(urls.into_iter().map(Into::into).collect()));
         self
     }
 

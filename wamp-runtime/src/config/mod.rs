@@ -40,6 +40,9 @@
 //! `path` and `tls`; giving `url` together with any of them in the same
 //! place is an error. RawSocket URLs are accepted too: `rs://host:port`
 //! (or `tcp://`), `rss://host:port` (TLS) and `unix:///path/to/socket`.
+//! `url` may also be a list of the nodes that serve the realm, tried in
+//! order (`url: [ws://a:8080/ws, rs://b:8081]`; see
+//! [`ClientConfig::urls`]); a list is inherited or replaced whole.
 //!
 //! Durations are numbers of seconds (`10`, `0.5`) or strings with a unit:
 //! `"500ms"`, `"10s"`, `"1.5m"`, `"1h"`.
@@ -412,8 +415,14 @@ impl Config {
             };
             match var {
                 ENV_URL => {
-                    resolve::parse_ws_url(&value).map_err(invalid)?;
-                    client.url = value;
+                    // A comma-separated list names several routers.
+                    let urls: Vec<String> = value.split(',').map(|url| url.trim().to_owned()).collect();
+                    for url in &urls {
+                        resolve::parse_ws_url(url).map_err(invalid)?;
+                    }
+                    let mut urls = urls.into_iter();
+                    client.url = urls.next().unwrap_or_default();
+                    client.failover_urls = urls.collect();
                 }
                 ENV_REALM => {
                     resolve::check_realm(&value).map_err(invalid)?;

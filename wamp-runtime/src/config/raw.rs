@@ -12,6 +12,38 @@ use wamp_core::Dict;
 use super::auth::{AuthMethod, Secret};
 use super::tls::RawTlsKey;
 
+/// The `url` key: one URL, or a list of them (several nodes of a router).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct RawUrls(pub(super) Vec<String>);
+
+impl<'de> Deserialize<'de> for RawUrls {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UrlsVisitor;
+
+        impl<'de> Visitor<'de> for UrlsVisitor {
+            type Value = RawUrls;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a router URL or a list of router URLs")
+            }
+
+            fn visit_str<E: de::Error>(self, url: &str) -> Result<RawUrls, E> {
+                Ok(RawUrls(vec![url.to_owned()]))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawUrls, A::Error> {
+                let mut urls = Vec::new();
+                while let Some(url) = seq.next_element::<String>()? {
+                    urls.push(url);
+                }
+                Ok(RawUrls(urls))
+            }
+        }
+
+        deserializer.deserialize_any(UrlsVisitor)
+    }
+}
+
 /// Declares the client keys once and derives from them both the per-client
 /// table and the top-level table (which adds `clients` and `components`).
 macro_rules! client_keys {
@@ -58,8 +90,9 @@ macro_rules! client_keys {
 }
 
 client_keys! {
-    /// `ws://host:port/path` or `wss://...`; excludes host/port/path/tls.
-    url: String,
+    /// `ws://host:port/path` or `wss://...`, or a list of router URLs tried
+    /// in order; excludes host/port/path/tls.
+    url: RawUrls,
     realm: String,
     host: String,
     port: u16,

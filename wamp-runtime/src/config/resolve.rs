@@ -177,7 +177,8 @@ pub(super) fn parse_ws_url(url: &str) -> Result<Address, String> {
 enum AddressLayer {
     #[default]
     Inherit,
-    Url(Address),
+    /// One or more routers, tried in order (never empty).
+    Urls(Vec<Address>),
     Parts {
         host: Option<String>,
         port: Option<u16>,
@@ -267,8 +268,14 @@ impl Layer {
         let raw = &folded;
         let tls = raw.tls.clone().map(|t| t.0).unwrap_or_default();
         let tls_settings = tls.has_settings();
-        let address = match &raw.url {
-            Some(url) => {
+        let address = match raw.url.as_ref().map(|urls| urls.0.as_slice()) {
+            Some([]) => {
+                return Err(KeyError::new(
+                    key("url"),
+                    "the list of router URLs is empty; give at least one",
+                ));
+            }
+            Some(urls) => {
                 let parts = [
                     ("host", raw.host.is_some()),
                     ("port", raw.port.is_some()),
@@ -284,14 +291,18 @@ impl Layer {
                         ),
                     ));
                 }
-                let address = parse_ws_url(url).map_err(|m| KeyError::new(key("url"), m))?;
-                if tls_settings && !address.tls {
-                    return Err(KeyError::new(
-                        key("tls"),
-                        format!("TLS settings are given but {url:?} does not use TLS; use wss:// or rss://"),
-                    ));
+                let mut addresses = Vec::with_capacity(urls.len());
+                for url in urls {
+                    let address = parse_ws_url(url).map_err(|m| KeyError::new(key("url"), m))?;
+                    if tls_settings && !address.tls {
+                        return Err(KeyError::new(
+                            key("tls"),
+                            format!("TLS settings are given but {url:?} does not use TLS; use wss:// or rss://"),
+                        ));
+                    }
+                    addresses.push(address);
                 }
-                AddressLayer::Url(address)
+                AddressLayer::Urls(addresses)
             }
             None if raw.host.is_none()
                 && raw.port.is_none()
@@ -441,6 +452,8 @@ impl Layer {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Resolver {
     address: Address,
+    /// The routers after `address`, from a `url` list.
+    failover: Vec<Address>,
     config: ClientConfig,
 }
 
@@ -449,7 +462,12 @@ impl Resolver {
     pub(super) fn apply(&mut self, layer: &Layer) -> &mut Self {
         match &layer.address {
             AddressLayer::Inherit => {}
-            AddressLayer::Url(address) => self.address = address.clone(),
+            AddressLayer::Urls(addresses) => {
+                if let Some((first, rest)) = addresses.split_first() {
+                    self.address = first.clone();
+                    self.failover = rest.to_vec();
+                }
+            }
             AddressLayer::Parts {
                 host: None,
                 port: None,
@@ -459,8 +477,13 @@ impl Resolver {
                 // Only TLS on or off over a URL: keep the URL as written when
                 // it already says so; switch a RawSocket URL's scheme.
                 self.address.set_raw_socket_tls(*tls);
+                for address in &mut self.failover {
+                    address.set_raw_socket_tls(*tls);
+                }
             }
             AddressLayer::Parts { host, port, path, tls } => {
+                // Parts name one router.
+                self.failover.clear();
                 let address = &mut self.address;
                 address.verbatim = None;
                 if let Some(host) = host {
@@ -544,6 +567,7 @@ impl Resolver {
     pub(super) fn finish(&self) -> ClientConfig {
         let mut config = self.config.clone();
         config.url = self.address.to_url();
+        config.failover_urls = self.failover.iter().map(Address::to_url).collect();
         config
     }
 }

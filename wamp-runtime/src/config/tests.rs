@@ -1321,3 +1321,61 @@ fn an_empty_handler_queue_is_refused_naming_the_key() {
     let error = c.validate().unwrap_err();
     assert!(error.to_string().contains("event_queue: must be at least 1"), "{error}");
 }
+
+// ---- several routers (failover) ---------------------------------------------
+
+#[test]
+fn url_may_be_a_list_of_routers_in_yaml_toml_and_the_environment() {
+    let c = yaml("url: [ws://a:8080/ws, rs://b:8081]\n");
+    let client = c.default_client().unwrap();
+    assert_eq!(client.url, "ws://a:8080/ws");
+    assert_eq!(client.failover_urls, ["rs://b:8081"]);
+    assert_eq!(client.urls().collect::<Vec<_>>(), ["ws://a:8080/ws", "rs://b:8081"]);
+
+    let c = toml("url = [\"wss://a/ws\", \"wss://b/ws\", \"rss://c:9000\"]\n");
+    assert_eq!(c.default_client().unwrap().urls().count(), 3);
+
+    let mut c = Config::default();
+    c.apply_overrides_from(env(&[("WAMP_URL", "ws://x:1/ws, ws://y:2/ws")]))
+        .unwrap();
+    let client = c.default_client().unwrap();
+    assert_eq!(client.urls().collect::<Vec<_>>(), ["ws://x:1/ws", "ws://y:2/ws"]);
+    // One URL again: no failover left over.
+    c.apply_overrides_from(env(&[("WAMP_URL", "ws://z:3/ws")])).unwrap();
+    assert!(c.default_client().unwrap().failover_urls.is_empty());
+}
+
+#[test]
+fn a_router_list_is_inherited_whole_and_replaced_whole() {
+    let c = yaml(
+        "url: [ws://a:8080/ws, ws://b:8080/ws]\nclients:\n  inherits: {realm: r1}\n  own: {url: ws://c:8080/ws}\n  parts: {host: d}\n",
+    );
+    assert_eq!(c.client("inherits").unwrap().urls().count(), 2);
+    assert_eq!(c.client("own").unwrap().urls().collect::<Vec<_>>(), ["ws://c:8080/ws"]);
+    // Host/port/path name one router.
+    assert_eq!(
+        c.client("parts").unwrap().urls().collect::<Vec<_>>(),
+        ["ws://d:8080/ws"]
+    );
+}
+
+#[test]
+fn a_bad_router_list_names_the_key_and_the_url() {
+    assert_eq!(
+        yaml_err("url: []\n"),
+        "YAML text: url: the list of router URLs is empty; give at least one"
+    );
+    let err = yaml_err("url: [ws://a:8080/ws, http://b/]\n");
+    assert!(
+        err.starts_with("YAML text: url: unsupported scheme \"http\" in \"http://b/\""),
+        "{err}"
+    );
+    let err = yaml_err("url: {a: 1}\n");
+    assert!(err.contains("expected a router URL or a list of router URLs"), "{err}");
+    let mut c = Config::default();
+    let err = c
+        .apply_overrides_from(env(&[("WAMP_URL", "ws://a:1/ws,,ws://b:2/ws")]))
+        .unwrap_err();
+    assert!(err.to_string().starts_with("environment variable WAMP_URL: "), "{err}");
+    assert_eq!(c, Config::default());
+}

@@ -21,6 +21,9 @@ pub struct SessionDetails {
     pub router_roles: Dict,
     /// The whole WELCOME details dictionary.
     pub details: Dict,
+    /// The URL of the router joined (one of the configured
+    /// [`urls`](crate::ClientConfig::urls)).
+    pub router_url: String,
 }
 
 impl SessionDetails {
@@ -38,6 +41,7 @@ impl SessionDetails {
                 .cloned()
                 .unwrap_or_default(),
             details,
+            router_url: String::new(),
         }
     }
 

@@ -54,7 +54,7 @@ pub use details::{ClientEvent, SessionDetails, SessionState};
 pub(crate) use join::join;
 
 use crate::Client;
-use crate::client::{CallOutput, ClientInner, Opened};
+use crate::client::{CallOutput, ClientInner, Opened, is_permanent, open_round};
 use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{ApplicationError, CallError, Error};
 use crate::handler::{CallContext, EventContext, EventHandler, ProcedureHandler};
@@ -328,6 +328,7 @@ impl Link {
             connection,
             serializer,
             details,
+            router: _,
         } = opened;
         // Only over transports whose routers understand pings (see `Connection::pings`).
         let keepalive = config
@@ -418,6 +419,9 @@ pub(crate) struct Session {
     client: Weak<ClientInner>,
     config: ClientConfig,
     policy: ReconnectPolicy,
+    /// The index in [`ClientConfig::urls`] of the router last joined: a
+    /// reconnect starts with the next one.
+    router: usize,
     commands: mpsc::Receiver<Command>,
     state: watch::Sender<SessionState>,
     events: broadcast::Sender<ClientEvent>,
@@ -460,11 +464,13 @@ impl Session {
         events: broadcast::Sender<ClientEvent>,
         config: &ClientConfig,
         policy: ReconnectPolicy,
+        router: usize,
     ) -> Self {
         Self {
             client,
             config: config.clone(),
             policy,
+            router,
             commands,
             state,
             events,
@@ -1422,11 +1428,13 @@ impl Session {
                 return Err(stopped());
             }
             let config = self.config.clone();
-            let opened = self.offline(attempt, async move { crate::client::open(&config).await });
+            let next = self.router + 1;
+            let opened = self.offline(attempt, async move { open_round(&config, next, is_permanent).await });
             match opened.await {
                 None => return Err(stopped()),
                 Some(Ok(opened)) => {
                     self.epoch += 1;
+                    self.router = opened.router;
                     let link = Link::new(opened, &self.config);
                     if let Some(client) = self.client() {
                         client.set_serializer(link.serializer.clone());
@@ -1529,14 +1537,6 @@ impl Session {
             });
         }
     }
-}
-
-/// Errors that another attempt cannot cure.
-pub(crate) fn is_permanent(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::AuthenticationFailed { .. } | Error::Config(_) | Error::InvalidUrl { .. }
-    )
 }
 
 fn reason_of(details: &Dict) -> String {
