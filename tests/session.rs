@@ -126,3 +126,81 @@ async fn losing_the_connection_fails_every_pending_request_at_once() {
 }
 
 use std::future::IntoFuture;
+
+/// Waits for the `Revoked` event of `uri` and returns its reason.
+async fn revoked(events: &mut tokio::sync::broadcast::Receiver<wamp_runtime::ClientEvent>, uri: &str) -> String {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let wamp_runtime::ClientEvent::Revoked { uri: revoked, reason } = events.recv().await.unwrap() {
+                if revoked == uri {
+                    return reason;
+                }
+            }
+        }
+    })
+    .await
+    .expect("a Revoked event")
+}
+
+/// The router takes a subscription away through its meta API (called by
+/// autobahn-python), and a registration because another session registered
+/// the procedure with `force_reregister`: the client is told (HELLO
+/// announces registration_revocation and subscription_revocation), reports
+/// it, and the handle says it is no longer active. (Crossbar 26.10.1 cannot
+/// tell a callee removed by `wamp.registration.remove_callee`: that meta
+/// procedure fails with runtime_error before it sends UNREGISTERED; see
+/// RELIABILITY.md.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocations_by_the_meta_api_and_by_force_reregister_are_reported() {
+    let service = connect().await;
+    let mut events = service.events();
+    let session = service.session_id().unwrap();
+    let subscription = service
+        .subscribe(
+            "revoke_test.topic",
+            |_ctx: wamp_runtime::EventContext, _payload: Payload| {},
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    assert!(subscription.is_active());
+
+    let mut peer = wamp_testkit::AutobahnSession::new(&router().url(), "realm1")
+        .spawn(&format!(
+            r#"await self.call("wamp.subscription.remove_subscriber", {}, {session}, "wamp.close.maintenance")
+print("removed subscriber", flush=True)"#,
+            subscription.id(),
+        ))
+        .unwrap();
+    let wait = |peer: &mut wamp_testkit::PythonPeer, line: &str| {
+        tokio::task::block_in_place(|| peer.wait_for_line(line, Duration::from_secs(20))).unwrap()
+    };
+    wait(&mut peer, "removed subscriber");
+    assert_eq!(
+        revoked(&mut events, "revoke_test.topic").await,
+        "wamp.close.maintenance"
+    );
+    assert!(!subscription.is_active());
+    assert_eq!(subscription.id(), 0);
+
+    fn echo(_ctx: CallContext, payload: Payload) -> Result<Payload, ApplicationError> {
+        Ok(payload)
+    }
+    let taken = service
+        .register("revoke_test.force", echo, RegisterOptions::default())
+        .await
+        .unwrap();
+    let mut usurper = wamp_testkit::AutobahnSession::new(&router().url(), "realm1")
+        .spawn(
+            r#"await self.register(lambda: "usurper", "revoke_test.force", options=RegisterOptions(force_reregister=True))
+print("took over", flush=True)
+print("answer", await self.call("revoke_test.force"), flush=True)"#,
+        )
+        .unwrap();
+    wait(&mut usurper, "took over");
+    revoked(&mut events, "revoke_test.force").await;
+    assert!(!taken.is_active());
+    assert_eq!(wait(&mut usurper, "answer"), "answer usurper");
+    // The session itself is fine.
+    assert!(service.is_joined());
+}

@@ -1,14 +1,13 @@
 //! Handles of active registrations and subscriptions.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::oneshot;
 use wamp_core::Id;
 
 use super::{Client, receive};
 use crate::error::CallError;
-use crate::session::Command;
+use crate::session::{Command, HandleState};
 
 /// An active registration. Dropping it does not unregister: the procedure
 /// stays registered as long as the client lives, across reconnects (see
@@ -20,7 +19,7 @@ pub struct Registration {
     /// The client's own id of the registration, stable across reconnects.
     pub(super) local: u64,
     /// The router's id in the current session, kept up to date by the session.
-    pub(super) current: Arc<AtomicU64>,
+    pub(super) current: Arc<HandleState>,
     pub(super) procedure: String,
 }
 
@@ -29,7 +28,17 @@ impl Registration {
     /// after a reconnect, and is 0 while the procedure is not registered
     /// (reconnecting, or revoked by the router).
     pub fn id(&self) -> Id {
-        self.current.load(Ordering::Relaxed)
+        self.current.id()
+    }
+
+    /// `false` once the registration has ended for good: the router
+    /// revoked it (another session took it over with `force_reregister`,
+    /// or the meta API `wamp.registration.remove_callee` removed it; a
+    /// [`ClientEvent::Revoked`](crate::ClientEvent::Revoked) says so and
+    /// it is not registered again on reconnect), or the client closed.
+    /// `true` while reconnecting.
+    pub fn is_active(&self) -> bool {
+        self.current.is_active()
     }
 
     /// The registered procedure (or pattern).
@@ -59,7 +68,7 @@ impl Registration {
 pub struct Subscription {
     pub(super) client: Client,
     pub(super) local: u64,
-    pub(super) current: Arc<AtomicU64>,
+    pub(super) current: Arc<HandleState>,
     pub(super) topic: String,
 }
 
@@ -68,7 +77,15 @@ impl Subscription {
     /// local subscriber of the same topic and policy); it changes after a
     /// reconnect, and is 0 while not subscribed.
     pub fn id(&self) -> Id {
-        self.current.load(Ordering::Relaxed)
+        self.current.id()
+    }
+
+    /// `false` once the subscription has ended for good: the router
+    /// revoked it (e.g. the meta API `wamp.subscription.remove_subscriber`;
+    /// a [`ClientEvent::Revoked`](crate::ClientEvent::Revoked) says so and
+    /// it is not subscribed again on reconnect), or the client closed.
+    pub fn is_active(&self) -> bool {
+        self.current.is_active()
     }
 
     /// The subscribed topic (or pattern).

@@ -2,7 +2,6 @@
 //! publishes, registers and subscribes.
 
 use std::fmt;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -411,7 +410,7 @@ impl Client {
         })
         .await?;
         let (local, current) = receive(answer).await?;
-        tracing::debug!(procedure = %procedure, registration = current.load(Ordering::Relaxed), "registered");
+        tracing::debug!(procedure = %procedure, registration = current.id(), "registered");
         Ok(Registration {
             client: self.clone(),
             local,
@@ -443,7 +442,7 @@ impl Client {
         })
         .await?;
         let (local, current) = receive(answer).await?;
-        tracing::debug!(topic = %topic, subscription = current.load(Ordering::Relaxed), "subscribed");
+        tracing::debug!(topic = %topic, subscription = current.id(), "subscribed");
         Ok(Subscription {
             client: self.clone(),
             local,

@@ -52,6 +52,7 @@ pub(crate) fn hello_details(config: &ClientConfig, authenticator: &Authenticator
             "caller_identification",
             "pattern_based_registration",
             "shared_registration",
+            "registration_revocation",
         ]),
     );
     roles.insert(
@@ -64,7 +65,11 @@ pub(crate) fn hello_details(config: &ClientConfig, authenticator: &Authenticator
     );
     roles.insert(
         "subscriber".into(),
-        features(&["pattern_based_subscription", "publisher_identification"]),
+        features(&[
+            "pattern_based_subscription",
+            "publisher_identification",
+            "subscription_revocation",
+        ]),
     );
     let mut details = Dict::new();
     details.insert("roles".into(), Value::Dict(roles));

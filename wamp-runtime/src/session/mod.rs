@@ -37,7 +37,7 @@ use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::Poll;
 use std::time::Duration;
@@ -85,9 +85,38 @@ pub(crate) struct Frame {
 }
 
 /// What the session tells a handle about a new registration or
-/// subscription: its local id, and the router id, kept current across
-/// reconnects (0 while not registered).
-pub(crate) type Handle = (u64, Arc<AtomicU64>);
+/// subscription: its local id, and its shared [`HandleState`].
+pub(crate) type Handle = (u64, Arc<HandleState>);
+
+/// One registration's or subscription's state, shared by the session and
+/// the handle: the router's id, kept current across reconnects (0 while not
+/// registered), and whether it has ended for good (unregistered, revoked by
+/// the router, or the client closed).
+#[derive(Debug, Default)]
+pub(crate) struct HandleState {
+    id: AtomicU64,
+    ended: AtomicBool,
+}
+
+impl HandleState {
+    pub(crate) fn id(&self) -> Id {
+        self.id.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn is_active(&self) -> bool {
+        !self.ended.load(Ordering::Relaxed)
+    }
+
+    fn set(&self, id: Id) {
+        self.id.store(id, Ordering::Relaxed);
+    }
+
+    /// Ends it for good; returns the router id it had.
+    fn end(&self) -> Id {
+        self.ended.store(true, Ordering::Relaxed);
+        self.id.swap(0, Ordering::Relaxed)
+    }
+}
 
 /// A request from a [`Client`] handle (or a handler task) to the session.
 ///
@@ -183,8 +212,8 @@ struct Procedure {
     options: Dict,
     single: bool,
     handler: Arc<dyn ProcedureHandler>,
-    /// The router's registration id in this session; 0 when none.
-    current: Arc<AtomicU64>,
+    /// The router's registration id in this session, shared with the handle.
+    current: Arc<HandleState>,
     /// Invocations whose task has not finished yet (running or waiting for
     /// the handler's concurrency limit), capped at `invocation_queue`.
     in_flight: Arc<AtomicUsize>,
@@ -214,8 +243,8 @@ struct Subscriber {
     topic: String,
     options: Dict,
     queue: EventQueue,
-    /// The router's subscription id in this session; 0 when none.
-    current: Arc<AtomicU64>,
+    /// The router's subscription id in this session, shared with the handle.
+    current: Arc<HandleState>,
 }
 
 /// The bounded queue in front of one subscriber's task.
@@ -735,7 +764,7 @@ impl Session {
                         topic: topic.clone(),
                         options: options.clone(),
                         queue,
-                        current: Arc::new(AtomicU64::new(0)),
+                        current: Arc::default(),
                     },
                 );
                 self.subscribes.insert(
@@ -772,7 +801,7 @@ impl Session {
                         options: options.clone(),
                         single,
                         handler,
-                        current: Arc::new(AtomicU64::new(0)),
+                        current: Arc::default(),
                         in_flight: Arc::default(),
                     },
                 );
@@ -800,7 +829,7 @@ impl Session {
                     ))));
                     return Ok(());
                 };
-                let registration = procedure.current.swap(0, Ordering::Relaxed);
+                let registration = procedure.current.end();
                 if registration == 0 || self.by_registration.remove(&registration).is_none() {
                     // Not registered in this session (a replay is pending): forgetting it is enough.
                     let _ = reply.send(Ok(()));
@@ -870,7 +899,7 @@ impl Session {
             ))));
             return Ok(());
         };
-        let subscription = subscriber.current.swap(0, Ordering::Relaxed);
+        let subscription = subscriber.current.end();
         let Some(entry) = self.by_subscription.get_mut(&subscription) else {
             let _ = reply.send(Ok(()));
             return Ok(());
@@ -940,7 +969,7 @@ impl Session {
                     }
                     return Ok(());
                 };
-                subscriber.current.store(id, Ordering::Relaxed);
+                subscriber.current.set(id);
                 let current = subscriber.current.clone();
                 self.by_subscription
                     .entry(id)
@@ -964,11 +993,13 @@ impl Session {
                     let id = unsubscribed.details.get("subscription").and_then(Value::as_u64);
                     let reason = reason_of(&unsubscribed.details);
                     let entry = id.and_then(|id| self.by_subscription.remove(&id));
-                    tracing::warn!(subscription = ?id, topic = ?entry.as_ref().map(|e| &e.topic), reason = %reason,
-                        "the router revoked a subscription");
+                    tracing::error!(subscription = ?id, topic = ?entry.as_ref().map(|e| &e.topic), reason = %reason,
+                        "the router revoked a subscription; it will not be subscribed again");
                     if let Some(entry) = entry {
                         for local in entry.locals {
-                            self.subscribers.remove(&local);
+                            if let Some(subscriber) = self.subscribers.remove(&local) {
+                                subscriber.current.end();
+                            }
                         }
                         let _ = self.events.send(ClientEvent::Revoked {
                             uri: entry.topic,
@@ -1005,7 +1036,7 @@ impl Session {
                         )
                         .await;
                 };
-                procedure.current.store(id, Ordering::Relaxed);
+                procedure.current.set(id);
                 let current = procedure.current.clone();
                 self.by_registration.insert(id, pending.local);
                 if let Some(reply) = pending.reply {
@@ -1022,10 +1053,10 @@ impl Session {
                     let reason = reason_of(&unregistered.details);
                     let local = id.and_then(|id| self.by_registration.remove(&id));
                     let procedure = local.and_then(|local| self.procedures.remove(&local));
-                    tracing::warn!(registration = ?id, procedure = ?procedure.as_ref().map(|p| &p.uri),
+                    tracing::error!(registration = ?id, procedure = ?procedure.as_ref().map(|p| &p.uri),
                         reason = %reason, "the router revoked a registration; it will not be registered again");
                     if let Some(procedure) = procedure {
-                        procedure.current.store(0, Ordering::Relaxed);
+                        procedure.current.end();
                         let _ = self.events.send(ClientEvent::Revoked {
                             uri: procedure.uri,
                             reason,
@@ -1392,10 +1423,10 @@ impl Session {
         self.by_registration.clear();
         self.by_subscription.clear();
         for procedure in self.procedures.values() {
-            procedure.current.store(0, Ordering::Relaxed);
+            procedure.current.set(0);
         }
         for subscriber in self.subscribers.values() {
-            subscriber.current.store(0, Ordering::Relaxed);
+            subscriber.current.set(0);
         }
         let _ = self.events.send(ClientEvent::Left { reason: reason.clone() });
         reason
@@ -1523,8 +1554,12 @@ impl Session {
         // Commands still queued are dropped with their reply senders, which
         // their callers see as a lost connection.
         while self.commands.try_recv().is_ok() {}
-        self.procedures.clear();
-        self.subscribers.clear();
+        for (_, procedure) in self.procedures.drain() {
+            procedure.current.end();
+        }
+        for (_, subscriber) in self.subscribers.drain() {
+            subscriber.current.end();
+        }
         self.tasks.shutdown().await;
         tracing::info!(reason = %reason, "client closed");
         self.state.send_replace(SessionState::Closed(reason.clone()));
