@@ -22,10 +22,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let result: String = client
         .call("com.example.long_operation")
-        .on_progress(|progress| {
-            if let Some(status) = progress.args.first().and_then(|v| v.as_str()) {
-                println!("operation status: {status}");
-            }
+        .on_progress(|progress| match progress.decode::<String>() {
+            Ok(status) => println!("operation status: {status}"),
+            Err(e) => println!("a progress report that is not a string: {e}"),
         })
         .await?
         .decode()?;

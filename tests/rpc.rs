@@ -170,7 +170,8 @@ async fn progressive_results_arrive_in_order_before_the_final_result() {
     let mut call = caller.call(&procedure).with_progress();
     let mut streamed = Vec::new();
     while let Some(p) = call.next().await {
-        streamed.push(p.args[0].as_str().unwrap().to_owned());
+        // A progress item decodes like a result.
+        streamed.push(p.decode::<String>().unwrap());
     }
     assert_eq!(streamed, expected);
     assert_eq!(call.result().await.unwrap().decode::<String>().unwrap(), "Done");
@@ -483,4 +484,34 @@ async fn many_concurrent_calls_all_complete() {
         .unwrap();
     assert_eq!(results, (0..200).collect::<Vec<i64>>());
     let _ = Dict::new();
+}
+
+/// The cancel mode is the caller's choice: `skip` leaves the callee
+/// running, `kill` and `killnowait` interrupt it; the caller stops waiting
+/// at its timeout in every mode.
+#[tokio::test]
+async fn the_cancel_mode_decides_whether_the_callee_is_interrupted() {
+    let callee = connect().await;
+    let caller = connect().await;
+    for (mode, interrupted) in [
+        (wamp_runtime::CancelMode::Skip, false),
+        (wamp_runtime::CancelMode::Kill, true),
+        (wamp_runtime::CancelMode::KillNoWait, true),
+    ] {
+        let (procedure, mut events) = register_interruptible(&callee).await;
+        let started = Instant::now();
+        let result = caller
+            .call(&procedure)
+            .timeout(Duration::from_millis(300))
+            .cancel_mode(mode)
+            .await;
+        assert!(matches!(result, Err(CallError::Timeout(_))), "{mode:?}: {result:?}");
+        assert!(started.elapsed() < Duration::from_secs(2), "{mode:?}");
+        assert_eq!(next(&mut events).await, "started");
+        if interrupted {
+            assert_eq!(next(&mut events).await, "interrupted", "{mode:?}");
+        } else {
+            common::assert_nothing(&mut events).await;
+        }
+    }
 }

@@ -72,6 +72,20 @@ mod services {
         #[procedure]
         fn nothing(_ctx: CallContext) {}
 
+        #[derive(Debug, serde::Deserialize)]
+        pub(crate) struct Rectangle {
+            width: f64,
+            height: f64,
+            label: Option<String>,
+        }
+
+        /// Takes its keyword arguments as one struct.
+        #[procedure]
+        fn area(_ctx: CallContext, rectangle: Kwargs<Rectangle>) -> String {
+            let area = rectangle.width * rectangle.height;
+            format!("{}{area}", rectangle.label.as_deref().unwrap_or(""))
+        }
+
         /// Its `ParseIntError` is mapped to a URI by the server's registry.
         #[procedure]
         fn parse(_ctx: CallContext, text: String) -> Result<i64, std::num::ParseIntError> {
@@ -419,4 +433,30 @@ async fn a_refused_registration_names_the_procedure_and_the_fix() {
     let answer: String = holder.call(uri).await.unwrap().decode().unwrap();
     assert_eq!(answer, "new owner");
     server.stop().await.unwrap();
+}
+
+/// A `Kwargs<T>` parameter takes the keyword arguments as one struct; a
+/// missing field is an invalid_argument error naming it.
+#[tokio::test]
+async fn a_struct_parameter_takes_the_keyword_arguments_as_a_whole() {
+    start_server();
+    let client = connect().await;
+    let area: String = client
+        .call("serve_test.math.area")
+        .kwarg("width", 3.0)
+        .kwarg("height", 2.0)
+        .kwarg("label", "room: ")
+        .await
+        .unwrap()
+        .decode()
+        .unwrap();
+    assert_eq!(area, "room: 6");
+    let error = client
+        .call("serve_test.math.area")
+        .kwarg("width", 3.0)
+        .await
+        .unwrap_err();
+    let app = error.application().expect("an application error");
+    assert_eq!(app.uri(), ApplicationError::INVALID_ARGUMENT);
+    assert_eq!(app.message(), Some("keyword arguments: missing field `height`"));
 }

@@ -67,6 +67,35 @@ impl Payload {
     pub fn is_empty(&self) -> bool {
         self.args.is_empty() && self.kwargs.is_empty()
     }
+
+    /// Deserializes the payload into `T`, reading it the way a result is
+    /// read: one positional value and no keywords → that value; no
+    /// positional values → the keyword values as a map or struct (or `()` /
+    /// `None` when there are none); otherwise → all positional values as a
+    /// sequence (a tuple or `Vec`).
+    ///
+    /// ```
+    /// use wamp_core::{Payload, Value};
+    ///
+    /// let one = Payload::from_args(vec![Value::from("50% complete")]);
+    /// assert_eq!(one.decode::<String>()?, "50% complete");
+    ///
+    /// let two = Payload::from_args(vec![Value::from(1), Value::from(2)]);
+    /// assert_eq!(two.decode::<(i64, i64)>()?, (1, 2));
+    /// # Ok::<(), wamp_core::ValueError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`ValueError`](crate::ValueError) saying what did not fit.
+    pub fn decode<T: serde::de::DeserializeOwned>(self) -> Result<T, crate::ValueError> {
+        let value = match (self.args.len(), self.kwargs.is_empty()) {
+            (1, true) => self.args.into_iter().next().unwrap_or_default(),
+            (0, true) => Value::Null,
+            (0, false) => Value::Dict(self.kwargs),
+            _ => Value::List(self.args),
+        };
+        crate::from_value(value)
+    }
 }
 
 /// The type of a WAMP message, with its numeric code on the wire.

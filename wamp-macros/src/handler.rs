@@ -42,8 +42,9 @@ enum Param {
     },
     /// `Args`: the remaining positional arguments.
     Args { ident: Ident },
-    /// `Kwargs`: the remaining keyword arguments.
-    Kwargs { ident: Ident },
+    /// `Kwargs`: the remaining keyword arguments; `Kwargs<T>`: the same,
+    /// deserialized into `T` (`typed`).
+    Kwargs { ident: Ident, ty: Box<Type>, typed: bool },
     /// `State<T>`: a value of the server's, not read from the payload.
     State { ident: Ident, ty: Box<Type> },
 }
@@ -67,9 +68,14 @@ fn is_named(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_empty())
 }
 
+/// `NAME<...>` (or a path ending in it).
+fn is_generic(ty: &Type, name: &str) -> bool {
+    last_segment(ty).is_some_and(|s| s.ident == name && matches!(s.arguments, syn::PathArguments::AngleBracketed(_)))
+}
+
 /// `State<T>` (or a path ending in it).
 fn is_state(ty: &Type) -> bool {
-    last_segment(ty).is_some_and(|s| s.ident == "State" && matches!(s.arguments, syn::PathArguments::AngleBracketed(_)))
+    is_generic(ty, "State")
 }
 
 /// Checks the function and reads its parameters; every problem is reported.
@@ -184,12 +190,16 @@ pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Optio
             seen_args = true;
             position = None;
             params.push(Param::Args { ident });
-        } else if is_named(ty, "Kwargs") {
+        } else if is_named(ty, "Kwargs") || is_generic(ty, "Kwargs") {
             if seen_kwargs {
                 fail(errors, ty, "only one parameter may take `Kwargs`".to_owned());
             }
             seen_kwargs = true;
-            params.push(Param::Kwargs { ident });
+            params.push(Param::Kwargs {
+                ident,
+                ty: ty.clone(),
+                typed: is_generic(ty, "Kwargs"),
+            });
         } else {
             params.push(Param::Named {
                 ident,
@@ -239,9 +249,20 @@ impl Signature {
                     let local = local(ident);
                     rest.extend(quote!(let #local = __wamp_reader.rest_args();));
                 }
-                Param::Kwargs { ident } => {
+                Param::Kwargs {
+                    ident, typed: false, ..
+                } => {
                     let local = local(ident);
                     rest.extend(quote!(let #local = __wamp_reader.rest_kwargs();));
+                }
+                Param::Kwargs { ident, ty, typed: true } => {
+                    let local = local(ident);
+                    rest.extend(quote_spanned! {ty.span()=>
+                        let #local: #ty = match __wamp_reader.rest_kwargs_as() {
+                            ::core::result::Result::Ok(value) => value,
+                            ::core::result::Result::Err(__wamp_error) => #on_error,
+                        };
+                    });
                 }
                 Param::State { ident, ty } => {
                     let local = local(ident);
@@ -272,7 +293,7 @@ impl Signature {
             .map(|param| match param {
                 Param::Named { ident, .. }
                 | Param::Args { ident }
-                | Param::Kwargs { ident }
+                | Param::Kwargs { ident, .. }
                 | Param::State { ident, .. } => local(ident),
             })
             .collect()

@@ -107,28 +107,52 @@ impl From<Args> for List {
 }
 
 /// Every keyword argument not taken by another parameter of a typed
-/// handler.
+/// handler: as a [`Dict`] (`Kwargs`), or deserialized as a whole into a
+/// struct (`Kwargs<T>`), for callers that send their arguments as one
+/// dictionary.
 ///
 /// ```
+/// use serde::Deserialize;
 /// use wamp_runtime::{procedure, CallContext, Kwargs};
 ///
 /// #[procedure(name = "com.example.search")]
 /// fn search(_ctx: CallContext, query: String, filters: Kwargs) -> Vec<String> {
 ///     filters.keys().map(|k| format!("{query}:{k}")).collect()
 /// }
+///
+/// #[derive(Deserialize)]
+/// struct NewUser {
+///     name: String,
+///     email: String,
+///     admin: Option<bool>,
+/// }
+///
+/// // Called as create_user(name="ada", email="ada@example.org"); a missing
+/// // field is answered with wamp.error.invalid_argument naming it.
+/// #[procedure(name = "com.example.create_user")]
+/// fn create_user(_ctx: CallContext, user: Kwargs<NewUser>) -> String {
+///     format!("{} <{}>{}", user.name, user.email, if user.admin == Some(true) { " (admin)" } else { "" })
+/// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Kwargs(pub Dict);
+pub struct Kwargs<T = Dict>(pub T);
 
-impl Deref for Kwargs {
-    type Target = Dict;
-    fn deref(&self) -> &Dict {
+impl<T> Kwargs<T> {
+    /// The value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Kwargs<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
         &self.0
     }
 }
 
-impl DerefMut for Kwargs {
-    fn deref_mut(&mut self) -> &mut Dict {
+impl<T> DerefMut for Kwargs<T> {
+    fn deref_mut(&mut self) -> &mut T {
         &mut self.0
     }
 }
@@ -149,6 +173,17 @@ impl From<Kwargs> for Dict {
 pub trait Argument: DeserializeOwned {}
 
 impl<T: DeserializeOwned> Argument for T {}
+
+/// A type a procedure can return (also inside `Ok`): any type that
+/// implements `serde::Serialize`, besides [`Payload`] and `()`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the result of a procedure: it does not implement `serde::Serialize`",
+    label = "not serializable",
+    note = "derive `serde::Serialize` for it, or return a `wamp_runtime::Payload`"
+)]
+pub trait ResultValue: Serialize {}
+
+impl<T: Serialize> ResultValue for T {}
 
 /// Why the arguments of a call or event do not fit a typed handler.
 ///
@@ -268,6 +303,30 @@ impl ArgumentReader {
         Kwargs(std::mem::take(&mut self.kwargs))
     }
 
+    /// Every keyword argument no parameter has taken so far, deserialized
+    /// as a whole into `T` (a struct whose fields are the keywords).
+    ///
+    /// ```
+    /// use wamp_runtime::{ArgumentReader, Kwargs, Payload, Value};
+    ///
+    /// #[derive(Debug, serde::Deserialize)]
+    /// struct Point { x: f64, y: f64 }
+    ///
+    /// let mut payload = Payload::default();
+    /// payload.kwargs.insert("x".into(), Value::from(1.0));
+    /// let err = ArgumentReader::new(payload).rest_kwargs_as::<Point>().unwrap_err();
+    /// assert_eq!(err.to_string(), "keyword arguments: missing field `y`");
+    /// ```
+    ///
+    /// # Errors
+    /// When the keyword arguments do not fit `T`, naming the field.
+    pub fn rest_kwargs_as<T: Argument>(&mut self) -> Result<Kwargs<T>, ArgumentError> {
+        let kwargs = self.rest_kwargs();
+        wamp_core::from_value(Value::Dict(kwargs.0))
+            .map(Kwargs)
+            .map_err(|e| ArgumentError::new(format!("keyword arguments: {e}")))
+    }
+
     /// Checks that every argument was taken.
     pub fn finish(self) -> Result<(), ArgumentError> {
         if !self.rest_args && self.args.len() > self.positions {
@@ -344,7 +403,7 @@ pub mod dispatch {
     pub struct SerializeKind;
 
     impl SerializeKind {
-        pub fn into_payload<T: Serialize>(self, value: T) -> Result<Payload, ApplicationError> {
+        pub fn into_payload<T: ResultValue>(self, value: T) -> Result<Payload, ApplicationError> {
             match wamp_core::to_value(&value) {
                 Ok(value) => Ok(Payload::from_args(vec![value])),
                 Err(e) => {
@@ -364,7 +423,10 @@ pub mod dispatch {
         }
     }
 
-    impl<T: Serialize> SerializeTag for &T {}
+    // Without a bound, so that a type that is neither a payload nor
+    // serializable ends here and fails on `ResultValue`, whose message
+    // names the type and what to derive.
+    impl<T> SerializeTag for &T {}
 
     #[derive(Debug)]
     pub struct MappedKind;

@@ -41,7 +41,7 @@ pub mod transport;
 pub mod wamp_error;
 
 pub use client::{
-    AcknowledgedPublish, CallBuilder, CallOutput, Client, ProgressiveCall, PublishBuilder, RegisterOptions,
+    AcknowledgedPublish, CallBuilder, CallOutput, CancelMode, Client, ProgressiveCall, PublishBuilder, RegisterOptions,
     Registration, SubscribeOptions, Subscription,
 };
 pub use config::{ClientConfig, Config, ConfigError};

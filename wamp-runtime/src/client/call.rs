@@ -35,14 +35,9 @@ impl CallOutput {
     /// no positional results → the keyword results as a map/struct (or `()`
     /// / `None` when there are none); otherwise → all positional results as a
     /// sequence (a tuple or `Vec`).
+    /// (The rules of [`Payload::decode`], which progressive results use too.)
     pub fn decode<T: DeserializeOwned>(self) -> Result<T, CallError> {
-        let value = match (self.args.len(), self.kwargs.is_empty()) {
-            (1, true) => self.args.into_iter().next().unwrap_or_default(),
-            (0, true) => Value::Null,
-            (0, false) => Value::Dict(self.kwargs),
-            _ => Value::List(self.args),
-        };
-        Ok(wamp_core::from_value(value)?)
+        Ok(self.into_payload().decode()?)
     }
 
     /// Positional and keyword results as one [`Payload`].
@@ -68,7 +63,34 @@ pub struct CallBuilder {
     pub(super) options: Dict,
     pub(super) timeout: Option<Duration>,
     pub(super) on_progress: Option<ProgressCallback>,
+    pub(super) cancel_mode: CancelMode,
     pub(super) invalid: Option<CallError>,
+}
+
+/// What the router does with the callee when a call is cancelled (its
+/// timeout passed, or its future was dropped): the `mode` of CANCEL. The
+/// caller stops waiting at once in every mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CancelMode {
+    /// The callee is not told and runs to its end; its answer is dropped.
+    Skip,
+    /// The callee is interrupted; the router waits for its answer before it
+    /// closes the call.
+    Kill,
+    /// The callee is interrupted; the router closes the call at once.
+    #[default]
+    KillNoWait,
+}
+
+impl CancelMode {
+    /// The wire name: `"skip"`, `"kill"` or `"killnowait"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CancelMode::Skip => "skip",
+            CancelMode::Kill => "kill",
+            CancelMode::KillNoWait => "killnowait",
+        }
+    }
 }
 
 impl fmt::Debug for CallBuilder {
@@ -78,6 +100,7 @@ impl fmt::Debug for CallBuilder {
             .field("payload", &self.payload)
             .field("options", &self.options)
             .field("timeout", &self.timeout)
+            .field("cancel_mode", &self.cancel_mode)
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +114,28 @@ impl CallBuilder {
         self.timeout = Some(timeout);
         let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
         self.options.insert("timeout".into(), Value::from(millis));
+        self
+    }
+
+    /// How the callee is treated when this call is cancelled by its
+    /// timeout or by dropping its future (default
+    /// [`CancelMode::KillNoWait`]: interrupted at once).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::CallError> {
+    /// use std::time::Duration;
+    /// use wamp_runtime::CancelMode;
+    ///
+    /// // An idempotent job that may as well finish: do not interrupt it.
+    /// let result = client
+    ///     .call("com.example.rebuild_index")
+    ///     .timeout(Duration::from_secs(5))
+    ///     .cancel_mode(CancelMode::Skip)
+    ///     .await;
+    /// # Ok(()) }
+    /// ```
+    pub fn cancel_mode(mut self, mode: CancelMode) -> Self {
+        self.cancel_mode = mode;
         self
     }
 
@@ -168,6 +213,7 @@ impl CallBuilder {
         let mut guard = CancelOnDrop {
             client: Some(client.clone()),
             request,
+            mode: self.cancel_mode,
         };
 
         let wait = async {
@@ -223,6 +269,7 @@ impl IntoFuture for CallBuilder {
 struct CancelOnDrop {
     client: Option<Client>,
     request: Id,
+    mode: CancelMode,
 }
 
 impl CancelOnDrop {
@@ -235,8 +282,7 @@ impl CancelOnDrop {
             return;
         };
         let mut options = Dict::new();
-        // The caller has stopped waiting: the router need not wait for the callee either.
-        options.insert("mode".into(), Value::String("killnowait".into()));
+        options.insert("mode".into(), Value::String(self.mode.as_str().into()));
         let Ok(frame) = client.encode(
             &wamp_core::Cancel {
                 request: self.request,
@@ -281,7 +327,7 @@ impl Drop for CancelOnDrop {
 ///
 /// let mut call = client.call("com.example.long_task").with_progress();
 /// while let Some(progress) = call.next().await {
-///     println!("progress: {:?}", progress.args);
+///     println!("progress: {}", progress.decode::<String>()?);
 /// }
 /// let done = call.result().await?;
 /// # Ok(()) }

@@ -23,7 +23,7 @@ mod handles;
 mod options;
 mod publish;
 
-pub use call::{CallBuilder, CallOutput, ProgressiveCall};
+pub use call::{CallBuilder, CallOutput, CancelMode, ProgressiveCall};
 pub(crate) use connect::{Opened, is_permanent, open_round};
 pub use handles::{Registration, Subscription};
 pub use options::{RegisterOptions, SubscribeOptions};
@@ -369,6 +369,7 @@ impl Client {
             options: Dict::new(),
             timeout: None,
             on_progress: None,
+            cancel_mode: CancelMode::default(),
             invalid: None,
         }
     }
