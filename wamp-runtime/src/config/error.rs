@@ -66,6 +66,16 @@ pub enum ConfigError {
         message: String,
     },
 
+    /// A file with several problems: every one found, in the order of the
+    /// file, each with its line and key path.
+    #[error("{origin}: {} problems:{}", .problems.len(), ProblemList(.problems))]
+    Several {
+        /// The file path, or `YAML text` / `TOML text`.
+        origin: String,
+        /// What is wrong, line by line.
+        problems: Vec<ConfigProblem>,
+    },
+
     /// An environment variable has a value that cannot be used.
     #[error("environment variable {var}: {message}")]
     Env {
@@ -79,13 +89,87 @@ pub enum ConfigError {
 crate::error::debug_as_report!(ConfigError);
 
 impl ConfigError {
-    /// The key path the error is about (`clients.wamp1.port`), if any.
+    /// The key path the error is about (`clients.wamp1.port`), if any; for
+    /// [`Several`](Self::Several), the first problem's.
     pub fn key(&self) -> Option<&str> {
         match self {
             ConfigError::Parse { key, .. } => key.as_deref(),
             ConfigError::Invalid { key, .. } => Some(key),
+            ConfigError::Several { problems, .. } => problems.first().and_then(|p| p.key.as_deref()),
             _ => None,
         }
+    }
+
+    /// Every problem: those of [`Several`](Self::Several), else this error
+    /// as the one problem (with the line the parser knows, if any).
+    pub fn problems(&self) -> Vec<ConfigProblem> {
+        match self {
+            ConfigError::Several { problems, .. } => problems.clone(),
+            other => vec![ConfigProblem::of(other, None)],
+        }
+    }
+}
+
+/// One problem of a configuration file (see [`ConfigError::Several`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConfigProblem {
+    /// The key path, when known.
+    pub key: Option<String>,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong, naming the key.
+    pub message: String,
+}
+
+impl ConfigProblem {
+    /// The problem `error` describes; `line` where the error knows none.
+    pub(super) fn of(error: &ConfigError, line: Option<usize>) -> Self {
+        match error {
+            ConfigError::Parse {
+                key,
+                line: own_line,
+                column,
+                message,
+                ..
+            } => ConfigProblem {
+                key: key.clone(),
+                line: own_line.or(line),
+                column: *column,
+                message: message.clone(),
+            },
+            ConfigError::Invalid { key, message, .. } => ConfigProblem {
+                key: Some(key.clone()),
+                line,
+                column: None,
+                message: format!("{key}: {message}"),
+            },
+            other => ConfigProblem {
+                key: other.key().map(str::to_owned),
+                line,
+                column: None,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", Location(self.line, self.column), self.message)
+    }
+}
+
+struct ProblemList<'a>(&'a [ConfigProblem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for problem in self.0 {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
     }
 }
 

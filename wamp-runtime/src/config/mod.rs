@@ -207,7 +207,7 @@ use std::path::Path;
 
 pub use auth::{AuthConfig, AuthMethod, Secret};
 pub use client::{ClientConfig, ClientConfigBuilder, ReconnectPolicy};
-pub use error::ConfigError;
+pub use error::{ConfigError, ConfigProblem};
 pub use tls::TlsConfig;
 
 use parse::Format;

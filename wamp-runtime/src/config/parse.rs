@@ -3,6 +3,7 @@
 
 use serde_path_to_error::{Path, Segment};
 
+use super::error::ConfigProblem;
 use super::raw::RawFile;
 use super::resolve::resolve_file;
 use super::{Config, ConfigError};
@@ -23,10 +24,204 @@ impl Format {
     }
 }
 
+/// At most this many problems are listed for one file.
+const MAX_PROBLEMS: usize = 20;
+
 /// Parses `text`; `origin` is the file name, if there is one, and `dir` the
 /// directory that relative file names in the text are relative to (the
 /// current directory when `None`).
+///
+/// A file with several problems reports them together: every unknown key
+/// (the usual typos) is commented out in a working copy, line numbers
+/// unchanged, and the text read again; the first problem of another kind (a
+/// wrong value, a syntax error) ends the reading, as anything after it
+/// could follow from it. One problem is returned as it is; several as
+/// [`ConfigError::Several`], in the order of the file, each with its line.
 pub(super) fn parse(
+    text: &str,
+    format: Format,
+    origin: Option<&str>,
+    dir: Option<&std::path::Path>,
+) -> Result<Config, ConfigError> {
+    let origin_name = origin.unwrap_or(format.text_origin()).to_owned();
+    let mut text = text.to_owned();
+    let mut first = None;
+    let mut problems: Vec<ConfigProblem> = Vec::new();
+    loop {
+        let error = match parse_once(&text, format, origin, dir) {
+            Ok(config) if problems.is_empty() => return Ok(config),
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        let line = error_line(&error).or_else(|| error.key().and_then(|key| locate(&text, format, key)));
+        problems.push(ConfigProblem::of(&error, line));
+        let unknown_key = is_unknown_key(&error);
+        first.get_or_insert(error);
+        let set_aside = match line {
+            Some(line) if problems.len() < MAX_PROBLEMS && unknown_key => comment_out(&mut text, format, line),
+            _ => false,
+        };
+        if !set_aside {
+            break;
+        }
+    }
+    match (problems.len(), first) {
+        (1, Some(error)) => Err(error),
+        _ => {
+            problems.sort_by_key(|p| p.line);
+            Err(ConfigError::Several {
+                origin: origin_name,
+                problems,
+            })
+        }
+    }
+}
+
+/// Whether `error` is an unknown key: the one kind of problem that can be
+/// set aside without changing what the rest of the file means (a wrong
+/// value set aside would leave the key at its default or inherited value,
+/// and what follows from that would be reported as problems of their own).
+fn is_unknown_key(error: &ConfigError) -> bool {
+    matches!(error, ConfigError::Parse { key: Some(_), message, .. } if message.starts_with("unknown key"))
+}
+
+/// The line a parse error names.
+fn error_line(error: &ConfigError) -> Option<usize> {
+    match error {
+        ConfigError::Parse { line, .. } => *line,
+        _ => None,
+    }
+}
+
+/// The 1-based line of the entry at `key` (`clients.wamp1.port`; list
+/// indexes are ignored), else of its nearest enclosing entry that can be
+/// found. A plain reading of the usual block layout, not a full parser:
+/// keys inside YAML flow maps are found as the line of their map.
+fn locate(text: &str, format: Format, key: &str) -> Option<usize> {
+    let target: Vec<&str> = key
+        .split('.')
+        .map(|part| part.split('[').next().unwrap_or(part))
+        .filter(|part| !part.is_empty())
+        .collect();
+    let mut best: Option<(usize, usize)> = None; // (matched segments, line)
+    let mut consider = |path: &[String], line: usize| {
+        let matched = path.iter().zip(&target).take_while(|(a, b)| a == *b).count();
+        if matched == path.len() && matched > best.map_or(0, |b| b.0) {
+            best = Some((matched, line));
+        }
+    };
+    match format {
+        Format::Yaml => {
+            let mut stack: Vec<(usize, String)> = Vec::new();
+            for (index, raw) in text.lines().enumerate() {
+                let Some((indent, name)) = yaml_key(raw) else { continue };
+                while stack.last().is_some_and(|(i, _)| *i >= indent) {
+                    stack.pop();
+                }
+                stack.push((indent, name));
+                let path: Vec<String> = stack.iter().map(|(_, k)| k.clone()).collect();
+                consider(&path, index + 1);
+            }
+        }
+        Format::Toml => {
+            let mut table: Vec<String> = Vec::new();
+            for (index, raw) in text.lines().enumerate() {
+                let line = raw.trim();
+                if let Some(header) = toml_header(line) {
+                    table = header;
+                    consider(&table, index + 1);
+                } else if let Some((name, _)) = line.split_once('=').filter(|_| !line.starts_with('#')) {
+                    let mut path = table.clone();
+                    path.extend(name.split('.').map(|k| k.trim().trim_matches('"').to_owned()));
+                    consider(&path, index + 1);
+                }
+            }
+        }
+    }
+    best.map(|(_, line)| line)
+}
+
+/// The indentation and key of a YAML block mapping line (`  port: 8080`).
+fn yaml_key(line: &str) -> Option<(usize, String)> {
+    let content = line.trim_start();
+    if content.is_empty() || content.starts_with('#') || content.starts_with('-') {
+        return None;
+    }
+    let (name, _) = content.split_once(':')?;
+    let name = name.trim().trim_matches(|c| c == '"' || c == '\'');
+    (!name.is_empty() && !name.contains(' ')).then(|| (line.len() - content.len(), name.to_owned()))
+}
+
+/// The path of a TOML table header (`[clients.wamp1]`, `[[x]]`).
+fn toml_header(line: &str) -> Option<Vec<String>> {
+    let inner = line.strip_prefix('[')?.split(']').next()?.trim_start_matches('[');
+    Some(
+        inner
+            .split('.')
+            .map(|k| k.trim().trim_matches('"').to_owned())
+            .collect(),
+    )
+}
+
+/// Turns the entry starting at 1-based `line` into comments: in YAML with
+/// every more deeply indented line after it, in TOML a `key = value` line
+/// or a whole table. `false` when that cannot be done safely.
+fn comment_out(text: &mut String, format: Format, line: usize) -> bool {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let Some(start) = line.checked_sub(1).filter(|&i| i < lines.len()) else {
+        return false;
+    };
+    let first = lines[start].clone();
+    let end = match format {
+        Format::Yaml => {
+            let indent = first.len() - first.trim_start().len();
+            let mut end = start + 1;
+            while end < lines.len() {
+                let next = &lines[end];
+                let content = next.trim_start();
+                let deeper = next.len() - content.len() > indent;
+                if !(content.is_empty() || content.starts_with('#') || deeper) {
+                    break;
+                }
+                end += 1;
+            }
+            end
+        }
+        Format::Toml => {
+            let trimmed = first.trim();
+            if toml_header(trimmed).is_some() {
+                let mut end = start + 1;
+                while end < lines.len() && toml_header(lines[end].trim()).is_none() {
+                    end += 1;
+                }
+                end
+            } else {
+                // A value that goes on over more lines cannot be told apart here.
+                let value = trimmed.split_once('=').map_or("", |(_, v)| v.trim());
+                let opens = value.starts_with("\"\"\"")
+                    || value.starts_with("'''")
+                    || value.matches('[').count() > value.matches(']').count()
+                    || value.matches('{').count() > value.matches('}').count();
+                if opens {
+                    return false;
+                }
+                start + 1
+            }
+        }
+    };
+    if lines[start].trim_start().starts_with('#') {
+        return false; // Already set aside: no progress.
+    }
+    for line in &mut lines[start..end] {
+        *line = format!("#{line}");
+    }
+    let mut joined = lines.join("\n");
+    joined.push('\n');
+    *text = joined;
+    true
+}
+
+fn parse_once(
     text: &str,
     format: Format,
     origin: Option<&str>,

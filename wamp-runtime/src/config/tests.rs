@@ -1379,3 +1379,65 @@ fn a_bad_router_list_names_the_key_and_the_url() {
     assert!(err.to_string().starts_with("environment variable WAMP_URL: "), "{err}");
     assert_eq!(c, Config::default());
 }
+
+// ---- several problems at once -------------------------------------------------
+
+#[test]
+fn a_yaml_file_with_several_problems_reports_them_all_with_lines() {
+    let text = "relm: realm1\nclients:\n  wamp1:\n    url: ws://a:8080/ws\n    prot: 9\n    ping_timeout: 0\n  wamp2:\n    hots: b\n";
+    let file = TempFile::new("several.yaml", text);
+    let err = Config::from_file(&file.0).unwrap_err();
+    let origin = file.0.display().to_string();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{origin}: 4 problems:\n  \
+             - line 1, column 1: unknown key \"relm\" at the top level (expected one of: url, realm, host, port, path, \
+             tls, connection_timeout, shutdown_timeout, max_message_size, serializers, authid, authrole, ping_interval, \
+             ping_timeout, protocol_options, reconnect, event_queue, invocation_queue, auth, authextra, clients, \
+             components); did you mean \"realm\"?\n  \
+             - line 5, column 5: unknown key \"prot\" in clients.wamp1 (expected one of: url, realm, host, port, path, \
+             tls, connection_timeout, shutdown_timeout, max_message_size, serializers, authid, authrole, ping_interval, \
+             ping_timeout, protocol_options, reconnect, event_queue, invocation_queue, auth, authextra); did you mean \"port\"?\n  \
+             - line 6: clients.wamp1.ping_timeout: must be greater than 0\n  \
+             - line 8, column 5: unknown key \"hots\" in clients.wamp2 (expected one of: url, realm, host, port, path, \
+             tls, connection_timeout, shutdown_timeout, max_message_size, serializers, authid, authrole, ping_interval, \
+             ping_timeout, protocol_options, reconnect, event_queue, invocation_queue, auth, authextra); did you mean \"host\"?"
+        )
+    );
+    let problems = err.problems();
+    let keys: Vec<_> = problems.iter().map(|p| p.key.as_deref().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "relm",
+            "clients.wamp1.prot",
+            "clients.wamp1.ping_timeout",
+            "clients.wamp2.hots"
+        ]
+    );
+    assert_eq!(err.key(), Some("relm"));
+}
+
+#[test]
+fn a_toml_file_with_several_problems_reports_them_all_and_one_problem_stays_as_it_was() {
+    let err = Config::from_toml_str("relm = \"a\"\n[reconnect]\nmultiplier = 0.5\nmax_atempts = 3\n").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("TOML text: 3 problems:\n  - line 1, column 1: unknown key \"relm\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  - line 3: reconnect.multiplier: 0.5 is not allowed; expected a number >= 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  - line 4, column 1: unknown key \"max_atempts\" in reconnect"),
+        "{text}"
+    );
+    // One problem: the error of old, not a list of one.
+    assert!(matches!(
+        Config::from_yaml_str("relm: a\n").unwrap_err(),
+        ConfigError::Parse { .. }
+    ));
+}
