@@ -99,7 +99,17 @@ mod services {
     }
 
     pub(crate) mod events {
-        use wamp_runtime::{CallContext, CallError, EventContext, procedure, subscriber};
+        use wamp_runtime::{CallContext, CallError, EventContext, State, procedure, subscriber};
+
+        /// The server's state of this test binary: what `tally` was told.
+        #[derive(Debug, Default)]
+        pub(crate) struct Tally(pub(crate) std::sync::atomic::AtomicI64);
+
+        /// A subscriber with state: adds each event's number to the tally.
+        #[subscriber]
+        fn counted(_ctx: EventContext, tally: State<Tally>, amount: i64) {
+            tally.0.fetch_add(amount, std::sync::atomic::Ordering::SeqCst);
+        }
 
         #[subscriber]
         fn message_received(ctx: EventContext, message: String, count: Option<i64>) {
@@ -135,7 +145,16 @@ fn start_server() {
                 let config = Config::single(ClientConfig::new(url, "realm1").unwrap());
                 let mut errors = Registry::with_prefix("serve_test");
                 errors.map_error::<std::num::ParseIntError>("error.not_a_number");
-                match Server::new(config).registry(errors).start().await {
+                // A handler added in code reaches the same state through its context.
+                errors.procedure("tally", |ctx: CallContext, _payload: Payload| {
+                    let tally = ctx.state::<services::events::Tally>().expect("the server's state");
+                    let total = tally.0.load(std::sync::atomic::Ordering::SeqCst);
+                    Ok(Payload::from_args(vec![Value::from(total)]))
+                });
+                let server = Server::new(config)
+                    .state(services::events::Tally::default())
+                    .registry(errors);
+                match server.start().await {
                     Ok(server) => {
                         started_tx.send(Ok(())).unwrap();
                         server.run_until(std::future::pending()).await.unwrap();
@@ -459,4 +478,32 @@ async fn a_struct_parameter_takes_the_keyword_arguments_as_a_whole() {
     let app = error.application().expect("an application error");
     assert_eq!(app.uri(), ApplicationError::INVALID_ARGUMENT);
     assert_eq!(app.message(), Some("keyword arguments: missing field `height`"));
+}
+
+/// State reaches a `#[subscriber]` (as a `State<T>` parameter) and a handler
+/// added in code (through `ctx.state`): the same value, no global.
+#[tokio::test]
+async fn state_reaches_subscribers_and_handlers_added_in_code() {
+    start_server();
+    let client = connect().await;
+    let before: i64 = client.call("serve_test.tally").await.unwrap().decode().unwrap();
+    client
+        .publish("serve_test.counted")
+        .arg(5)
+        .exclude_me(false)
+        .acknowledged()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + PROMPTLY;
+    loop {
+        let total: i64 = client.call("serve_test.tally").await.unwrap().decode().unwrap();
+        if total == before + 5 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the subscriber never added 5: {total}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
