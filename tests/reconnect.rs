@@ -16,8 +16,8 @@ use tokio::sync::{broadcast, mpsc};
 use wamp_runtime::config::ReconnectPolicy;
 use wamp_runtime::registry::Registry;
 use wamp_runtime::{
-    ApplicationError, CallContext, CallError, Client, ClientConfig, ClientEvent, Config, EventContext, InvokePolicy,
-    Payload, RegisterOptions, Server, SessionState, SubscribeOptions, Value,
+    ApplicationError, CallContext, CallError, Client, ClientConfig, ClientEvent, EventContext, InvokePolicy, Payload,
+    RegisterOptions, SessionState, SubscribeOptions, Value,
 };
 use wamp_testkit::{AutobahnSession, PythonPeer, Router, RouterConfig};
 
@@ -310,12 +310,7 @@ async fn a_service_started_before_its_router_serves_once_the_router_is_up() {
         .unwrap();
     let mut registry = Registry::new();
     registry.procedure("startup_order.echo", |_ctx: CallContext, payload: Payload| Ok(payload));
-    let starting = tokio::spawn(
-        Server::new(Config::single(client))
-            .without_link_time_handlers()
-            .registry(registry)
-            .start(),
-    );
+    let starting = tokio::spawn(common::start_registry(client, registry));
 
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(!starting.is_finished(), "start must wait for the router");
@@ -398,10 +393,7 @@ async fn a_service_whose_first_router_is_down_joins_through_the_second() {
     let dead = format!("ws://127.0.0.1:{}/ws", wamp_testkit::free_port());
     let mut registry = Registry::new();
     registry.procedure("failover_start.echo", |_ctx: CallContext, payload: Payload| Ok(payload));
-    let server = Server::new(Config::single(failover_config(&[dead, second.url()])))
-        .without_link_time_handlers()
-        .registry(registry)
-        .start()
+    let server = common::start_registry(failover_config(&[dead, second.url()]), registry)
         .await
         .unwrap();
     let client = server.clients().default_client().unwrap().clone();
@@ -437,10 +429,7 @@ async fn a_service_moves_to_the_other_router_when_its_node_is_killed_under_load(
             .to_owned();
         let _ = events_tx.send(text);
     });
-    let server = Server::new(Config::single(failover_config(&[first.url(), second.url()])))
-        .without_link_time_handlers()
-        .registry(registry)
-        .start()
+    let server = common::start_registry(failover_config(&[first.url(), second.url()]), registry)
         .await
         .unwrap();
     let service = server.clients().default_client().unwrap().clone();

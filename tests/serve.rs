@@ -340,13 +340,8 @@ async fn start_fails_before_connecting_on_duplicates_and_unknown_clients() {
     elsewhere.client("nope").procedure("y", echo);
     registry.add_from(elsewhere, None);
     // Nothing listens on this port: a connection attempt would fail differently.
-    let config = Config::single(ClientConfig::new("ws://127.0.0.1:9/ws", "realm1").unwrap());
-    let err = Server::new(config)
-        .without_link_time_handlers()
-        .registry(registry)
-        .start()
-        .await
-        .unwrap_err();
+    let dead = ClientConfig::new("ws://127.0.0.1:9/ws", "realm1").unwrap();
+    let err = common::start_registry(dead, registry).await.unwrap_err();
     let message = err.to_string();
     assert!(message.contains("procedure \"dup.x\" is defined twice"), "{message}");
     assert!(
@@ -416,16 +411,11 @@ async fn a_refused_registration_names_the_procedure_and_the_fix() {
         .register(uri.clone(), echo, wamp_runtime::RegisterOptions::default())
         .await
         .unwrap();
-    let config = || Config::single(ClientConfig::new(common::router().url(), "realm1").unwrap());
+    let client = || ClientConfig::new(common::router().url(), "realm1").unwrap();
 
     let mut registry = Registry::new();
     registry.procedure(uri.clone(), echo);
-    let err = Server::new(config())
-        .without_link_time_handlers()
-        .registry(registry)
-        .start()
-        .await
-        .unwrap_err();
+    let err = common::start_registry(client(), registry).await.unwrap_err();
     let message = err.to_string();
     assert!(
         message.starts_with(&format!(
@@ -443,12 +433,7 @@ async fn a_refused_registration_names_the_procedure_and_the_fix() {
         wamp_runtime::registry::ProcedureOptions::new().force_reregister(true),
         |_ctx: CallContext, _payload: Payload| Ok(Payload::from_args(vec![Value::from("new owner")])),
     );
-    let server = Server::new(config())
-        .without_link_time_handlers()
-        .registry(registry)
-        .start()
-        .await
-        .unwrap();
+    let server = common::start_registry(client(), registry).await.unwrap();
     let answer: String = holder.call(uri).await.unwrap().decode().unwrap();
     assert_eq!(answer, "new owner");
     server.stop().await.unwrap();

@@ -24,6 +24,19 @@ pub async fn connect() -> Client {
     connect_to(&router().url()).await
 }
 
+/// Starts a server of `client` that binds only `registry`'s handlers (not
+/// the test binary's link-time ones).
+pub async fn start_registry(
+    client: ClientConfig,
+    registry: wamp_runtime::registry::Registry,
+) -> Result<wamp_runtime::RunningServer, wamp_runtime::Error> {
+    wamp_runtime::Server::new(wamp_runtime::Config::single(client))
+        .without_link_time_handlers()
+        .registry(registry)
+        .start()
+        .await
+}
+
 /// A client joined to `realm1` at `url`.
 pub async fn connect_to(url: &str) -> Client {
     let config = ClientConfig::new(url, "realm1").expect("valid test config");
