@@ -138,6 +138,34 @@ fn an_example_that_fails_prints_a_readable_error() {
         format!("url: ws://127.0.0.1:{port}/ws\nreconnect:\n  max_attempts: 0\n"),
     )
     .unwrap();
+    // With retries, each failed attempt is a warning naming the URL, the
+    // error and the next delay.
+    let retried = dir.join("retried.yaml");
+    std::fs::write(
+        &retried,
+        format!("url: ws://127.0.0.1:{port}/ws\nreconnect:\n  max_attempts: 2\n  initial_delay: 0.05\n"),
+    )
+    .unwrap();
+    let output = std::process::Command::new(common::example::example_binary("state"))
+        .env("WAMP_CONFIG", &retried)
+        .env_remove("WAMP_URL")
+        .env_remove("WAMP_REALM")
+        .env("RUST_LOG", "warn")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("cannot connect; retrying"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    for warning in warnings {
+        assert!(warning.contains("WARN"), "{warning}");
+        assert!(warning.contains(&format!("ws://127.0.0.1:{port}/ws")), "{warning}");
+        assert!(warning.contains("next_delay"), "{warning}");
+    }
+
     for example in ["state", "register"] {
         let stderr = run(example, &dead);
         assert!(
