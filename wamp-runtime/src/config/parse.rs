@@ -31,11 +31,12 @@ const MAX_PROBLEMS: usize = 20;
 /// directory that relative file names in the text are relative to (the
 /// current directory when `None`).
 ///
-/// A file with several problems reports them together: every unknown key
-/// (the usual typos) is commented out in a working copy, line numbers
-/// unchanged, and the text read again; the first problem of another kind (a
-/// wrong value, a syntax error) ends the reading, as anything after it
-/// could follow from it. One problem is returned as it is; several as
+/// A file with several problems reports them together: each unknown key
+/// (the usual typo) and each wrong value of a key nothing else depends on
+/// is commented out in a working copy, line numbers unchanged, and the text
+/// read again; the first problem of another kind (a syntax error, a wrong
+/// client, URL, auth or TLS setting) ends the reading, as what comes after
+/// it could follow from it. One problem is returned as it is; several as
 /// [`ConfigError::Several`], in the order of the file, each with its line.
 pub(super) fn parse(
     text: &str,
@@ -55,10 +56,10 @@ pub(super) fn parse(
         };
         let line = error_line(&error).or_else(|| error.key().and_then(|key| locate(&text, format, key)));
         problems.push(ConfigProblem::of(&error, line));
-        let unknown_key = is_unknown_key(&error);
+        let independent = can_set_aside(&error);
         first.get_or_insert(error);
         let set_aside = match line {
-            Some(line) if problems.len() < MAX_PROBLEMS && unknown_key => comment_out(&mut text, format, line),
+            Some(line) if problems.len() < MAX_PROBLEMS && independent => comment_out(&mut text, format, line),
             _ => false,
         };
         if !set_aside {
@@ -77,12 +78,44 @@ pub(super) fn parse(
     }
 }
 
-/// Whether `error` is an unknown key: the one kind of problem that can be
-/// set aside without changing what the rest of the file means (a wrong
-/// value set aside would leave the key at its default or inherited value,
-/// and what follows from that would be reported as problems of their own).
-fn is_unknown_key(error: &ConfigError) -> bool {
-    matches!(error, ConfigError::Parse { key: Some(_), message, .. } if message.starts_with("unknown key"))
+/// Keys whose value no other key depends on: a wrong one set aside leaves
+/// a valid default or inherited value, and nothing else to report.
+const INDEPENDENT_KEYS: &[&str] = &[
+    "realm",
+    "port",
+    "path",
+    "connection_timeout",
+    "shutdown_timeout",
+    "max_message_size",
+    "serializers",
+    "authid",
+    "authrole",
+    "ping_interval",
+    "ping_timeout",
+    "event_queue",
+    "invocation_queue",
+    "initial_delay",
+    "multiplier",
+    "jitter",
+    "max_delay",
+    "max_attempts",
+];
+
+/// Whether `error` can be set aside without changing what the rest of the
+/// file means: an unknown key, or a wrong value of an independent key.
+/// Other wrong values (a client, `url`, `auth`, `tls`) are not: the default
+/// or inherited value left in their place would make problems of its own.
+fn can_set_aside(error: &ConfigError) -> bool {
+    let independent = |key: &str| INDEPENDENT_KEYS.contains(&key.rsplit('.').next().unwrap_or(key));
+    match error {
+        ConfigError::Parse {
+            key: Some(key),
+            message,
+            ..
+        } => message.starts_with("unknown key") || independent(key),
+        ConfigError::Invalid { key, .. } => independent(key),
+        _ => false,
+    }
 }
 
 /// The line a parse error names.

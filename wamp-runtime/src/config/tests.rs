@@ -1421,10 +1421,21 @@ fn a_yaml_file_with_several_problems_reports_them_all_with_lines() {
 
 #[test]
 fn a_toml_file_with_several_problems_reports_them_all_and_one_problem_stays_as_it_was() {
-    let err = Config::from_toml_str("relm = \"a\"\n[reconnect]\nmultiplier = 0.5\nmax_atempts = 3\n").unwrap_err();
+    let toml_text = "relm = \"a\"\n[reconnect]\nmultiplier = 0.5\nmax_atempts = 3\n\
+                     [clients.x]\nport = 0\nevent_queue = \"many\"\n[clients.y]\nrealm = \"b\"\n";
+    let err = Config::from_toml_str(toml_text).unwrap_err();
     let text = err.to_string();
     assert!(
-        text.starts_with("TOML text: 3 problems:\n  - line 1, column 1: unknown key \"relm\""),
+        text.starts_with("TOML text: 5 problems:\n  - line 1, column 1: unknown key \"relm\""),
+        "{text}"
+    );
+    // Wrong values of independent keys are set aside too.
+    assert!(
+        text.contains("\n  - line 6: clients.x.port: 0 is not a valid port"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  - line 7, column 15: clients.x.event_queue: invalid type: string \"many\""),
         "{text}"
     );
     assert!(
