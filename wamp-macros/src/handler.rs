@@ -267,7 +267,7 @@ impl Signature {
                 Param::State { ident, ty } => {
                     let local = local(ident);
                     states.extend(quote_spanned! {ty.span()=>
-                        let #local: #ty = match <#ty as ::wamp_runtime::__private::StateParam>::from_client(__wamp_ctx.client()) {
+                        let #local: #ty = match <#ty as ::wamp_runtime::__private::StateParam>::from_states(&__wamp_ctx.states()) {
                             ::core::result::Result::Ok(value) => value,
                             ::core::result::Result::Err(__wamp_missing) => #on_missing_state,
                         };

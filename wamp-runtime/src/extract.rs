@@ -493,6 +493,20 @@ pub mod dispatch {
     pub fn event_argument_error(topic: &str, error: ArgumentError) {
         tracing::warn!(topic, error = %error, "event arguments do not fit the subscriber, event dropped");
     }
+
+    /// What a procedure whose state value is missing answers: an internal
+    /// error (the caller cannot fix it), logged with the type. `Server`
+    /// checks every declared state at start-up, so only handlers bound
+    /// some other way get here.
+    pub fn missing_state(procedure: &str, missing: crate::state::MissingState) -> ApplicationError {
+        tracing::error!(procedure, error = %missing, "the procedure cannot run");
+        ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, super::INTERNAL_ERROR)
+    }
+
+    /// What a subscriber whose state value is missing does: logs and drops the event.
+    pub fn event_missing_state(topic: &str, missing: crate::state::MissingState) {
+        tracing::error!(topic, error = %missing, "the subscriber cannot run, event dropped");
+    }
 }
 
 #[cfg(test)]

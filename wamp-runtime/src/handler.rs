@@ -350,6 +350,11 @@ impl CallContext {
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.client.states().get::<T>()
     }
+
+    /// Every state value the handler can reach (see [`state`](Self::state)).
+    pub fn states(&self) -> Arc<crate::state::States> {
+        self.client.states()
+    }
 }
 
 /// Sends progressive results of one invocation to its caller.
@@ -485,5 +490,10 @@ impl EventContext {
     /// module), or `None` when none was given.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.client.states().get::<T>()
+    }
+
+    /// Every state value the handler can reach (see [`state`](Self::state)).
+    pub fn states(&self) -> Arc<crate::state::States> {
+        self.client.states()
     }
 }

@@ -144,9 +144,9 @@ pub use wamp_macros::WampError;
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::extract::dispatch::event_argument_error;
     pub use crate::extract::dispatch::{DisplayTag, MappedTag, PayloadTag, SerializeTag};
-    pub use crate::state::{StateParam, event_missing_state, missing_state};
+    pub use crate::extract::dispatch::{event_argument_error, event_missing_state, missing_state};
+    pub use crate::state::StateParam;
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
     pub use futures_util::future::BoxFuture;
     pub use inventory;

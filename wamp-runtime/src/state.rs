@@ -92,15 +92,15 @@ impl<T: StateValue> State<T> {
 pub trait StateParam: Sized {
     /// The key recorded in the handler's entry, checked at start-up.
     const KEY: StateKey;
-    /// The value reachable from a handler's client.
-    fn from_client(client: &crate::Client) -> Result<Self, MissingState>;
+    /// The value among a handler's states.
+    fn from_states(states: &States) -> Result<Self, MissingState>;
 }
 
 impl<T: StateValue> StateParam for State<T> {
     const KEY: StateKey = StateKey::of::<T>();
 
-    fn from_client(client: &crate::Client) -> Result<Self, MissingState> {
-        Self::from_states(&client.states())
+    fn from_states(states: &States) -> Result<Self, MissingState> {
+        State::from_states(states)
     }
 }
 
@@ -248,22 +248,6 @@ impl fmt::Display for MissingState {
 }
 
 impl std::error::Error for MissingState {}
-
-/// What a procedure whose state value is missing answers: an internal
-/// error (the caller cannot fix it), logged with the type. `Server` checks
-/// every declared state at start-up, so only handlers bound some other way
-/// get here.
-#[doc(hidden)]
-pub fn missing_state(procedure: &str, missing: MissingState) -> crate::ApplicationError {
-    tracing::error!(procedure, error = %missing, "the procedure cannot run");
-    crate::ApplicationError::with_message(crate::ApplicationError::RUNTIME_ERROR, crate::INTERNAL_ERROR)
-}
-
-/// What a subscriber whose state value is missing does: logs and drops the event.
-#[doc(hidden)]
-pub fn event_missing_state(topic: &str, missing: MissingState) {
-    tracing::error!(topic, error = %missing, "the subscriber cannot run, event dropped");
-}
 
 #[cfg(test)]
 mod tests {
