@@ -48,7 +48,7 @@
 //! callee; the text goes to the client's [`ErrorReporter`](crate::reporting::ErrorReporter)
 //! (by default a `tracing` error naming the procedure). To let a caller see
 //! an error, map it: derive [`WampError`] or use
-//! [`Registry::map_error`](crate::Registry::map_error). Mapped errors are
+//! [`Registry::map_error`](crate::registry::Registry::map_error). Mapped errors are
 //! part of the procedure's API and are not reported.
 //!
 //! The return type counts as a `Result` when its last path segment is

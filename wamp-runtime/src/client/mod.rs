@@ -388,7 +388,7 @@ impl Client {
 
     /// Registers `handler` as the implementation of `procedure`.
     ///
-    /// With [`MatchPolicy::Prefix`] or [`MatchPolicy::Wildcard`] in `options`,
+    /// With [`MatchPolicy::Prefix`](crate::MatchPolicy::Prefix) or [`MatchPolicy::Wildcard`](crate::MatchPolicy::Wildcard) in `options`,
     /// `procedure` is a pattern and [`CallContext::procedure`](crate::CallContext::procedure)
     /// tells the handler which URI was called.
     pub async fn register<M>(
