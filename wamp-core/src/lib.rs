@@ -20,6 +20,7 @@ mod error;
 mod id;
 mod lazy;
 mod message;
+pub mod reserved;
 mod serializer;
 mod uri;
 mod value;

@@ -113,6 +113,11 @@ pub(crate) use debug_as_report;
 
 debug_as_report!(Error, CallError);
 
+/// Why a client cannot serve a request while it reconnects.
+pub(crate) fn reconnecting_reason(attempt: u32) -> String {
+    format!("not connected: reconnecting (attempt {attempt})")
+}
+
 fn message_suffix(message: &Option<String>) -> String {
     match message {
         Some(m) => format!(" ({m})"),
@@ -148,20 +153,20 @@ pub struct ApplicationError {
 
 impl ApplicationError {
     /// `wamp.error.runtime_error`: the handler failed in a way it did not map to a URI.
-    pub const RUNTIME_ERROR: &'static str = "wamp.error.runtime_error";
+    pub const RUNTIME_ERROR: &'static str = wamp_core::reserved::RUNTIME_ERROR;
     /// `wamp.error.invalid_argument`: the arguments do not fit the procedure.
-    pub const INVALID_ARGUMENT: &'static str = "wamp.error.invalid_argument";
+    pub const INVALID_ARGUMENT: &'static str = wamp_core::reserved::INVALID_ARGUMENT;
     /// `wamp.error.canceled`: the call was cancelled.
-    pub const CANCELED: &'static str = "wamp.error.canceled";
+    pub const CANCELED: &'static str = wamp_core::reserved::CANCELED;
     /// `wamp.error.not_authorized`: the router's authorization refused the action.
-    pub const NOT_AUTHORIZED: &'static str = "wamp.error.not_authorized";
+    pub const NOT_AUTHORIZED: &'static str = wamp_core::reserved::NOT_AUTHORIZED;
     /// `wamp.error.no_such_procedure`: nobody registered the procedure.
-    pub const NO_SUCH_PROCEDURE: &'static str = "wamp.error.no_such_procedure";
+    pub const NO_SUCH_PROCEDURE: &'static str = wamp_core::reserved::NO_SUCH_PROCEDURE;
     /// `wamp.error.no_such_registration`: the registration is unknown.
-    pub const NO_SUCH_REGISTRATION: &'static str = "wamp.error.no_such_registration";
+    pub const NO_SUCH_REGISTRATION: &'static str = wamp_core::reserved::NO_SUCH_REGISTRATION;
     /// `wamp.error.unavailable`: the callee cannot take the call now (for a
     /// wamp-rs callee: the procedure's `invocation_queue` is full).
-    pub const UNAVAILABLE: &'static str = "wamp.error.unavailable";
+    pub const UNAVAILABLE: &'static str = wamp_core::reserved::UNAVAILABLE;
 
     /// An error with the given URI and no arguments.
     pub fn new(uri: impl Into<String>) -> Self {
@@ -263,6 +268,11 @@ pub enum CallError {
 }
 
 impl CallError {
+    /// What a request made while the client is reconnecting fails with.
+    pub(crate) fn reconnecting(attempt: u32) -> CallError {
+        CallError::ConnectionLost(reconnecting_reason(attempt))
+    }
+
     /// The application error, if that is what this is.
     pub fn application(&self) -> Option<&ApplicationError> {
         match self {

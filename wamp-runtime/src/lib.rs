@@ -37,6 +37,7 @@ mod serve;
 mod session;
 mod signal;
 pub mod state;
+mod sync;
 pub mod transport;
 pub mod wamp_error;
 

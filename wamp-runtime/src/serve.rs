@@ -290,12 +290,14 @@ impl Server {
 /// What to do about a refused registration, when the refusal says.
 fn refusal_hint(error: &crate::CallError) -> &'static str {
     match error.uri() {
-        Some("wamp.error.procedure_already_exists") => {
+        Some(wamp_core::reserved::PROCEDURE_ALREADY_EXISTS) => {
             "; another session holds it: to share it among several instances of a service, register it with \
              a shared policy (invoke = \"roundrobin\") in every instance; if it is a stale session of this very \
              service that the router has not dropped yet, take it over with force_reregister = true"
         }
-        Some("wamp.error.not_authorized") => "; the router's role for this session does not allow registering it",
+        Some(wamp_core::reserved::NOT_AUTHORIZED) => {
+            "; the router's role for this session does not allow registering it"
+        }
         _ => "",
     }
 }
@@ -415,7 +417,7 @@ impl RunningServer {
                 .shutdown_timeouts
                 .get(name)
                 .copied()
-                .unwrap_or(Duration::from_secs(15));
+                .unwrap_or(crate::ClientConfig::DEFAULT_SHUTDOWN_TIMEOUT);
             async move {
                 let result = client.stop(timeout).await;
                 tracing::info!(client = name, "stopped");

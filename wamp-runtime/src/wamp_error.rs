@@ -306,20 +306,12 @@ static MAPPED_ERRORS: std::sync::LazyLock<std::sync::RwLock<std::collections::Ha
     std::sync::LazyLock::new(Default::default);
 
 pub(crate) fn install_mappings(mappings: impl IntoIterator<Item = (std::any::TypeId, String)>) {
-    let mut map = match MAPPED_ERRORS.write() {
-        Ok(map) => map,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    map.extend(mappings);
+    crate::sync::write(&MAPPED_ERRORS).extend(mappings);
 }
 
 /// The URI an error type is mapped to, if any.
 pub(crate) fn mapped_uri(type_id: std::any::TypeId) -> Option<String> {
-    let map = match MAPPED_ERRORS.read() {
-        Ok(map) => map,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    map.get(&type_id).cloned()
+    crate::sync::read(&MAPPED_ERRORS).get(&type_id).cloned()
 }
 
 #[cfg(test)]

@@ -144,5 +144,6 @@ pub(crate) fn is_permanent(error: &Error) -> bool {
 /// permanent ones, and a realm the router does not have (a typo in the
 /// configuration, not a router still starting).
 fn fails_start_at_once(error: &Error) -> bool {
-    is_permanent(error) || matches!(error, Error::JoinRefused { reason, .. } if reason == "wamp.error.no_such_realm")
+    is_permanent(error)
+        || matches!(error, Error::JoinRefused { reason, .. } if reason == wamp_core::reserved::NO_SUCH_REALM)
 }

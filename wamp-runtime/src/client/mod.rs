@@ -80,20 +80,13 @@ pub(crate) struct ClientInner {
     states: RwLock<Arc<States>>,
 }
 
-/// Reads a lock even if a panicking writer poisoned it (the values are
-/// replaced whole, never left half-written).
+/// A copy of what `lock` holds (see [`crate::sync`]).
 fn read<T: Clone>(lock: &RwLock<T>) -> T {
-    match lock.read() {
-        Ok(value) => value.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    }
+    crate::sync::read(lock).clone()
 }
 
 fn write<T>(lock: &RwLock<T>, value: T) {
-    match lock.write() {
-        Ok(mut slot) => *slot = value,
-        Err(poisoned) => *poisoned.into_inner() = value,
-    }
+    *crate::sync::write(lock) = value;
 }
 
 impl fmt::Debug for Client {
@@ -224,10 +217,7 @@ impl Client {
     /// configured clients when it was started by [`serve`](crate::serve),
     /// else just this client, named `"default"`.
     pub fn clients(&self) -> crate::Clients {
-        let group = match self.inner.group.lock() {
-            Ok(group) => group.upgrade(),
-            Err(poisoned) => poisoned.into_inner().upgrade(),
-        };
+        let group = crate::sync::lock(&self.inner.group).upgrade();
         match group {
             Some(group) => crate::Clients::from_inner(group),
             None => crate::Clients::single(self.clone()),
@@ -235,10 +225,7 @@ impl Client {
     }
 
     pub(crate) fn set_group(&self, group: std::sync::Weak<crate::clients::ClientsInner>) {
-        match self.inner.group.lock() {
-            Ok(mut slot) => *slot = group,
-            Err(poisoned) => *poisoned.into_inner() = group,
-        }
+        *crate::sync::lock(&self.inner.group) = group;
     }
 
     /// `true` while the session is joined.
@@ -323,9 +310,7 @@ impl Client {
     /// Fails fast while reconnecting (the session would answer the same, later).
     fn check_connected(&self) -> Result<(), CallError> {
         match &*self.inner.state.borrow() {
-            SessionState::Reconnecting { attempt, .. } => Err(CallError::ConnectionLost(format!(
-                "not connected: reconnecting (attempt {attempt})"
-            ))),
+            SessionState::Reconnecting { attempt, .. } => Err(CallError::reconnecting(*attempt)),
             _ => Ok(()),
         }
     }
@@ -456,7 +441,7 @@ impl Client {
     pub async fn leave(&self) -> Result<(), Error> {
         let (reply, answer) = oneshot::channel();
         let command = Command::Leave {
-            reason: "wamp.close.close_realm".into(),
+            reason: wamp_core::reserved::CLOSE_REALM.into(),
             reply,
         };
         let outcome = match self.inner.commands.send(command).await {
@@ -576,7 +561,7 @@ impl Client {
     fn closed_reason(&self) -> String {
         match &*self.inner.state.borrow() {
             SessionState::Closed(reason) => reason.clone(),
-            SessionState::Reconnecting { attempt, .. } => format!("not connected: reconnecting (attempt {attempt})"),
+            SessionState::Reconnecting { attempt, .. } => crate::error::reconnecting_reason(*attempt),
             _ => "the session has ended".into(),
         }
     }

@@ -107,6 +107,8 @@ impl ClientConfig {
     pub const DEFAULT_REALM: &'static str = "realm1";
     /// The default [`max_message_size`](Self::max_message_size): 16 MiB.
     pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+    /// The default [`shutdown_timeout`](Self::shutdown_timeout): 15 s.
+    pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(15);
     /// The default [`event_queue`](Self::event_queue).
     pub const DEFAULT_EVENT_QUEUE: usize = 1024;
     /// The default [`invocation_queue`](Self::invocation_queue).
@@ -209,7 +211,7 @@ impl Default for ClientConfig {
             failover_urls: Vec::new(),
             realm: Self::DEFAULT_REALM.to_owned(),
             connection_timeout: Duration::from_secs(10),
-            shutdown_timeout: Duration::from_secs(15),
+            shutdown_timeout: Self::DEFAULT_SHUTDOWN_TIMEOUT,
             max_message_size: Self::DEFAULT_MAX_MESSAGE_SIZE,
             serializers: vec![SerializerKind::Json],
             authid: None,

@@ -7,6 +7,8 @@ use wamp_core::{Abort, Dict, Hello, Message, Serializer, Value};
 
 use super::SessionDetails;
 use crate::auth::{Authenticator, ChallengeError};
+use wamp_core::reserved;
+
 use crate::config::{AuthMethod, ClientConfig};
 use crate::error::Error;
 use crate::transport::{Connection, Incoming, Outgoing};
@@ -15,10 +17,10 @@ use crate::transport::{Connection, Incoming, Outgoing};
 /// a HELLO that offered credentials (Crossbar refuses an unknown authid
 /// before challenging).
 const AUTHENTICATION_REASONS: [&str; 4] = [
-    "wamp.error.not_authorized",
-    "wamp.error.authentication_failed",
-    "wamp.error.no_auth_method",
-    "wamp.error.no_such_principal",
+    reserved::NOT_AUTHORIZED,
+    reserved::AUTHENTICATION_FAILED,
+    reserved::NO_AUTH_METHOD,
+    reserved::NO_SUCH_PRINCIPAL,
 ];
 
 fn features(names: &[&str]) -> Value {

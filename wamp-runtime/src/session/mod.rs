@@ -47,7 +47,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use wamp_core::{
-    Dict, ErrorMessage, Goodbye, Id, Message, MessageType, Payload, Serializer, SerializerKind, Value, Yield,
+    Dict, ErrorMessage, Goodbye, Id, Message, MessageType, Payload, Serializer, SerializerKind, Value, Yield, reserved,
 };
 
 pub use details::{ClientEvent, SessionDetails, SessionState};
@@ -69,10 +69,6 @@ const BATCH: usize = 64;
 
 /// How long `leave` waits for the router's GOODBYE before closing anyway.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The error URI with which a router refuses a REGISTER of a procedure that
-/// another session (maybe our dead predecessor) still holds.
-const PROCEDURE_ALREADY_EXISTS: &str = "wamp.error.procedure_already_exists";
 
 type Reply<T> = oneshot::Sender<Result<T, CallError>>;
 
@@ -562,7 +558,7 @@ impl Session {
                     // Every handle is gone: nobody can use this session any more.
                     None if !link.closing() => {
                         self.stopping = true;
-                        link.goodbye("wamp.close.close_realm").await
+                        link.goodbye(reserved::CLOSE_REALM).await
                     }
                     None => Ok(()),
                 },
@@ -1079,7 +1075,7 @@ impl Session {
                 link.write_message(
                     Goodbye {
                         details: Dict::new(),
-                        reason: "wamp.close.goodbye_and_out".into(),
+                        reason: reserved::GOODBYE_AND_OUT.into(),
                     }
                     .into(),
                 )
@@ -1139,7 +1135,7 @@ impl Session {
                         }
                         None => {
                             if let Some(procedure) = procedure {
-                                if error.error == PROCEDURE_ALREADY_EXISTS && !procedure.single {
+                                if error.error == reserved::PROCEDURE_ALREADY_EXISTS && !procedure.single {
                                     tracing::error!(procedure = %procedure.uri,
                                         "cannot re-register a shared procedure: the router still holds it \
                                          with another invocation policy or a stale session");
@@ -1372,7 +1368,7 @@ impl Session {
                 details.insert("message".into(), Value::String(reason.clone()));
                 let abort = wamp_core::Abort {
                     details,
-                    reason: "wamp.error.protocol_violation".into(),
+                    reason: reserved::PROTOCOL_VIOLATION.into(),
                 };
                 let _ = link.write_message(abort.into()).await;
                 format!("protocol violation by the router: {reason}")
@@ -1501,7 +1497,7 @@ impl Session {
     /// Serves a command while reconnecting: requests fail fast, removals
     /// just forget. `false` when the client must stop.
     fn on_command_offline(&mut self, command: Command, attempt: u32) -> bool {
-        let offline = || CallError::ConnectionLost(format!("not connected: reconnecting (attempt {attempt})"));
+        let offline = || CallError::reconnecting(attempt);
         match command {
             Command::Call { reply, .. } => {
                 let _ = reply.send(Err(offline()));
