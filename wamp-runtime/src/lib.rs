@@ -25,12 +25,14 @@ mod auth;
 mod client;
 mod clients;
 pub mod config;
+mod endpoint;
 mod error;
 pub mod extract;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handler;
+mod pem;
 pub mod registry;
 pub mod reporting;
 mod serve;

@@ -33,7 +33,7 @@ async fn open(
 ) -> Result<(crate::transport::Connection, Arc<dyn Serializer>, SessionDetails), Error> {
     let realm = config.realm.clone();
     // ws:// is WebSocket; rs://, tcp:// and unix:// are RawSocket.
-    let endpoint = crate::transport::Endpoint::parse(url).map_err(|reason| Error::InvalidUrl {
+    let endpoint = crate::endpoint::Endpoint::parse(url).map_err(|reason| Error::InvalidUrl {
         url: url.to_owned(),
         reason,
     })?;

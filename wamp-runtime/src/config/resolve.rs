@@ -104,7 +104,7 @@ pub(super) fn parse_ws_url(url: &str) -> Result<Address, String> {
         "wss" => true,
         // RawSocket: checked by the transport, kept verbatim.
         "rs" | "tcp" | "unix" | "rss" => {
-            crate::transport::Endpoint::parse(url).map_err(|reason| format!("{url:?}: {reason}"))?;
+            crate::endpoint::Endpoint::parse(url).map_err(|reason| format!("{url:?}: {reason}"))?;
             return Ok(Address {
                 tls: scheme.eq_ignore_ascii_case("rss"),
                 host: String::new(),

@@ -90,7 +90,7 @@ impl TlsConfig {
             }
             _ => {}
         }
-        crate::transport::tls::check_files(self).map_err(|(name, message)| KeyError::new(key(name), message))
+        check_files(self).map_err(|(name, message)| KeyError::new(key(name), message))
     }
 }
 
@@ -151,8 +151,7 @@ impl RawTls {
             alone(None, self.client_cert.as_ref(), None),
             alone(None, None, self.client_key.as_ref()),
         ] {
-            crate::transport::tls::check_files(&tls)
-                .map_err(|(name, message)| KeyError::new(join_key(prefix, name), message))?;
+            check_files(&tls).map_err(|(name, message)| KeyError::new(join_key(prefix, name), message))?;
         }
         Ok(())
     }
@@ -203,6 +202,27 @@ impl<'de> Deserialize<'de> for RawTlsKey {
 
         deserializer.deserialize_any(TlsVisitor)
     }
+}
+
+/// Checks the files of `tls` (readable, valid PEM, the key fits the
+/// certificate) without connecting; the message names the key at fault.
+fn check_files(tls: &TlsConfig) -> Result<(), (&'static str, String)> {
+    if let Some(path) = &tls.ca_file {
+        crate::pem::ca_roots(path).map_err(|m| ("tls.ca_file", m))?;
+    }
+    match (&tls.client_cert, &tls.client_key) {
+        (Some(cert), Some(key)) => {
+            crate::pem::client_identity(cert, key)?;
+        }
+        (Some(cert), None) => {
+            crate::pem::load_certificates(cert).map_err(|m| ("tls.client_cert", m))?;
+        }
+        (None, Some(key)) => {
+            crate::pem::load_private_key(key).map_err(|m| ("tls.client_key", m))?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
 }
 
 #[cfg(test)]

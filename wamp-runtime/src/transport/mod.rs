@@ -14,53 +14,7 @@ use futures_util::{Sink, Stream};
 use wamp_core::{EncodeError, Message, Serializer, SerializerKind};
 
 use crate::config::ClientConfig;
-
-/// Where and how to connect, parsed from the router URL.
-///
-/// - `ws://host:port/path`: WebSocket; `wss://host:port/path` over TLS;
-/// - `rs://host:port` or `tcp://host:port`: RawSocket over TCP;
-///   `rss://host:port` over TLS;
-/// - `unix:///absolute/path` (or `unix://relative/path`, relative to the
-///   current directory): RawSocket over a Unix domain socket.
-///
-/// TLS is set up by [`tls`] from the client's [`TlsConfig`](crate::config::TlsConfig).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Endpoint {
-    /// A WebSocket URL (`ws://` or `wss://`), passed to the WebSocket client
-    /// as it is.
-    WebSocket(String),
-    /// RawSocket over TCP to `host:port`.
-    RawSocketTcp(String),
-    /// RawSocket over TLS over TCP to `host:port`.
-    RawSocketTls(String),
-    /// RawSocket over the Unix socket at this path.
-    RawSocketUnix(std::path::PathBuf),
-}
-
-impl Endpoint {
-    /// Parses a router URL; the error says what is wrong with it.
-    pub(crate) fn parse(url: &str) -> Result<Endpoint, String> {
-        let Some((scheme, rest)) = url.split_once("://") else {
-            return Err(
-                "expected ws://host:port/path, wss://host:port/path, rs://host:port, rss://host:port, \
-                 tcp://host:port or unix:///path"
-                    .into(),
-            );
-        };
-        match scheme.to_ascii_lowercase().as_str() {
-            "ws" | "wss" => Ok(Endpoint::WebSocket(url.to_owned())),
-            "rss" => rawsocket::tcp_address(rest).map(Endpoint::RawSocketTls),
-            "rs" | "tcp" => rawsocket::tcp_address(rest).map(Endpoint::RawSocketTcp),
-            "unix" if rest.is_empty() => {
-                Err("a unix:// URL needs a socket path, e.g. unix:///run/crossbar.sock".into())
-            }
-            "unix" => Ok(Endpoint::RawSocketUnix(rest.into())),
-            _ => Err(format!(
-                "unsupported scheme {scheme:?}; expected ws://, wss://, rs://, rss://, tcp:// or unix://"
-            )),
-        }
-    }
-}
+pub(crate) use crate::endpoint::Endpoint;
 
 /// Opens a connection to `endpoint` with the settings of `config`.
 /// WebSocket offers `config.serializers` in order and uses the router's

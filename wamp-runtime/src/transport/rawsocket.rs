@@ -43,22 +43,6 @@ const MAX_FRAME_LENGTH: usize = 0xFF_FFFF;
 const MAX_PENDING_PONGS: usize = 16;
 const MAX_PENDING_PONG_BYTES: usize = 1 << 20;
 
-/// Checks the `host:port` part of a `rs://` or `tcp://` URL.
-pub(super) fn tcp_address(rest: &str) -> Result<String, String> {
-    let address = rest.strip_suffix('/').unwrap_or(rest);
-    if address.contains(['/', '?', '#', '@']) {
-        return Err("a RawSocket URL is rs://host:port, without a path, query or user".into());
-    }
-    let port = match address.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && !port.contains(']') => port,
-        _ => return Err("a RawSocket URL needs a host and a port, e.g. rs://127.0.0.1:8081".into()),
-    };
-    match port.parse::<u16>() {
-        Ok(port) if port != 0 => Ok(address.to_owned()),
-        _ => Err(format!("invalid port {port:?}; expected a number from 1 to 65535")),
-    }
-}
-
 /// Connects over TCP and performs the handshake.
 pub(super) async fn connect_tcp(
     address: &str,
@@ -418,7 +402,6 @@ mod tests {
     use futures_util::{SinkExt, StreamExt};
     use tokio::io::DuplexStream;
 
-    use super::super::Endpoint;
     use super::*;
 
     /// A client connection over an in-memory pipe, with the router's end
@@ -434,40 +417,6 @@ mod tests {
         let (connection, (router, hello)) =
             tokio::join!(handshake(client, SerializerKind::Cbor, max, None), router_side);
         (connection, router, hello)
-    }
-
-    #[test]
-    fn urls_choose_the_transport() {
-        let ok = [
-            ("ws://h:1/ws", Endpoint::WebSocket("ws://h:1/ws".into())),
-            ("rs://127.0.0.1:8081", Endpoint::RawSocketTcp("127.0.0.1:8081".into())),
-            ("tcp://[::1]:8081/", Endpoint::RawSocketTcp("[::1]:8081".into())),
-            ("unix:///run/cb.sock", Endpoint::RawSocketUnix("/run/cb.sock".into())),
-            ("unix://cb.sock", Endpoint::RawSocketUnix("cb.sock".into())),
-            ("wss://h/ws", Endpoint::WebSocket("wss://h/ws".into())),
-            ("rss://h:1", Endpoint::RawSocketTls("h:1".into())),
-            ("RSS://[::1]:8443/", Endpoint::RawSocketTls("[::1]:8443".into())),
-        ];
-        for (url, endpoint) in ok {
-            assert_eq!(Endpoint::parse(url), Ok(endpoint), "{url}");
-        }
-        let bad = [
-            ("rss://h", "a RawSocket URL needs a host and a port"),
-            ("rs://h", "a RawSocket URL needs a host and a port"),
-            ("rs://:80", "a RawSocket URL needs a host and a port"),
-            ("rs://h:0", "invalid port \"0\""),
-            ("rs://h:1/ws", "a RawSocket URL is rs://host:port, without a path"),
-            ("unix://", "a unix:// URL needs a socket path"),
-            ("http://h", "unsupported scheme \"http\""),
-            (
-                "h:1",
-                "expected ws://host:port/path, wss://host:port/path, rs://host:port",
-            ),
-        ];
-        for (url, expected) in bad {
-            let err = Endpoint::parse(url).unwrap_err();
-            assert!(err.starts_with(expected), "{url}: {err}");
-        }
     }
 
     #[test]
