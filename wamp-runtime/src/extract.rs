@@ -461,7 +461,7 @@ pub mod dispatch {
     impl DisplayKind {
         pub fn procedure_error<E: fmt::Display + 'static>(self, error: E, procedure: &str) -> ApplicationError {
             let message = error.to_string();
-            if let Some(uri) = crate::wamp_error::mapped_uri(std::any::TypeId::of::<E>()) {
+            if let Some(uri) = crate::registry::mapped_uri(std::any::TypeId::of::<E>()) {
                 // Mapped with `Registry::map_error`: an answer of the API, not a failure.
                 tracing::debug!(procedure, %uri, error = %message, "procedure answered with a mapped error");
                 return ApplicationError::with_message(uri, message);

@@ -37,7 +37,6 @@ use wamp_core::{Dict, Id, Payload, Value};
 
 use crate::client::Client;
 use crate::error::{ApplicationError, CallError};
-use crate::session::Command;
 
 /// What a procedure handler returns: the result payload or an error for the caller.
 pub type ProcedureResult = Result<Payload, ApplicationError>;
@@ -368,21 +367,7 @@ pub struct ProgressSender {
 impl ProgressSender {
     /// Sends one progressive result. Fails only when the session is gone.
     pub async fn send(&self, payload: Payload) -> Result<(), CallError> {
-        let mut options = Dict::new();
-        options.insert("progress".into(), Value::Bool(true));
-        let message = wamp_core::Yield {
-            request: self.request,
-            options,
-            payload,
-        };
-        let frame = self.client.encode(&message.into())?;
-        self.client
-            .send_command(Command::Progress {
-                epoch: self.epoch,
-                request: self.request,
-                frame,
-            })
-            .await
+        self.client.send_progress(self.epoch, self.request, payload).await
     }
 
     /// Sends one value as a progressive result (a single positional argument).

@@ -23,7 +23,6 @@ extern crate self as wamp_runtime;
 
 mod auth;
 mod client;
-mod clients;
 pub mod config;
 mod endpoint;
 mod error;
@@ -56,7 +55,7 @@ pub use signal::shutdown_signal;
 pub use state::State;
 pub use wamp_core::{Dict, Id, InvokePolicy, LazyDict, List, MatchPolicy, Payload, Value};
 
-pub use clients::Clients;
+pub use client::Clients;
 pub use extract::{Args, ArgumentError, ArgumentReader, INTERNAL_ERROR, Kwargs};
 pub use serve::{RunningServer, Server, serve};
 pub use wamp_error::{TypedCallError, WampError};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::future::{join_all, try_join_all};
 
 use crate::client::Client;
-use crate::clients::Clients;
+use crate::client::Clients;
 use crate::config::Config;
 use crate::error::Error;
 use crate::registry::{Bindings, Problem, Registry, StartupError};

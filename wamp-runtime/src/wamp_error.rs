@@ -300,20 +300,6 @@ pub fn build_error(uri: &str, args: List, kwargs: Vec<(&'static str, Value)>) ->
     err
 }
 
-/// Error types mapped to URIs by [`Registry::map_error`](crate::registry::Registry::map_error),
-/// process-wide: handlers run in tasks that know no registry.
-static MAPPED_ERRORS: std::sync::LazyLock<std::sync::RwLock<std::collections::HashMap<std::any::TypeId, String>>> =
-    std::sync::LazyLock::new(Default::default);
-
-pub(crate) fn install_mappings(mappings: impl IntoIterator<Item = (std::any::TypeId, String)>) {
-    crate::sync::write(&MAPPED_ERRORS).extend(mappings);
-}
-
-/// The URI an error type is mapped to, if any.
-pub(crate) fn mapped_uri(type_id: std::any::TypeId) -> Option<String> {
-    crate::sync::read(&MAPPED_ERRORS).get(&type_id).cloned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

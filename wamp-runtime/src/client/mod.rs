@@ -19,12 +19,14 @@ use crate::state::States;
 mod arguments;
 mod call;
 mod connect;
+mod group;
 mod handles;
 mod options;
 mod publish;
 
 pub use call::{CallBuilder, CallOutput, CancelMode, ProgressiveCall};
 pub(crate) use connect::{Opened, is_permanent, open_round};
+pub use group::Clients;
 pub use handles::{Registration, Subscription};
 pub use options::{RegisterOptions, SubscribeOptions};
 pub use publish::{AcknowledgedPublish, PublishBuilder};
@@ -74,7 +76,7 @@ pub(crate) struct ClientInner {
     state: watch::Receiver<SessionState>,
     events: broadcast::Sender<ClientEvent>,
     /// The named clients this one belongs to (set by `serve`); see [`Client::clients`].
-    group: crate::clients::GroupRef,
+    group: group::GroupRef,
     reporter: RwLock<Arc<dyn ErrorReporter>>,
     /// What the handlers' contexts reach with `state` (set by `Server`).
     states: RwLock<Arc<States>>,
@@ -224,7 +226,7 @@ impl Client {
         }
     }
 
-    pub(crate) fn set_group(&self, group: std::sync::Weak<crate::clients::ClientsInner>) {
+    pub(crate) fn set_group(&self, group: std::sync::Weak<group::ClientsInner>) {
         *crate::sync::lock(&self.inner.group) = group;
     }
 
@@ -539,6 +541,20 @@ impl Client {
             kind: read(&self.inner.serializer).kind(),
             bytes: Vec::new(),
         }
+    }
+
+    /// Sends one progressive result of the invocation `request` of
+    /// connection `epoch` (a YIELD with `progress: true`).
+    pub(crate) async fn send_progress(&self, epoch: u64, request: Id, payload: Payload) -> Result<(), CallError> {
+        let mut options = Dict::new();
+        options.insert("progress".into(), wamp_core::Value::Bool(true));
+        let message = wamp_core::Yield {
+            request,
+            options,
+            payload,
+        };
+        let frame = self.encode(&message.into())?;
+        self.send_command(Command::Progress { epoch, request, frame }).await
     }
 
     pub(crate) async fn send_command(&self, command: Command) -> Result<(), CallError> {

@@ -581,7 +581,17 @@ impl Bindings {
 
 /// Makes error mappings apply to every handler of the process.
 pub(crate) fn install_error_mappings(mappings: &[ErrorMapping]) {
-    crate::wamp_error::install_mappings(mappings.iter().map(|m| (m.type_id, m.uri.clone())));
+    crate::sync::write(&MAPPED_ERRORS).extend(mappings.iter().map(|m| (m.type_id, m.uri.clone())));
+}
+
+/// Error types mapped to URIs by [`Registry::map_error`], process-wide:
+/// handlers run in tasks that know no registry.
+static MAPPED_ERRORS: std::sync::LazyLock<std::sync::RwLock<HashMap<std::any::TypeId, String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The URI an error type is mapped to, if any.
+pub(crate) fn mapped_uri(type_id: std::any::TypeId) -> Option<String> {
+    crate::sync::read(&MAPPED_ERRORS).get(&type_id).cloned()
 }
 
 impl Bindings {

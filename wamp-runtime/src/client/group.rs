@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::{Arc, Weak};
 
-use crate::client::Client;
+use super::Client;
 use crate::config::Config;
 
 /// The clients of a service by name; cheap to clone.
