@@ -78,40 +78,7 @@ pub enum Error {
     Startup(#[from] crate::registry::StartupError),
 }
 
-/// Writes `error` for a person: its `Display` text, then each cause in
-/// its `source` chain that the text does not already contain. The
-/// library's errors use it as their `Debug` text, which is what
-/// `fn main() -> Result<(), E>` prints when it returns an error.
-pub(crate) fn write_report(error: &dyn std::error::Error, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-    let text = error.to_string();
-    f.write_str(&text)?;
-    let mut written = text;
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !written.contains(&cause_text) {
-            write!(f, "\n  caused by: {cause_text}")?;
-            written.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    Ok(())
-}
-
-/// `Debug` as the readable report (see [`write_report`]); the variants
-/// stay matchable for code that needs the structure.
-macro_rules! debug_as_report {
-    ($($error:ty),*) => {$(
-        impl std::fmt::Debug for $error {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                $crate::error::write_report(self, f)
-            }
-        }
-    )*};
-}
-pub(crate) use debug_as_report;
-
-debug_as_report!(Error, CallError);
+crate::readable::debug_as_report!(Error, CallError);
 
 /// Why a client cannot serve a request while it reconnects.
 pub(crate) fn reconnecting_reason(attempt: u32) -> String {

@@ -32,6 +32,7 @@ pub mod extract;
 pub mod fuzzing;
 pub mod handler;
 mod pem;
+mod readable;
 pub mod registry;
 pub mod reporting;
 mod serve;

@@ -86,7 +86,7 @@ pub enum ConfigError {
     },
 }
 
-crate::error::debug_as_report!(ConfigError);
+crate::readable::debug_as_report!(ConfigError);
 
 impl ConfigError {
     /// The key path the error is about (`clients.wamp1.port`), if any; for

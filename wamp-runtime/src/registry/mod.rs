@@ -964,7 +964,7 @@ impl fmt::Display for StartupError {
 
 impl std::error::Error for StartupError {}
 
-crate::error::debug_as_report!(StartupError);
+crate::readable::debug_as_report!(StartupError);
 
 #[cfg(test)]
 mod tests {
