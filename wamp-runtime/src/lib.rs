@@ -24,6 +24,7 @@ extern crate self as wamp_runtime;
 mod auth;
 mod client;
 pub mod config;
+mod connect;
 mod endpoint;
 mod error;
 pub mod extract;

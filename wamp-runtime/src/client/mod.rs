@@ -18,14 +18,12 @@ use crate::state::States;
 #[macro_use]
 mod arguments;
 mod call;
-mod connect;
 mod group;
 mod handles;
 mod options;
 mod publish;
 
 pub use call::{CallBuilder, CallOutput, CancelMode, ProgressiveCall};
-pub(crate) use connect::{Opened, is_permanent, open_round};
 pub use group::Clients;
 pub use handles::{Registration, Subscription};
 pub use options::{RegisterOptions, SubscribeOptions};
@@ -167,7 +165,7 @@ impl Client {
     }
 
     async fn start(config: &ClientConfig, policy: ReconnectPolicy) -> Result<Client, Error> {
-        let opened = connect::open_first(config, &policy).await?;
+        let opened = crate::connect::open_first(config, &policy).await?;
         let router = opened.router;
         let link = crate::session::Link::new(opened, config);
         let serializer = link.serializer();

@@ -30,7 +30,6 @@
 //! and published to the handles through a shared atomic.
 
 mod details;
-mod join;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -51,11 +50,11 @@ use wamp_core::{
 };
 
 pub use details::{ClientEvent, SessionDetails, SessionState};
-pub(crate) use join::join;
 
 use crate::Client;
-use crate::client::{CallOutput, ClientInner, Opened, is_permanent, open_round};
+use crate::client::{CallOutput, ClientInner};
 use crate::config::{ClientConfig, ReconnectPolicy};
+use crate::connect::{Opened, is_permanent, open_round};
 use crate::error::{ApplicationError, CallError, Error};
 use crate::handler::{CallContext, EventContext, EventHandler, ProcedureHandler};
 use crate::reporting::{HandlerFailure, HandlerKind};

@@ -14,7 +14,10 @@ use wamp_core::Serializer;
 
 use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::Error;
-use crate::session::SessionDetails;
+mod details;
+mod join;
+
+pub use details::SessionDetails;
 
 /// A freshly opened connection with its joined session.
 pub(crate) struct Opened {
@@ -46,7 +49,7 @@ async fn open(
                 source,
             })?;
         let serializer: Arc<dyn Serializer> = connection.serializer();
-        let mut details = crate::session::join(&mut connection, serializer.as_ref(), config).await?;
+        let mut details = join::join(&mut connection, serializer.as_ref(), config).await?;
         details.router_url = url.to_owned();
         Ok::<_, Error>((connection, serializer, details))
     };
