@@ -482,3 +482,40 @@ impl EventContext {
         self.client.states()
     }
 }
+
+/// `handler` with at most `limit` invocations running at once (see
+/// [`ProcedureOptions::concurrency`](crate::registry::ProcedureOptions::concurrency)).
+pub(crate) fn limited(handler: Arc<dyn ProcedureHandler>, limit: usize) -> Arc<dyn ProcedureHandler> {
+    Arc::new(Limited {
+        inner: handler,
+        permits: Arc::new(tokio::sync::Semaphore::new(limit)),
+    })
+}
+
+/// A handler behind a semaphore: at most `permits` invocations run at once,
+/// the others wait in arrival order (tokio's semaphore is fair).
+struct Limited {
+    inner: Arc<dyn ProcedureHandler>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl ProcedureHandler for Limited {
+    fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
+        let inner = self.inner.clone();
+        let permits = self.permits.clone();
+        Box::pin(async move {
+            let permit = tokio::select! {
+                permit = permits.acquire_owned() => permit.ok(),
+                () = ctx.cancelled() => {
+                    return Err(ApplicationError::with_message(
+                        ApplicationError::CANCELED,
+                        "the call was cancelled while waiting for a free handler",
+                    ));
+                }
+            };
+            let result = inner.invoke(ctx, payload).await;
+            drop(permit);
+            result
+        })
+    }
+}

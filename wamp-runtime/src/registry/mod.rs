@@ -44,7 +44,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
 use wamp_core::{Payload, Uri};
 
 pub(crate) use entry::module_prefixes;
@@ -58,7 +57,6 @@ pub use futures_util::future::BoxFuture;
 pub use inventory;
 
 use crate::client::{RegisterOptions, SubscribeOptions};
-use crate::error::ApplicationError;
 use crate::handler::{
     CallContext, EventContext, EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler, ProcedureResult,
 };
@@ -662,10 +660,7 @@ impl ProcedureBinding {
     /// concurrency limit, if it has one.
     pub fn limited_handler(&self) -> Arc<dyn ProcedureHandler> {
         match self.concurrency {
-            Some(limit) if limit > 0 => Arc::new(Limited {
-                inner: self.handler.clone(),
-                permits: Arc::new(Semaphore::new(limit)),
-            }),
+            Some(limit) if limit > 0 => crate::handler::limited(self.handler.clone(), limit),
             _ => self.handler.clone(),
         }
     }
@@ -715,34 +710,6 @@ struct FnSubscriber(SubscriberFn);
 impl EventHandler for FnSubscriber {
     fn handle(&self, ctx: EventContext, payload: Payload) -> BoxFuture<'static, ()> {
         (self.0)(ctx, payload)
-    }
-}
-
-/// A handler behind a semaphore: at most `permits` invocations run at once,
-/// the others wait in arrival order (tokio's semaphore is fair).
-struct Limited {
-    inner: Arc<dyn ProcedureHandler>,
-    permits: Arc<Semaphore>,
-}
-
-impl ProcedureHandler for Limited {
-    fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
-        let inner = self.inner.clone();
-        let permits = self.permits.clone();
-        Box::pin(async move {
-            let permit = tokio::select! {
-                permit = permits.acquire_owned() => permit.ok(),
-                () = ctx.cancelled() => {
-                    return Err(ApplicationError::with_message(
-                        ApplicationError::CANCELED,
-                        "the call was cancelled while waiting for a free handler",
-                    ));
-                }
-            };
-            let result = inner.invoke(ctx, payload).await;
-            drop(permit);
-            result
-        })
     }
 }
 
