@@ -1,4 +1,4 @@
-//! The seed's progress procedure, written with `#[procedure]`: ten steps of
+//! asphalt-wamp's progress procedure, written with `#[procedure]`: ten steps of
 //! a second each, a progressive result after each step for callers that
 //! asked for progress, then `"Done"`.
 //!
@@ -19,7 +19,7 @@ const STEP: Duration = Duration::from_secs(1);
 /// Reports "10% complete" ... "100% complete", then returns "Done".
 ///
 /// `ctx.progress()` is `None` unless the caller asked for progressive
-/// results, as in the seed. A caller that cancels (or times out) stops the
+/// results, as in asphalt-wamp. A caller that cancels (or times out) stops the
 /// work between two steps.
 #[procedure(name = "com.example.my_remote_procedure")]
 async fn procedure_handler(ctx: CallContext) -> Result<&'static str, ApplicationError> {

@@ -1,4 +1,4 @@
-//! Publishes three acknowledged messages to `com.example.topic`, the seed's
+//! Publishes three acknowledged messages to `com.example.topic`, asphalt-wamp's
 //! way: positional and keyword arguments.
 //!
 //! Run: `cargo run --example subscribe` in one terminal, then

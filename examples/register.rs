@@ -1,4 +1,4 @@
-//! A service with two procedures: `com.example.add` and the seed's
+//! A service with two procedures: `com.example.add` and asphalt-wamp's
 //! long-running `com.example.long_operation`, which reports ten progress
 //! steps to callers that ask for progress, then returns "Done".
 //!

@@ -1,9 +1,9 @@
-//! The seed's dynamic authentication and authorization service: Crossbar
+//! asphalt-wamp's dynamic authentication and authorization service: Crossbar
 //! asks this service who may join (`authenticate`) and who may do what
 //! (`authorize`), instead of reading users and permissions from its own
 //! configuration.
 //!
-//! The router layout is the seed's, in `examples/dynamic_auth/crossbar.json`:
+//! The router layout is asphalt-wamp's, in `examples/dynamic_auth/crossbar.json`:
 //!
 //! * port 8080: WAMP-Ticket, checked by calling the procedure `authenticate`;
 //!   roles `regular` and `admin` are authorized by calling `authorize`;
@@ -12,7 +12,7 @@
 //!   allowed to register `authenticate` and `authorize` before anyone can
 //!   authenticate (keep that port private).
 //!
-//! The users are the seed's: `joe_average` (ticket `1234`, role `regular`)
+//! The users are asphalt-wamp's: `joe_average` (ticket `1234`, role `regular`)
 //! and `bofh` (ticket `B3yt&4_+`, role `admin`). `regular` may call and
 //! subscribe under `public.`; `admin` may call, subscribe and publish
 //! anything; no one may register (except this service, via the back door).
@@ -61,7 +61,7 @@ enum AuthError {
 }
 
 /// What `authenticate` answers to Crossbar: the role to give the session.
-/// (The seed's Python answered `{"authrole": ...}`, a key Crossbar does not
+/// (asphalt-wamp's Python answered `{"authrole": ...}`, a key Crossbar does not
 /// read; the key is `role`.)
 #[derive(Debug, Serialize)]
 struct Principal {

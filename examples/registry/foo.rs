@@ -1,4 +1,4 @@
-//! The seed's `WAMPRegistry('foo', ...)`: `foo.multiply`, `foo.divide` and
+//! asphalt-wamp's `WAMPRegistry('foo', ...)`: `foo.multiply`, `foo.divide` and
 //! the topic `foo.message_received`.
 
 use wamp_runtime::{CallContext, EventContext, WampError, procedure, subscriber};

@@ -1,4 +1,4 @@
-//! The seed's registry layout: handlers spread over several modules, each
+//! asphalt-wamp's registry layout: handlers spread over several modules, each
 //! module with its own URI prefix, collected at link time and served by
 //! [`wamp_runtime::Server`].
 //!
@@ -26,7 +26,7 @@ mod deliveries;
 mod foo;
 mod production;
 
-// The defaults of every module of this program (the seed's
+// The defaults of every module of this program (asphalt-wamp's
 // `procedure_defaults={'invoke': 'roundrobin'}`). Each module adds its own
 // prefix with a `wamp_module!` line of its own.
 wamp_runtime::wamp_module!(invoke = "roundrobin");

@@ -1,4 +1,4 @@
-//! Reporting failed handlers: the [`ErrorReporter`] hook (the seed's
+//! Reporting failed handlers: the [`ErrorReporter`] hook (asphalt-wamp's
 //! asphalt-exceptions integration) and its default, [`TracingReporter`].
 //!
 //! A handler *failure* is a bug or an outage on the callee's side, as

@@ -42,7 +42,7 @@
 //! # Error URIs and module prefixes
 //!
 //! Error URIs follow the module prefixes like procedure names do (the
-//! seed's rule: "exception mappings inherit the parent prefixes, like
+//! rule of asphalt-wamp: "exception mappings inherit the parent prefixes, like
 //! procedures"). The full URI of a variant is, joined with `.`:
 //!
 //! 1. the prefixes declared with [`wamp_module!`](crate::wamp_module) by the

@@ -48,7 +48,7 @@
 //! `"500ms"`, `"10s"`, `"1.5m"`, `"1h"`.
 //!
 //! The asphalt layout, with everything under `components: {wamp: ...}`, is
-//! accepted too, so the seed's files work unchanged.
+//! accepted too, so asphalt-wamp's files work unchanged.
 //!
 //! # Authentication
 //!

@@ -1,5 +1,5 @@
 //! The TLS settings of a client: [`TlsConfig`], and the `tls:` key of a file,
-//! which is either a bool (the seed's `tls: true`) or a table of settings.
+//! which is either a bool (asphalt-wamp's `tls: true`) or a table of settings.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -63,7 +63,7 @@ use crate::handler::{
 use crate::state::StateKey;
 
 /// A programmatic collection of procedures and subscribers, for handlers
-/// built at run time (closures), with a prefix and defaults — the seed's
+/// built at run time (closures), with a prefix and defaults — asphalt-wamp's
 /// `WAMPRegistry`.
 ///
 /// ```
@@ -240,7 +240,7 @@ impl Registry {
     }
 
     /// Sends handler errors of type `E` under `uri` instead of
-    /// `wamp.error.runtime_error`: the seed's `map_exception`, for error
+    /// `wamp.error.runtime_error`: asphalt-wamp's `map_exception`, for error
     /// types you do not own (an `std::io::Error`, a driver's error) and so
     /// cannot derive [`WampError`](crate::WampError) for. The URI is
     /// relative to the registry's prefix, like names, and the error's
@@ -269,7 +269,7 @@ impl Registry {
     }
 
     /// Adds everything from `other`, under `prefix` if given, exactly like
-    /// the seed's `WAMPRegistry.add_from`: the prefix given here and
+    /// asphalt-wamp's `WAMPRegistry.add_from`: the prefix given here and
     /// `other`'s own prefix both apply (in that order), `other`'s defaults
     /// and client apply to its handlers, and this registry's prefix and
     /// defaults apply on top when this one is resolved.
