@@ -144,6 +144,25 @@ async fn a_wrong_ticket_fails_naming_the_method_and_the_routers_reason() {
     assert!(!format!("{error:?}").contains(TICKET));
 }
 
+/// Refused credentials end a reconnecting client's start-up at once: the
+/// first connection is retried only for errors another attempt can cure.
+#[tokio::test]
+async fn refused_credentials_are_not_retried_at_start_up() {
+    let mut config = config("ticket", Some("alice"), AuthMethod::Ticket, "wrong");
+    config.reconnect.initial_delay = std::time::Duration::from_secs(10);
+    let began = std::time::Instant::now();
+    let error = match Client::connect_reconnecting(&config).await {
+        Ok(_) => panic!("the router accepted a wrong ticket"),
+        Err(error) => error,
+    };
+    assert_authentication_failed(&error, "ticket", "wamp.error.not_authorized", "invalid");
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(5),
+        "retried: {:?}",
+        began.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn an_unknown_authid_fails() {
     let error = refused(&config("ticket", Some("mallory"), AuthMethod::Ticket, TICKET)).await;
