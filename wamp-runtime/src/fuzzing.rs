@@ -22,7 +22,7 @@ use tokio_util::codec::Decoder;
 use wamp_core::{InvokePolicy, JsonSerializer, MatchPolicy, Message, Serializer, SerializerKind, Uri, UriRules};
 
 use crate::config::Config;
-use crate::transport::rawsocket::{self, Codec, Frame};
+use crate::transport::rawsocket::{self, Codec, RawFrame};
 use crate::transport::{Incoming, TransportError};
 
 /// The fuzz targets, as named in `fuzz/fuzz_targets/` and `fuzz/corpus/`.
@@ -161,9 +161,9 @@ pub fn check_rawsocket_frames(data: &[u8]) {
             match codec.decode(&mut buffer) {
                 Ok(Some(frame)) => {
                     let (kind, payload) = match frame {
-                        Frame::Message(p) => (0, p),
-                        Frame::Ping(p) => (1, p),
-                        Frame::Pong(p) => (2, p),
+                        RawFrame::Message(p) => (0, p),
+                        RawFrame::Ping(p) => (1, p),
+                        RawFrame::Pong(p) => (2, p),
                     };
                     assert!(
                         payload.len() <= max,

@@ -12,7 +12,7 @@ use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{CallError, Error};
 use crate::handler::{IntoEventHandler, IntoProcedureHandler};
 use crate::reporting::{ErrorReporter, HandlerFailure, TracingReporter};
-use crate::session::{ClientEvent, Command, Frame, Session, SessionDetails, SessionState};
+use crate::session::{ClientEvent, Command, EncodedMessage, Session, SessionDetails, SessionState};
 use crate::state::States;
 
 #[macro_use]
@@ -522,20 +522,20 @@ impl Client {
         self.leave().await
     }
 
-    pub(crate) fn encode(&self, message: &Message) -> Result<Frame, CallError> {
+    pub(crate) fn encode(&self, message: &Message) -> Result<EncodedMessage, CallError> {
         let serializer = read(&self.inner.serializer);
         let bytes = serializer
             .encode(message)
             .map_err(|e| CallError::InvalidRequest(format!("cannot encode {}: {e}", message.message_type())))?;
-        Ok(Frame {
+        Ok(EncodedMessage {
             kind: serializer.kind(),
             bytes,
         })
     }
 
     /// A frame that is never sent (the session drops frames of another serializer).
-    pub(crate) fn empty_frame(&self) -> Frame {
-        Frame {
+    pub(crate) fn empty_frame(&self) -> EncodedMessage {
+        EncodedMessage {
             kind: read(&self.inner.serializer).kind(),
             bytes: Vec::new(),
         }

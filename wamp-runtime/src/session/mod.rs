@@ -71,10 +71,10 @@ const GOODBYE_TIMEOUT: Duration = Duration::from_secs(5);
 
 type Reply<T> = oneshot::Sender<Result<T, CallError>>;
 
-/// A frame encoded by a client handle, with the serializer it was encoded
+/// A message encoded by a client handle, with the serializer it was encoded
 /// for: after a reconnect the router may have picked another one.
 #[derive(Debug)]
-pub(crate) struct Frame {
+pub(crate) struct EncodedMessage {
     pub(crate) kind: SerializerKind,
     pub(crate) bytes: Vec<u8>,
 }
@@ -122,18 +122,18 @@ impl HandleState {
 pub(crate) enum Command {
     Call {
         request: Id,
-        frame: Frame,
+        frame: EncodedMessage,
         reply: Reply<CallOutput>,
         progress: Option<mpsc::UnboundedSender<Payload>>,
     },
     /// Sent when a call times out or its future is dropped.
     Cancel {
         request: Id,
-        frame: Frame,
+        frame: EncodedMessage,
     },
     Publish {
         request: Id,
-        frame: Frame,
+        frame: EncodedMessage,
         /// `Some` when the publication is acknowledged.
         reply: Option<Reply<Id>>,
     },
@@ -163,13 +163,13 @@ pub(crate) enum Command {
     Progress {
         epoch: u64,
         request: Id,
-        frame: Frame,
+        frame: EncodedMessage,
     },
     /// The final YIELD or ERROR of an invocation.
     InvocationDone {
         epoch: u64,
         request: Id,
-        frame: Frame,
+        frame: EncodedMessage,
     },
     Leave {
         reason: String,
@@ -196,7 +196,7 @@ struct PendingCall {
 
 /// A REGISTER or SUBSCRIBE waiting for its answer: the user's first one
 /// (with a reply) or a replay after a reconnect (without).
-struct Pending {
+struct PendingHandle {
     local: u64,
     reply: Option<Reply<Handle>>,
 }
@@ -402,7 +402,7 @@ impl Link {
     }
 
     /// Whether `frame` was encoded for this connection's serializer.
-    fn fits(&self, frame: &Frame) -> bool {
+    fn fits(&self, frame: &EncodedMessage) -> bool {
         frame.kind == self.serializer.kind()
     }
 
@@ -455,10 +455,10 @@ pub(crate) struct Session {
 
     calls: ByOwnId<PendingCall>,
     publishes: ByOwnId<Reply<Id>>,
-    subscribes: ByOwnId<Pending>,
+    subscribes: ByOwnId<PendingHandle>,
     /// `None` for an UNSUBSCRIBE nobody waits for.
     unsubscribes: ByOwnId<Option<Reply<()>>>,
-    registers: ByOwnId<Pending>,
+    registers: ByOwnId<PendingHandle>,
     unregisters: ByOwnId<Reply<()>>,
     /// Replayed REGISTERs and SUBSCRIBEs still unanswered after a reconnect.
     restoring: usize,
@@ -635,7 +635,7 @@ impl Session {
                 options.insert("force_reregister".into(), Value::Bool(true));
             }
             let request = self.next_request_id();
-            self.registers.insert(request, Pending { local, reply: None });
+            self.registers.insert(request, PendingHandle { local, reply: None });
             messages.push(Message::from(wamp_core::Register {
                 request,
                 options,
@@ -644,7 +644,7 @@ impl Session {
         }
         for (&local, subscriber) in &self.subscribers {
             let request = self.next_request_id();
-            self.subscribes.insert(request, Pending { local, reply: None });
+            self.subscribes.insert(request, PendingHandle { local, reply: None });
             messages.push(Message::from(wamp_core::Subscribe {
                 request,
                 options: subscriber.options.clone(),
@@ -764,7 +764,7 @@ impl Session {
                 );
                 self.subscribes.insert(
                     request,
-                    Pending {
+                    PendingHandle {
                         local,
                         reply: Some(reply),
                     },
@@ -802,7 +802,7 @@ impl Session {
                 );
                 self.registers.insert(
                     request,
-                    Pending {
+                    PendingHandle {
                         local,
                         reply: Some(reply),
                     },
@@ -1603,7 +1603,11 @@ fn describe_close(reason: &str, details: &Dict) -> String {
 }
 
 /// Encodes a handler's outcome as the final YIELD or ERROR of an invocation.
-fn encode_invocation_outcome(client: &Client, request: Id, result: Result<Payload, ApplicationError>) -> Frame {
+fn encode_invocation_outcome(
+    client: &Client,
+    request: Id,
+    result: Result<Payload, ApplicationError>,
+) -> EncodedMessage {
     let message: Message = match result {
         Ok(payload) => Yield {
             request,

@@ -39,7 +39,7 @@ pub(crate) async fn connect(endpoint: &Endpoint, config: &ClientConfig) -> Resul
 }
 
 /// Bytes of one received frame.
-pub(crate) type Frame = bytes::Bytes;
+pub(crate) type ReceivedMessage = bytes::Bytes;
 
 /// What the session sends through a transport.
 #[derive(Debug)]
@@ -54,7 +54,7 @@ pub(crate) enum Outgoing {
 #[derive(Debug)]
 pub(crate) enum Incoming {
     /// One serialized WAMP message.
-    Frame(Frame),
+    Frame(ReceivedMessage),
     /// The answer to a [`Outgoing::Ping`].
     Pong,
 }

@@ -193,7 +193,7 @@ where
 
 /// One RawSocket frame.
 #[derive(Debug, PartialEq)]
-pub(crate) enum Frame {
+pub(crate) enum RawFrame {
     Message(Bytes),
     Ping(Bytes),
     Pong(Bytes),
@@ -217,10 +217,10 @@ pub(crate) struct Codec {
 }
 
 impl Decoder for Codec {
-    type Item = Frame;
+    type Item = RawFrame;
     type Error = TransportError;
 
-    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, TransportError> {
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<RawFrame>, TransportError> {
         let Some(header) = src.get(..4) else {
             return Ok(None);
         };
@@ -249,9 +249,9 @@ impl Decoder for Codec {
         src.advance(4);
         let payload = src.split_to(length).freeze();
         Ok(Some(match kind {
-            0 => Frame::Message(payload),
-            1 => Frame::Ping(payload),
-            _ => Frame::Pong(payload),
+            0 => RawFrame::Message(payload),
+            1 => RawFrame::Ping(payload),
+            _ => RawFrame::Pong(payload),
         }))
     }
 }
@@ -338,9 +338,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for RawSocket<S> {
                 None => return Poll::Ready(None),
             };
             match frame {
-                Frame::Message(payload) => return Poll::Ready(Some(Ok(Incoming::Frame(payload)))),
-                Frame::Pong(_) => return Poll::Ready(Some(Ok(Incoming::Pong))),
-                Frame::Ping(payload) => {
+                RawFrame::Message(payload) => return Poll::Ready(Some(Ok(Incoming::Frame(payload)))),
+                RawFrame::Pong(_) => return Poll::Ready(Some(Ok(Incoming::Pong))),
+                RawFrame::Ping(payload) => {
                     // The pong must echo the ping, so a ping longer than what
                     // the router itself accepts can never be answered.
                     let limit = this.framed.codec().max_outgoing;

@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::{
 };
 use wamp_core::SerializerKind;
 
-use super::{Connection, Frame, Incoming, Outgoing, TransportError};
+use super::{Connection, Incoming, Outgoing, ReceivedMessage, TransportError};
 use crate::config::TlsConfig;
 
 /// How much tungstenite reads from the socket at a time. It zero-fills
@@ -108,7 +108,7 @@ where
     // Pings are answered by tungstenite itself; a close frame ends the stream.
     let stream = stream.filter_map(move |item| {
         future::ready(match item {
-            Ok(WsMessage::Text(text)) if !binary => Some(Ok(Incoming::Frame(Frame::from(text)))),
+            Ok(WsMessage::Text(text)) if !binary => Some(Ok(Incoming::Frame(ReceivedMessage::from(text)))),
             Ok(WsMessage::Binary(bytes)) if binary => Some(Ok(Incoming::Frame(bytes))),
             Ok(WsMessage::Pong(_)) => Some(Ok(Incoming::Pong)),
             Ok(WsMessage::Text(_)) => Some(Err(TransportError::UnexpectedFrameKind("text"))),
