@@ -11,10 +11,24 @@ fn invalid_argument(what: &str, error: impl fmt::Display) -> CallError {
     CallError::InvalidRequest(format!("{what} cannot be serialized: {error}"))
 }
 
-/// The argument methods shared by [`CallBuilder`] and [`PublishBuilder`]
-/// (both have `payload: Payload` and `invalid: Option<CallError>` fields).
+/// The argument and option methods shared by [`CallBuilder`] and
+/// [`PublishBuilder`] (both have `payload: Payload`, `options: Dict` and
+/// `invalid: Option<CallError>` fields). `$what` names the request in the
+/// docs, `$message` its WAMP message, `$disclosed` who learns the identity.
 macro_rules! argument_methods {
-    ($what:literal) => {
+    ($what:literal, $message:literal, $disclosed:literal) => {
+        #[doc = concat!("Asks the router to disclose this ", $disclosed, ".")]
+        pub fn disclose_me(mut self, disclose: bool) -> Self {
+            self.options.insert("disclose_me".into(), Value::Bool(disclose));
+            self
+        }
+
+        #[doc = concat!("Sets any other ", $message, " option.")]
+        pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+            self.options.insert(key.into(), value.into());
+            self
+        }
+
         #[doc = concat!("Appends one positional argument. A value that cannot be serialized makes the ", $what, " fail with [`CallError::InvalidRequest`] when awaited.")]
         pub fn arg(mut self, value: impl Serialize) -> Self {
             super::arguments::push_arg(&mut self.payload, &mut self.invalid, value);

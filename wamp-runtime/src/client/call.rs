@@ -106,7 +106,7 @@ impl fmt::Debug for CallBuilder {
 }
 
 impl CallBuilder {
-    argument_methods!("call");
+    argument_methods!("call", "CALL", "caller's identity to the callee");
 
     /// Gives up after `timeout`: the caller gets [`CallError::Timeout`] and a
     /// CANCEL goes out. The router-side `timeout` option is set too.
@@ -136,18 +136,6 @@ impl CallBuilder {
     /// ```
     pub fn cancel_mode(mut self, mode: CancelMode) -> Self {
         self.cancel_mode = mode;
-        self
-    }
-
-    /// Asks the router to disclose this caller's identity to the callee.
-    pub fn disclose_me(mut self, disclose: bool) -> Self {
-        self.options.insert("disclose_me".into(), Value::Bool(disclose));
-        self
-    }
-
-    /// Sets any other CALL option.
-    pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.options.insert(key.into(), value.into());
         self
     }
 

@@ -26,7 +26,7 @@ pub struct PublishBuilder {
 }
 
 impl PublishBuilder {
-    argument_methods!("publication");
+    argument_methods!("publication", "PUBLISH", "publisher to subscribers");
 
     /// Whether this session receives its own publication if subscribed
     /// (the router's default is `true`: it does not).
@@ -56,18 +56,6 @@ impl PublishBuilder {
     /// The only authentication ids whose sessions may receive the event.
     pub fn eligible_authid<S: Into<String>>(mut self, authids: impl IntoIterator<Item = S>) -> Self {
         self.options.insert("eligible_authid".into(), strings_value(authids));
-        self
-    }
-
-    /// Asks the router to disclose this publisher to subscribers.
-    pub fn disclose_me(mut self, disclose: bool) -> Self {
-        self.options.insert("disclose_me".into(), Value::Bool(disclose));
-        self
-    }
-
-    /// Sets any other PUBLISH option.
-    pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.options.insert(key.into(), value.into());
         self
     }
 
