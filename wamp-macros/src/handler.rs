@@ -267,7 +267,7 @@ impl Signature {
                 Param::State { ident, ty } => {
                     let local = local(ident);
                     states.extend(quote_spanned! {ty.span()=>
-                        let #local: #ty = match <#ty as ::wamp_runtime::__private::StateParam>::from_states(&__wamp_ctx.states()) {
+                        let #local: #ty = match <#ty as ::wamp_runtime::__private::StateParam>::from_states(&__wamp_states) {
                             ::core::result::Result::Ok(value) => value,
                             ::core::result::Result::Err(__wamp_missing) => #on_missing_state,
                         };
@@ -275,6 +275,8 @@ impl Signature {
                 }
             }
         }
+        // One look at the client's states for every `State<T>` parameter.
+        let states = (!states.is_empty()).then(|| quote!(let __wamp_states = __wamp_ctx.states(); #states));
         quote! {
             #states
             let mut __wamp_reader = ::wamp_runtime::ArgumentReader::new(__wamp_payload);

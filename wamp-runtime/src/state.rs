@@ -97,7 +97,7 @@ pub trait StateParam: Sized {
 }
 
 impl<T: StateValue> StateParam for State<T> {
-    const KEY: StateKey = StateKey::of::<T>();
+    const KEY: StateKey = State::<T>::KEY;
 
     fn from_states(states: &States) -> Result<Self, MissingState> {
         State::from_states(states)

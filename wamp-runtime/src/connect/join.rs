@@ -3,12 +3,10 @@
 //! AUTHENTICATE in between, answered by the configured [`Authenticator`].
 
 use futures_util::{SinkExt, StreamExt};
-use wamp_core::{Abort, Dict, Hello, Message, Serializer, Value};
+use wamp_core::{Abort, Dict, Hello, Message, Serializer, Value, reserved};
 
 use super::SessionDetails;
 use crate::auth::{Authenticator, ChallengeError};
-use wamp_core::reserved;
-
 use crate::config::{AuthMethod, ClientConfig};
 use crate::error::Error;
 use crate::transport::{Connection, Incoming, Outgoing};

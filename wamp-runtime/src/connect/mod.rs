@@ -8,14 +8,15 @@
 //! never between the URLs of one round, so a dead node costs a connect
 //! error, not a backoff delay.
 
+mod details;
+mod join;
+
 use std::sync::Arc;
 
 use wamp_core::Serializer;
 
 use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::Error;
-mod details;
-mod join;
 
 pub use details::SessionDetails;
 

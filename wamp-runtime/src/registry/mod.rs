@@ -549,6 +549,21 @@ pub struct Bindings {
     pub error_mappings: Vec<ErrorMapping>,
 }
 
+/// Makes error mappings apply to every handler of the process.
+pub(crate) fn install_error_mappings(mappings: &[ErrorMapping]) {
+    crate::sync::write(&MAPPED_ERRORS).extend(mappings.iter().map(|m| (m.type_id, m.uri.clone())));
+}
+
+/// Error types mapped to URIs by [`Registry::map_error`], process-wide:
+/// handlers run in tasks that know no registry.
+static MAPPED_ERRORS: std::sync::LazyLock<std::sync::RwLock<HashMap<std::any::TypeId, String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The URI an error type is mapped to, if any.
+pub(crate) fn mapped_uri(type_id: std::any::TypeId) -> Option<String> {
+    crate::sync::read(&MAPPED_ERRORS).get(&type_id).cloned()
+}
+
 impl Bindings {
     /// A [`Problem::MissingState`] for every state type a handler takes
     /// that `states` does not hold.
@@ -575,24 +590,7 @@ impl Bindings {
             })
             .collect()
     }
-}
 
-/// Makes error mappings apply to every handler of the process.
-pub(crate) fn install_error_mappings(mappings: &[ErrorMapping]) {
-    crate::sync::write(&MAPPED_ERRORS).extend(mappings.iter().map(|m| (m.type_id, m.uri.clone())));
-}
-
-/// Error types mapped to URIs by [`Registry::map_error`], process-wide:
-/// handlers run in tasks that know no registry.
-static MAPPED_ERRORS: std::sync::LazyLock<std::sync::RwLock<HashMap<std::any::TypeId, String>>> =
-    std::sync::LazyLock::new(Default::default);
-
-/// The URI an error type is mapped to, if any.
-pub(crate) fn mapped_uri(type_id: std::any::TypeId) -> Option<String> {
-    crate::sync::read(&MAPPED_ERRORS).get(&type_id).cloned()
-}
-
-impl Bindings {
     /// Procedures of one client sharing a URI and match policy, with the
     /// clients named by `client_name` (which maps "no client" to the default).
     fn duplicates(&self, client_name: impl Fn(Option<&str>) -> Option<String>) -> Vec<Problem> {
