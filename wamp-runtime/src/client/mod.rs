@@ -12,7 +12,7 @@ use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{CallError, Error};
 use crate::handler::{IntoEventHandler, IntoProcedureHandler};
 use crate::reporting::{ErrorReporter, HandlerFailure, TracingReporter};
-use crate::session::{ClientEvent, Command, EncodedMessage, Session, SessionDetails, SessionState};
+use crate::session::{ClientEvent, Command, EncodedMessage, Protocol, Session, SessionDetails, SessionState};
 use crate::state::States;
 
 #[macro_use]
@@ -35,9 +35,6 @@ const COMMAND_QUEUE: usize = 1024;
 /// How many [`ClientEvent`]s a slow observer may fall behind before it
 /// misses some (it then gets `RecvError::Lagged`).
 const EVENT_QUEUE: usize = 64;
-
-/// How long `stop` lets interrupted invocations answer before aborting them.
-const INTERRUPT_GRACE: Duration = Duration::from_secs(1);
 
 /// A handle to a WAMP session joined to a realm.
 ///
@@ -70,7 +67,7 @@ pub(crate) struct ClientInner {
     /// The current connection's serializer (the router may pick another
     /// one on a reconnect). Never held across an `await`.
     serializer: RwLock<Arc<dyn Serializer>>,
-    pub(crate) request_ids: RequestIdGenerator,
+    pub(crate) request_ids: Arc<RequestIdGenerator>,
     state: watch::Receiver<SessionState>,
     events: broadcast::Sender<ClientEvent>,
     /// The named clients this one belongs to (set by `serve`); see [`Client::clients`].
@@ -172,27 +169,59 @@ impl Client {
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let (state_tx, state) = watch::channel(SessionState::Joined(link.details()));
         let (events, _) = broadcast::channel(EVENT_QUEUE);
+        let request_ids = Arc::new(RequestIdGenerator::new());
         let inner = Arc::new(ClientInner {
             commands,
-            serializer: RwLock::new(serializer),
-            request_ids: RequestIdGenerator::new(),
+            serializer: RwLock::new(serializer.clone()),
+            request_ids: request_ids.clone(),
             state,
             events: events.clone(),
             group: Default::default(),
             reporter: RwLock::new(Arc::new(TracingReporter)),
             states: RwLock::new(Arc::default()),
         });
-        let session = Session::new(
+        let protocol = Protocol::new(
             Arc::downgrade(&inner),
-            command_rx,
+            request_ids,
+            config,
             state_tx,
             events,
-            config,
-            policy,
-            router,
+            serializer,
+            link.details(),
         );
+        let session = Session::new(protocol, Arc::downgrade(&inner), command_rx, config, policy, router);
         tokio::spawn(session.run(link));
         Ok(Client { inner })
+    }
+
+    /// A client with no session task behind it, for unit tests of the
+    /// session's protocol: the test plays the task's part with the ends
+    /// returned (the command queue, the state and event senders, the
+    /// request ids).
+    #[cfg(test)]
+    pub(crate) fn detached() -> (Client, crate::session::DetachedEnds) {
+        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        let (state_tx, state) = watch::channel(SessionState::Closed("detached".into()));
+        let (events, _) = broadcast::channel(EVENT_QUEUE);
+        let request_ids = Arc::new(RequestIdGenerator::new());
+        let inner = Arc::new(ClientInner {
+            commands,
+            serializer: RwLock::new(Arc::new(wamp_core::JsonSerializer)),
+            request_ids: request_ids.clone(),
+            state,
+            events: events.clone(),
+            group: Default::default(),
+            reporter: RwLock::new(Arc::new(TracingReporter)),
+            states: RwLock::new(Arc::default()),
+        });
+        let ends = crate::session::DetachedEnds {
+            client: Arc::downgrade(&inner),
+            commands: command_rx,
+            state: state_tx,
+            events,
+            request_ids,
+        };
+        (Client { inner }, ends)
     }
 
     pub(crate) fn from_inner(inner: Arc<ClientInner>) -> Self {
@@ -475,51 +504,17 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn stop(&self, shutdown_timeout: Duration) -> Result<(), Error> {
-        if self.inner.commands.send(Command::Stopping).await.is_err() {
-            self.closed().await;
-            return Ok(()); // Already closed.
-        }
         let (reply, answer) = oneshot::channel();
-        if self
-            .inner
-            .commands
-            .send(Command::Registrations { reply })
-            .await
-            .is_err()
-        {
-            // Stopped while reconnecting: the task is closing by itself.
-            self.closed().await;
-            return Ok(());
-        }
-        let registrations = answer.await.unwrap_or_default();
-        let unregistered = registrations.into_iter().map(|local| async move {
-            let (reply, answer) = oneshot::channel();
-            self.send_command(Command::Unregister { local, reply }).await?;
-            receive(answer).await
-        });
-        for result in futures_util::future::join_all(unregistered).await {
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "cannot unregister while stopping");
-            }
-        }
-
-        let (reply, answer) = oneshot::channel();
-        if self.inner.commands.send(Command::Drained { reply }).await.is_ok()
-            && tokio::time::timeout(shutdown_timeout, answer).await.is_err()
-        {
-            tracing::warn!(
-                ?shutdown_timeout,
-                "invocations still running at the shutdown timeout; interrupting them"
-            );
-            let _ = self.inner.commands.send(Command::InterruptAll).await;
-            let (reply, answer) = oneshot::channel();
-            if self.inner.commands.send(Command::Drained { reply }).await.is_ok()
-                && tokio::time::timeout(INTERRUPT_GRACE, answer).await.is_err()
-            {
-                tracing::warn!("invocations ignored the interrupt; aborting them");
-            }
-        }
-        self.leave().await
+        let command = Command::Stop {
+            timeout: shutdown_timeout,
+            reply,
+        };
+        let outcome = match self.inner.commands.send(command).await {
+            Ok(()) => answer.await.unwrap_or(Ok(())),
+            Err(_) => Ok(()), // Already closed.
+        };
+        self.closed().await;
+        outcome
     }
 
     pub(crate) fn encode(&self, message: &Message) -> Result<EncodedMessage, CallError> {
