@@ -7,7 +7,13 @@
 //! cargo run --release -p wamp-bench            # full run, 5 s per scenario
 //! cargo run --release -p wamp-bench -- --smoke # ~0.3 s per scenario, checks sanity
 //! wamp-bench --duration-ms 10000               # custom window
+//! wamp-bench --peers wamp-rs,wamp-rs-1-thread  # only these clients
 //! ```
+//!
+//! `--peers` takes a comma-separated list of `wamp-rs`, `wamp-rs-1-thread`,
+//! `autobahn`, `xconn`, `battler` and `floor` (wamp-rs always runs: the
+//! ratios are to it). The full run measures every one; the smoke run checks
+//! wamp-rs and the floor only, so that it needs no third-party install.
 //!
 //! The orchestrator starts Crossbar (wamp-testkit), then for each scenario
 //! and each client library starts the counterpart (callee / subscriber) and
@@ -66,6 +72,7 @@ fn main() -> BoxResult<()> {
     }
     let mut duration = Duration::from_secs(5);
     let mut smoke = false;
+    let mut peers = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -77,10 +84,22 @@ fn main() -> BoxResult<()> {
                 let value = rest.next().ok_or("--duration-ms needs a value")?;
                 duration = Duration::from_millis(value.parse()?);
             }
-            other => return Err(format!("unknown argument {other:?} (use --smoke or --duration-ms N)").into()),
+            "--peers" => {
+                let value = rest.next().ok_or("--peers needs a comma-separated list")?;
+                peers = Some(parse_peers(value)?);
+            }
+            other => {
+                return Err(
+                    format!("unknown argument {other:?} (use --smoke, --duration-ms N or --peers LIST)").into(),
+                );
+            }
         }
     }
-    bench(duration, smoke)
+    let kinds = peers.unwrap_or_else(|| match smoke {
+        true => vec![Kind::WampRs, Kind::WampRs1Thread, Kind::Floor],
+        false => Kind::ALL.to_vec(),
+    });
+    bench(duration, smoke, &kinds)
 }
 
 /// `wamp-bench peer ROLE URL SERIALIZER DURATION_MS` (or `peer-1-thread`):
@@ -112,13 +131,34 @@ fn floor_main(args: &[String]) -> BoxResult<()> {
     outcome
 }
 
-/// Starts the router and runs every scenario for every library.
-fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
+/// The clients named in `--peers`, in table order, wamp-rs first.
+fn parse_peers(list: &str) -> BoxResult<Vec<Kind>> {
+    let mut named = vec![Kind::WampRs];
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let kind = Kind::ALL
+            .into_iter()
+            .find(|kind| kind.label().replace(' ', "-") == name)
+            .ok_or_else(|| {
+                format!("unknown peer {name:?} in --peers (known: wamp-rs, wamp-rs-1-thread, autobahn, xconn, battler, floor)")
+            })?;
+        named.push(kind);
+    }
+    Ok(Kind::ALL.into_iter().filter(|kind| named.contains(kind)).collect())
+}
+
+/// Starts the router and runs every scenario for every library of `kinds`.
+fn bench(duration: Duration, smoke: bool, kinds: &[Kind]) -> BoxResult<()> {
     let started = Instant::now();
     // Before the router starts, so that a first-run install or build (a few
     // minutes) is not mistaken for part of anything measured.
-    let xconn_python = wamp_testkit::xconn_python()?;
-    let battler_exe = battler::build_peer()?;
+    let xconn_python = match kinds.contains(&Kind::Xconn) {
+        true => Some(wamp_testkit::xconn_python()?),
+        false => None,
+    };
+    let battler_exe = match kinds.contains(&Kind::Battler) {
+        true => Some(battler::build_peer()?),
+        false => None,
+    };
     let config = RouterConfig::default()
         .rawsocket_transport("raw", json!({"anonymous": {"type": "static", "role": "anonymous"}}));
     let router = Router::start(config)?;
@@ -133,9 +173,12 @@ fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
             python: wamp_testkit::python()?,
             script: write_script("autobahn_peer.py", AUTOBAHN_PEER)?,
         },
-        xconn: PythonPeer {
-            python: xconn_python,
-            script: write_script("xconn_peer.py", XCONN_PEER)?,
+        xconn: match xconn_python {
+            Some(python) => Some(PythonPeer {
+                python,
+                script: write_script("xconn_peer.py", XCONN_PEER)?,
+            }),
+            None => None,
         },
         battler_exe,
         log_dir: router.cbdir().to_path_buf(),
@@ -148,7 +191,7 @@ fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
     let mut results = Vec::new();
     for scenario in scenarios::all() {
         let mut measured = Vec::new();
-        for kind in Kind::ALL {
+        for &kind in kinds {
             let result = match scenarios::run(&router, &launcher, kind, scenario, duration) {
                 Ok(result) => result,
                 // A third-party library failing (battler-wamp has been seen to
@@ -167,12 +210,14 @@ fn bench(duration: Duration, smoke: bool) -> BoxResult<()> {
         results.push((scenario, measured));
     }
     router.stop();
-    println!("{}", table::render(&Kind::ALL, &results));
-    println!("CPU per operation against the target (ratio to autobahn in brackets):\n");
-    println!("{}", table::render_cpu_targets(&results));
+    println!("{}", table::render(kinds, &results));
+    if kinds.contains(&Kind::Autobahn) && kinds.contains(&Kind::Floor) {
+        println!("CPU per operation against the target (ratio to autobahn in brackets):\n");
+        println!("{}", table::render_cpu_targets(&results));
+    }
     println!("total time {:.1}s", started.elapsed().as_secs_f64());
     if smoke {
-        let problems = table::sanity_problems(&results);
+        let problems = table::sanity_problems(kinds, &results);
         if !problems.is_empty() {
             return Err(format!("smoke run found insane numbers:\n{}", problems.join("\n")).into());
         }

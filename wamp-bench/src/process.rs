@@ -79,10 +79,10 @@ pub(crate) struct Launcher {
     pub(crate) bench_exe: PathBuf,
     /// autobahn-python peers (the Crossbar venv).
     pub(crate) autobahn: PythonPeer,
-    /// xconn-python peers (the xconn venv).
-    pub(crate) xconn: PythonPeer,
-    /// The battler-wamp peer executable.
-    pub(crate) battler_exe: PathBuf,
+    /// xconn-python peers (the xconn venv), when xconn runs.
+    pub(crate) xconn: Option<PythonPeer>,
+    /// The battler-wamp peer executable, when battler runs.
+    pub(crate) battler_exe: Option<PathBuf>,
     /// Where the peers' stderr logs go (the router's node directory).
     pub(crate) log_dir: PathBuf,
 }
@@ -133,10 +133,14 @@ impl Launcher {
                 c.arg(subcommand);
                 c
             }
-            Kind::Battler => Command::new(&self.battler_exe),
+            Kind::Battler => Command::new(
+                self.battler_exe
+                    .as_ref()
+                    .ok_or("battler was not built (not in --peers)")?,
+            ),
             Kind::Autobahn | Kind::Xconn => {
                 let peer = if kind == Kind::Xconn {
-                    &self.xconn
+                    self.xconn.as_ref().ok_or("xconn was not installed (not in --peers)")?
                 } else {
                     &self.autobahn
                 };

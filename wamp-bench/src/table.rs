@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::process::Kind;
 use crate::scenarios::{Measured, Outcome, Scenario, Workload};
 
-/// One scenario's results, one entry per library in [`Kind::ALL`] order.
+/// One scenario's results, one entry per library run, in [`Kind::ALL`] order.
 pub(crate) type ScenarioResults = (Scenario, Vec<(Kind, Measured)>);
 
 /// The table's header line for `kinds` (wamp-rs first).
@@ -191,9 +191,9 @@ pub(crate) fn render_cpu_targets(results: &[ScenarioResults]) -> String {
 /// floor bug fails the smoke run); another library may report a scenario as
 /// not available (its own reason), but must run at least one. Returns the
 /// problems found.
-pub(crate) fn sanity_problems(results: &[ScenarioResults]) -> Vec<String> {
+pub(crate) fn sanity_problems(kinds: &[Kind], results: &[ScenarioResults]) -> Vec<String> {
     let mut problems = Vec::new();
-    for kind in Kind::ALL {
+    for &kind in kinds {
         let ran = results
             .iter()
             .flat_map(|(_, measured)| measured)
