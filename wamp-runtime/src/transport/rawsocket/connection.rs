@@ -19,7 +19,7 @@ use wamp_core::SerializerKind;
 
 use super::{Frame, FrameCodec, FrameKind, HANDSHAKE_LENGTH, Handshake};
 use crate::config::TlsConfig;
-use crate::transport::{Connection, Incoming, Outgoing, TransportError};
+use crate::transport::{Connection, Incoming, Outgoing, TransportError, tcp};
 
 /// Pings waiting for their pong beyond this many, or beyond this many bytes
 /// in all, are dropped: a peer flooding pings while we cannot write gets no
@@ -34,7 +34,7 @@ pub(crate) async fn connect_tcp(
     serializer: SerializerKind,
     max_message_size: usize,
 ) -> Result<Connection, TransportError> {
-    let stream = crate::transport::tcp::connect(address).await?;
+    let stream = tcp::connect(address).await?;
     handshake(stream, serializer, max_message_size, None).await
 }
 
@@ -47,7 +47,7 @@ pub(crate) async fn connect_tls(
     tls: &TlsConfig,
 ) -> Result<Connection, TransportError> {
     let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
-    let stream = crate::transport::tcp::connect(address).await?;
+    let stream = tcp::connect(address).await?;
     let stream = crate::transport::tls::connect(
         stream,
         crate::transport::tls::bare_host(host),
