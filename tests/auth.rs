@@ -8,9 +8,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-#[path = "common/fake_router.rs"]
-mod fake_router;
-
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -281,9 +278,9 @@ async fn a_method_without_a_secret_fails_before_hello() {
 
 // ---- a router that breaks the protocol ------------------------------------
 
-/// The fake router of `fake_router.rs`, reading every frame the client sends.
+/// The testkit's fake router, reading every frame the client sends.
 async fn fake_router(script: Vec<String>) -> (String, mpsc::UnboundedReceiver<serde_json::Value>) {
-    fake_router::scripted(script, true).await
+    wamp_testkit::fake_router::scripted(script, true).await
 }
 
 fn fake_config(url: &str, method: AuthMethod, secret: &str) -> ClientConfig {

@@ -8,15 +8,11 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-#[path = "common/fake_router.rs"]
-mod fake_router;
-
 use std::future::IntoFuture;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use fake_router::{RawListener, WELCOME, WsListener, WsPeer};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{Semaphore, mpsc};
 use wamp_runtime::config::ReconnectPolicy;
@@ -24,6 +20,7 @@ use wamp_runtime::{
     ApplicationError, CallContext, CallError, Client, ClientConfig, ClientEvent, Error, EventContext, Payload,
     RegisterOptions, SessionState, SubscribeOptions,
 };
+use wamp_testkit::fake_router::{self, Listener, Peer, Transport, WELCOME};
 
 /// Every wait of these tests is bounded by this.
 const BOUND: Duration = Duration::from_secs(10);
@@ -123,7 +120,7 @@ async fn a_second_welcome_is_a_protocol_violation_and_the_router_gets_an_abort()
 
 #[tokio::test]
 async fn every_pending_request_fails_when_the_router_breaks_the_protocol() {
-    let (url, router) = WsListener::joined(move |mut peer| async move {
+    let (url, router) = Listener::joined(Transport::WebSocket, move |mut peer| async move {
         // A call, an acknowledged publication and a subscription, none answered...
         for expected in [48, 16, 32] {
             peer.expect(expected).await;
@@ -161,7 +158,7 @@ async fn every_pending_request_fails_when_the_router_breaks_the_protocol() {
 
 #[tokio::test]
 async fn a_reconnecting_client_leaves_a_violating_router_reconnects_and_gives_up_as_its_policy_says() {
-    let (url, router) = WsListener::joined(move |mut peer| async move {
+    let (url, router) = Listener::joined(Transport::WebSocket, move |mut peer| async move {
         peer.expect(48).await;
         peer.send("[36, 1, 2, {}, 42]").await; // Arguments must be a list.
         peer.drain().await;
@@ -216,7 +213,7 @@ async fn a_reconnecting_client_leaves_a_violating_router_reconnects_and_gives_up
 async fn results_errors_and_events_for_unknown_ids_are_ignored_and_the_session_goes_on() {
     // A RESULT or ERROR may legitimately arrive after the call was
     // cancelled, an EVENT after UNSUBSCRIBE: the client drops them.
-    let (url, router) = WsListener::joined(move |mut peer| async move {
+    let (url, router) = Listener::joined(Transport::WebSocket, move |mut peer| async move {
         let call = peer.expect(48).await;
         peer.send(r#"[50, 777001, {}, ["stray"]]"#).await;
         peer.send(r#"[8, 48, 777002, {}, "wamp.error.stray"]"#).await;
@@ -235,7 +232,7 @@ async fn results_errors_and_events_for_unknown_ids_are_ignored_and_the_session_g
 
 #[tokio::test]
 async fn an_invocation_for_an_unknown_registration_is_answered_with_an_error() {
-    let (url, router) = WsListener::joined(move |mut peer| async move {
+    let (url, router) = Listener::joined(Transport::WebSocket, move |mut peer| async move {
         peer.send(r#"[68, 4242, 999999, {}, [1]]"#).await;
         peer.expect(8).await
     })
@@ -271,7 +268,7 @@ async fn abort_in_answer_to_hello_names_the_reason_and_message() {
 
 #[tokio::test]
 async fn a_rawsocket_length_prefix_above_max_message_size_closes_the_session_before_reading_it() {
-    let (url, router) = RawListener::joined(move |mut peer| async move {
+    let (url, router) = Listener::joined(Transport::RawSocket, move |mut peer| async move {
         peer.recv().await.unwrap(); // the CALL
         // A message frame announcing 16 MiB - 1 bytes, none of which follow.
         peer.send_bytes(&[0x00, 0xff, 0xff, 0xff]).await;
@@ -300,7 +297,7 @@ async fn a_rawsocket_length_prefix_above_max_message_size_closes_the_session_bef
 
 #[tokio::test]
 async fn a_websocket_frame_header_announcing_a_terabyte_closes_the_session() {
-    let (url, router) = WsListener::joined(move |mut peer| async move {
+    let (url, router) = Listener::joined(Transport::WebSocket, move |mut peer| async move {
         peer.expect(48).await;
         // FIN + text, unmasked, 64-bit length 2^40: the header alone.
         let header = [0x81, 127, 0, 0, 0x01, 0, 0, 0, 0, 0];
@@ -324,7 +321,7 @@ async fn a_rawsocket_frame_of_an_unknown_type_or_with_garbage_closes_the_session
         (&[0x08, 0, 0, 1, b'x'][..], "reserved bits"),
         (&[0x00, 0, 0, 3, b'{', b'{', b'{'][..], "malformed JSON"),
     ] {
-        let (url, router) = RawListener::joined(move |mut peer| async move {
+        let (url, router) = Listener::joined(Transport::RawSocket, move |mut peer| async move {
             peer.send_bytes(bytes).await;
             tokio::time::sleep(BOUND).await;
         })
@@ -344,7 +341,7 @@ const FLOOD: u64 = 200_000;
 /// returns the subscription's router id as the fake router needs it.
 async fn flood_of_events_to_a_blocked_subscriber(event_queue: usize) -> (u64, u64, u64) {
     let (flooded, mut flood_done) = mpsc::unbounded_channel();
-    let (url, router) = WsListener::joined(move |mut peer| async move {
+    let (url, router) = Listener::joined(Transport::WebSocket, move |mut peer| async move {
         let subscribe = peer.expect(32).await;
         peer.send(format!("[33, {}, 5005]", subscribe[1])).await;
         for publication in 1..=FLOOD {
@@ -434,7 +431,7 @@ async fn a_flood_of_events_to_a_slow_subscriber_is_dropped_beyond_its_queue_and_
 async fn invocations_beyond_invocation_queue_are_refused_at_once_with_unavailable() {
     const LIMIT: usize = 8;
     const SENT: u64 = 5000;
-    let (url, router) = WsListener::joined(move |mut peer| async move {
+    let (url, router) = Listener::joined(Transport::WebSocket, move |mut peer| async move {
         let register = peer.expect(64).await;
         peer.send(format!("[65, {}, 6006]", register[1])).await;
         let invocations = (1..=SENT).map(|request| format!("[68, {request}, 6006, {{}}, [{request}]]"));
@@ -491,8 +488,8 @@ async fn invocations_beyond_invocation_queue_are_refused_at_once_with_unavailabl
 /// link as lost, which fails what is pending and lets `leave` return.
 #[tokio::test]
 async fn a_router_that_stops_reading_fails_calls_and_leave_returns() {
-    let (parked, mut hold) = mpsc::unbounded_channel::<WsPeer>();
-    let (url, _) = WsListener::joined(move |peer| async move {
+    let (parked, mut hold) = mpsc::unbounded_channel::<Peer>();
+    let (url, _) = Listener::joined(Transport::WebSocket, move |peer| async move {
         // Keep the connection open, never read it again.
         let _ = parked.send(peer);
     })

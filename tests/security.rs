@@ -12,15 +12,13 @@
 #![allow(clippy::result_large_err)] // tungstenite's handshake callback signature
 
 mod common;
-#[path = "common/fake_router.rs"]
-mod fake_router;
 
 use std::time::{Duration, Instant};
 
-use fake_router::{RawListener, WsListener};
 use tokio::io::AsyncWriteExt;
 use wamp_runtime::config::{AuthConfig, AuthMethod, Secret};
 use wamp_runtime::{ApplicationError, CallContext, Client, ClientConfig, Config, Payload, RegisterOptions};
+use wamp_testkit::fake_router::{Listener, Transport};
 
 /// Distinctive, so that finding it anywhere is a leak and not a coincidence.
 const TICKET: &str = "tk-Zq7vXw3Lp9";
@@ -152,7 +150,7 @@ async fn closed_quickly(client: &Client) -> String {
 /// header of a text frame announcing `length` bytes, sends none of them and
 /// keeps the connection open.
 async fn websocket_announcing(length: u64) -> String {
-    let (url, _) = WsListener::joined(move |mut peer| async move {
+    let (url, _) = Listener::joined(Transport::WebSocket, move |mut peer| async move {
         // FIN + text, no mask, 64-bit length.
         let mut header = vec![0x81, 127];
         header.extend_from_slice(&length.to_be_bytes());
@@ -180,7 +178,7 @@ async fn websocket_refuses_a_frame_over_max_message_size_from_its_header() {
 /// the header of a frame announcing `length` bytes, sends none of them and
 /// keeps the connection open.
 async fn rawsocket_announcing(length: u32) -> String {
-    let (url, _) = RawListener::joined(move |mut peer| async move {
+    let (url, _) = Listener::joined(Transport::RawSocket, move |mut peer| async move {
         peer.send_bytes(&length.to_be_bytes()).await;
         tokio::time::sleep(Duration::from_secs(30)).await;
     })

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| wamp_runtime::fuzzing::check("config", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| wamp_fuzz_checks::check("config", data));

@@ -28,9 +28,6 @@ mod connect;
 mod endpoint;
 mod error;
 pub mod extract;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod handler;
 mod pem;
 mod readable;

@@ -28,8 +28,12 @@
 //! binary does not leave routers behind. Dropping a [`Router`] stops it
 //! immediately.
 //!
-//! The API is synchronous and std-only, so it is usable from sync and async
-//! tests alike.
+//! The router API is synchronous and std-only, so it is usable from sync and
+//! async tests alike.
+//!
+//! For what a real router never sends (broken frames, protocol violations,
+//! floods, a peer that stops reading), [`fake_router`] is a scripted fake
+//! router on tokio, over WebSocket or RawSocket.
 //!
 //! ```no_run
 //! let router = wamp_testkit::shared_router();
@@ -38,6 +42,7 @@
 
 mod autobahn;
 mod config;
+pub mod fake_router;
 mod install;
 mod peer;
 mod procs;

@@ -2,7 +2,7 @@
 //! a router. A connected transport is a `FrameSink` plus a `FrameStream`;
 //! the session neither knows nor cares which transport it runs over.
 
-pub(crate) mod rawsocket;
+pub mod rawsocket;
 mod tcp;
 pub(crate) mod tls;
 mod websocket;
@@ -152,14 +152,10 @@ pub enum TransportError {
     /// The TCP or Unix socket failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// The router answered the RawSocket handshake with an error.
-    #[error("the router refused the RawSocket handshake: {reason} (error code {code})")]
-    HandshakeRefused {
-        /// The error code of the answer (1 to 15).
-        code: u8,
-        /// What the code means.
-        reason: &'static str,
-    },
+    /// The router's answer to the RawSocket handshake opens no connection:
+    /// a refusal, another serializer, or not RawSocket at all.
+    #[error(transparent)]
+    RawSocketHandshake(#[from] rawsocket::HandshakeError),
     /// The router closed or reset the connection before answering the
     /// RawSocket handshake (Crossbar does this for a serializer the
     /// transport does not offer).
@@ -171,28 +167,11 @@ pub enum TransportError {
         /// The serializer asked for.
         serializer: SerializerKind,
     },
-    /// The peer did not answer like a RawSocket router.
-    #[error("not a RawSocket handshake answer: {0}")]
-    HandshakeInvalid(String),
-    /// A received frame is larger than `max_message_size`; it was not read.
-    #[error("received a frame of {size} bytes, more than max_message_size ({limit} bytes)")]
-    IncomingTooLarge {
-        /// The length announced by the frame header.
-        size: usize,
-        /// Our limit.
-        limit: usize,
-    },
-    /// A frame to send is larger than the peer accepts.
-    #[error("cannot send a frame of {size} bytes: the connection accepts at most {limit} bytes")]
-    OutgoingTooLarge {
-        /// The size of the frame.
-        size: usize,
-        /// The limit negotiated with the router.
-        limit: usize,
-    },
-    /// A received RawSocket frame header is invalid.
-    #[error("invalid RawSocket frame: {0}")]
-    InvalidFrame(String),
+    /// A RawSocket frame cannot be read (an invalid header, over
+    /// `max_message_size`, a ping that cannot be answered) or sent (larger
+    /// than the router accepts).
+    #[error(transparent)]
+    RawSocketFrame(#[from] rawsocket::FrameError),
     /// The router's TLS certificate did not pass verification (unknown CA,
     /// wrong host name, expired...).
     #[error("the router's TLS certificate was not trusted: {reason} ({hint})")]

@@ -1,6 +1,10 @@
-//! WAMP over RawSocket: a 4-byte handshake, then length-prefixed frames, over
-//! TCP (`rs://host:port`, `tcp://host:port`), TLS (`rss://host:port`) or a
-//! Unix socket (`unix:///path`).
+//! The WAMP RawSocket protocol as an I/O-free codec: the client's 4-byte
+//! handshake and the length-prefixed frames that follow it.
+//!
+//! The client transport (`rs://host:port`, `tcp://host:port`,
+//! `rss://host:port`, `unix:///path`) runs on this codec; it is public so
+//! that tests, fuzzers and other peers can produce and check exactly the
+//! bytes the client does, without a socket.
 //!
 //! Handshake: the client sends `0x7F`, `LLLL SSSS`, `0`, `0`, where `SSSS`
 //! is the serializer id (JSON 1, MessagePack 2, CBOR 3) and `LLLL` the
@@ -8,92 +12,124 @@
 //! 16 MiB). The router answers the same shape with the serializer echoed and
 //! its own limit, or `0x7F`, `EEEE 0000`, `0`, `0` with an error code.
 //!
-//! Frames: a 4-byte header (the low 3 bits of the first byte are the type:
+//! Frames: a 4-byte header (the low 3 bits of the first byte are the kind:
 //! 0 a WAMP message, 1 ping, 2 pong; the other 5 bits are reserved; then a
-//! 24-bit big-endian length), then the payload. Pings are answered with a
-//! pong echoing the payload. The session sends no keepalive pings over
-//! RawSocket ([`Connection::pings`] is false): Crossbar 26.10 (autobahn's
-//! Twisted RawSocket) takes the type byte of a ping for part of the length
-//! and drops the connection.
+//! 24-bit big-endian length), then the payload. A ping is answered with a
+//! pong echoing its payload.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use wamp_core::SerializerKind;
+//! use wamp_runtime::transport::rawsocket::{Frame, FrameKind, Handshake};
+//!
+//! // The client asks for CBOR and accepts messages up to 64 KiB...
+//! let handshake = Handshake::new(SerializerKind::Cbor, 65_536);
+//! assert_eq!(handshake.encode(), [0x7F, 0x73, 0, 0]);
+//!
+//! // ...the router agrees to CBOR and accepts up to 4 KiB.
+//! let codec = handshake.decode_answer([0x7F, 0x33, 0, 0])?;
+//! assert_eq!(codec.max_incoming(), 65_536);
+//! assert_eq!(codec.max_outgoing(), 4096);
+//!
+//! // A frame as the client sends it, read back as a socket delivers it:
+//! // nothing until the frame is complete.
+//! let mut wire = BytesMut::new();
+//! codec.encode(FrameKind::Ping, b"hi", &mut wire)?;
+//! assert_eq!(&wire[..], [1, 0, 0, 2, b'h', b'i']);
+//! let mut received = BytesMut::from(&wire[..5]);
+//! assert_eq!(codec.decode(&mut received)?, None);
+//! received.extend_from_slice(&wire[5..]);
+//! assert_eq!(codec.decode(&mut received)?, Some(Frame::Ping("hi".into())));
+//!
+//! // An answer that is not RawSocket at all.
+//! let refused = handshake.decode_answer(*b"HTTP").unwrap_err();
+//! assert!(refused.to_string().contains("is this a RawSocket transport?"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-use std::collections::VecDeque;
-use std::path::Path;
-use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+mod connection;
+
+pub(crate) use connection::{connect_tcp, connect_tls, connect_unix};
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
-use futures_util::{Sink, Stream};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio_util::codec::{Decoder, Encoder, Framed};
 use wamp_core::SerializerKind;
 
-use super::{Connection, Incoming, Outgoing, TransportError};
-use crate::config::TlsConfig;
+/// The first byte of every handshake, the client's and the router's.
+pub const MAGIC: u8 = 0x7F;
 
-/// The first byte of every handshake.
-const MAGIC: u8 = 0x7F;
+/// The length of a handshake, each way.
+pub const HANDSHAKE_LENGTH: usize = 4;
 
-/// The largest length a frame header can carry (24 bits).
-const MAX_FRAME_LENGTH: usize = 0xFF_FFFF;
+/// The length of a frame header.
+pub const HEADER_LENGTH: usize = 4;
 
-/// Pings waiting for their pong beyond this many, or beyond this many bytes
-/// in all, are dropped: a peer flooding pings while we cannot write gets no
-/// more answers, and at most 1 MiB is held for it (16 pings at the largest
-/// frame length would be 256 MiB).
-const MAX_PENDING_PONGS: usize = 16;
-const MAX_PENDING_PONG_BYTES: usize = 1 << 20;
+/// The largest payload a frame header can announce (24 bits: 16 MiB - 1).
+pub const MAX_FRAME_LENGTH: usize = 0xFF_FFFF;
 
-/// Connects over TCP and performs the handshake.
-pub(super) async fn connect_tcp(
-    address: &str,
+/// The client's side of the handshake: the serializer it asks for and the
+/// largest message it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handshake {
     serializer: SerializerKind,
     max_message_size: usize,
-) -> Result<Connection, TransportError> {
-    let stream = super::tcp::connect(address).await?;
-    handshake(stream, serializer, max_message_size, None).await
 }
 
-/// Connects over TCP, opens TLS (verifying the router's certificate as `tls`
-/// says) and performs the handshake.
-pub(super) async fn connect_tls(
-    address: &str,
-    serializer: SerializerKind,
-    max_message_size: usize,
-    tls: &TlsConfig,
-) -> Result<Connection, TransportError> {
-    let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
-    let stream = super::tcp::connect(address).await?;
-    let stream = super::tls::connect(stream, super::tls::bare_host(host), tls, &format!("rss://{address}")).await?;
-    handshake(stream, serializer, max_message_size, Some(tls)).await
-}
+impl Handshake {
+    /// A handshake asking for `serializer` and accepting messages of up to
+    /// `max_message_size` bytes.
+    pub fn new(serializer: SerializerKind, max_message_size: usize) -> Self {
+        Self {
+            serializer,
+            max_message_size,
+        }
+    }
 
-/// Connects over a Unix socket and performs the handshake.
-#[cfg(unix)]
-pub(super) async fn connect_unix(
-    path: &Path,
-    serializer: SerializerKind,
-    max_message_size: usize,
-) -> Result<Connection, TransportError> {
-    let stream = tokio::net::UnixStream::connect(path).await.map_err(|e| {
-        TransportError::Io(std::io::Error::new(
-            e.kind(),
-            format!("cannot connect to the Unix socket {}: {e}", path.display()),
+    /// The serializer asked for.
+    pub fn serializer(&self) -> SerializerKind {
+        self.serializer
+    }
+
+    /// The largest message accepted, as given to [`new`](Self::new).
+    pub fn max_message_size(&self) -> usize {
+        self.max_message_size
+    }
+
+    /// The 4 bytes the client sends. The limit is announced as the largest
+    /// power of two not above `max_message_size`, within 512 B to 16 MiB
+    /// (below 512 B, 512 B is announced: the format cannot say less).
+    pub fn encode(&self) -> [u8; HANDSHAKE_LENGTH] {
+        [
+            MAGIC,
+            length_exponent(self.max_message_size) << 4 | self.serializer.rawsocket_id(),
+            0,
+            0,
+        ]
+    }
+
+    /// Reads the router's 4-byte answer: the codec of the connection, with
+    /// our limit for what we receive and the smaller of both for what we
+    /// send; or why there is no connection. The two reserved bytes of the
+    /// answer are not checked.
+    pub fn decode_answer(&self, answer: [u8; HANDSHAKE_LENGTH]) -> Result<FrameCodec, HandshakeError> {
+        if answer[0] != MAGIC {
+            return Err(HandshakeError::NotRawSocket { answer });
+        }
+        let (high, low) = (answer[1] >> 4, answer[1] & 0x0F);
+        if low == 0 {
+            return Err(HandshakeError::Refused { code: high });
+        }
+        if low != self.serializer.rawsocket_id() {
+            return Err(HandshakeError::SerializerMismatch {
+                asked: self.serializer,
+                answered: low,
+            });
+        }
+        let router_limit = 1usize << (9 + high);
+        Ok(FrameCodec::new(
+            self.max_message_size,
+            self.max_message_size.min(router_limit),
         ))
-    })?;
-    handshake(stream, serializer, max_message_size, None).await
-}
-
-/// Unix sockets exist on Unix only.
-#[cfg(not(unix))]
-pub(super) async fn connect_unix(
-    path: &Path,
-    _serializer: SerializerKind,
-    _max_message_size: usize,
-) -> Result<Connection, TransportError> {
-    Err(TransportError::Io(std::io::Error::new(
-        std::io::ErrorKind::Unsupported,
-        format!("Unix sockets ({}) are not supported on this platform", path.display()),
-    )))
+    }
 }
 
 /// The length exponent announcing `limit`: the largest `2^(9 + e)` not above
@@ -102,7 +138,8 @@ fn length_exponent(limit: usize) -> u8 {
     (0..=15u8).rev().find(|e| 1usize << (9 + e) <= limit).unwrap_or(0)
 }
 
-/// What an error code in a handshake answer means (WAMP spec, RawSocket).
+/// What an error code in a refusing handshake answer means (WAMP spec,
+/// RawSocket transport).
 fn refusal_reason(code: u8) -> &'static str {
     match code {
         0 => "illegal error code 0",
@@ -114,310 +151,304 @@ fn refusal_reason(code: u8) -> &'static str {
     }
 }
 
-/// Sends our handshake, reads the router's, and frames the stream. `tls`:
-/// the settings of a TLS stream, to explain a TLS failure (with TLS 1.3 a
-/// router that refuses the client certificate says so only now).
-pub(crate) async fn handshake<S>(
-    mut stream: S,
-    serializer: SerializerKind,
-    max_message_size: usize,
-    tls: Option<&TlsConfig>,
-) -> Result<Connection, TransportError>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let ours = [
-        MAGIC,
-        length_exponent(max_message_size) << 4 | serializer.rawsocket_id(),
-        0,
-        0,
-    ];
-    let closed = |e: std::io::Error| {
-        if let Some(tls) = tls.filter(|_| super::tls::is_tls_error(&e)) {
-            return super::tls::from_io(e, tls);
-        }
-        match e.kind() {
-            std::io::ErrorKind::UnexpectedEof
-            | std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::ConnectionAborted
-            | std::io::ErrorKind::BrokenPipe => TransportError::HandshakeClosed { serializer },
-            _ => TransportError::Io(e),
-        }
-    };
-    stream.write_all(&ours).await.map_err(closed)?;
-    stream.flush().await.map_err(closed)?;
-    let mut answer = [0u8; 4];
-    stream.read_exact(&mut answer).await.map_err(closed)?;
-    if answer[0] != MAGIC {
-        return Err(TransportError::HandshakeInvalid(format!(
-            "expected 0x7f first, got {answer:02x?} ({:?}); is this a RawSocket transport?",
-            String::from_utf8_lossy(&answer)
-        )));
-    }
-    let (high, low) = (answer[1] >> 4, answer[1] & 0x0F);
-    if low == 0 {
-        return Err(TransportError::HandshakeRefused {
-            code: high,
-            reason: refusal_reason(high),
-        });
-    }
-    if low != serializer.rawsocket_id() {
-        return Err(TransportError::HandshakeInvalid(format!(
-            "asked for serializer {serializer} (id {}), the router answered id {low}",
-            serializer.rawsocket_id()
-        )));
-    }
-    let router_limit = 1usize << (9 + high);
-    let max_outgoing = max_message_size.min(router_limit).min(MAX_FRAME_LENGTH);
-    tracing::debug!(%serializer, router_limit, max_outgoing, "rawsocket handshake done");
-    let codec = Codec {
-        max_incoming: max_message_size,
-        max_outgoing,
-    };
-    let socket = RawSocket {
-        framed: Framed::new(stream, codec),
-        pongs: VecDeque::new(),
-        pong_unflushed: false,
-    };
-    let (sink, stream) = futures_util::StreamExt::split(socket);
-    Ok(Connection {
-        sink: Box::pin(sink),
-        stream: Box::pin(stream),
-        serializer,
-        max_message_size: max_outgoing,
-        // Crossbar (autobahn-twisted) does not implement ping frames: a
-        // ping breaks the connection. Pings from the router are answered.
-        pings: false,
-    })
+/// Why the router's handshake answer opens no connection.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HandshakeError {
+    /// The answer does not start with [`MAGIC`]: the peer does not speak
+    /// RawSocket (an HTTP server, a WebSocket port...).
+    #[error(
+        "not a RawSocket handshake answer: expected 0x7f first, got {answer:02x?} ({:?}); \
+         is this a RawSocket transport?",
+        String::from_utf8_lossy(answer)
+    )]
+    NotRawSocket {
+        /// The 4 bytes received.
+        answer: [u8; HANDSHAKE_LENGTH],
+    },
+    /// The router refused the connection with an error code.
+    #[error(
+        "the router refused the RawSocket handshake: {} (error code {code})",
+        refusal_reason(*code)
+    )]
+    Refused {
+        /// The error code of the answer, 0 to 15 (0 is not a valid code).
+        code: u8,
+    },
+    /// The router agreed to a serializer other than the one asked for.
+    #[error(
+        "not a RawSocket handshake answer: asked for serializer {asked} (id {}), the router answered id {answered}",
+        asked.rawsocket_id()
+    )]
+    SerializerMismatch {
+        /// The serializer asked for.
+        asked: SerializerKind,
+        /// The serializer id of the answer (1 to 15).
+        answered: u8,
+    },
 }
 
-/// One RawSocket frame.
-#[derive(Debug, PartialEq)]
-pub(crate) enum RawFrame {
+/// The kind of a frame, the low 3 bits of its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameKind {
+    /// A serialized WAMP message.
+    Message,
+    /// A ping; the peer answers with a pong echoing its payload.
+    Ping,
+    /// The answer to a ping.
+    Pong,
+}
+
+impl FrameKind {
+    /// The kind's number in the header: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Message => 0,
+            Self::Ping => 1,
+            Self::Pong => 2,
+        }
+    }
+}
+
+/// A frame header: the kind of the frame and the length of its payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameHeader {
+    kind: FrameKind,
+    length: usize,
+}
+
+impl FrameHeader {
+    /// The header of a `kind` frame with `length` bytes of payload.
+    ///
+    /// # Errors
+    /// [`FrameError::OutgoingTooLarge`] when `length` exceeds
+    /// [`MAX_FRAME_LENGTH`], the most 24 bits can announce.
+    pub fn new(kind: FrameKind, length: usize) -> Result<Self, FrameError> {
+        if length > MAX_FRAME_LENGTH {
+            return Err(FrameError::OutgoingTooLarge {
+                size: length,
+                limit: MAX_FRAME_LENGTH,
+            });
+        }
+        Ok(Self { kind, length })
+    }
+
+    /// The kind of the frame.
+    pub fn kind(&self) -> FrameKind {
+        self.kind
+    }
+
+    /// The length of the payload that follows the header.
+    pub fn length(&self) -> usize {
+        self.length
+    }
+
+    /// The 4 bytes of the header.
+    pub fn encode(&self) -> [u8; HEADER_LENGTH] {
+        // The length fits 24 bits: `new` checked it.
+        let [_, high, middle, low] = (self.length as u32).to_be_bytes();
+        [self.kind.code(), high, middle, low]
+    }
+
+    /// Reads a header. Its length is not checked against any limit here;
+    /// [`FrameCodec::decode`] does that.
+    ///
+    /// # Errors
+    /// [`FrameError::ReservedBits`] when any of the 5 high bits of the first
+    /// byte is set, [`FrameError::UnknownKind`] for a kind other than 0, 1
+    /// and 2.
+    pub fn decode(header: [u8; HEADER_LENGTH]) -> Result<Self, FrameError> {
+        let [first, high, middle, low] = header;
+        if first >> 3 != 0 {
+            return Err(FrameError::ReservedBits { byte: first });
+        }
+        let kind = match first {
+            0 => FrameKind::Message,
+            1 => FrameKind::Ping,
+            2 => FrameKind::Pong,
+            kind => return Err(FrameError::UnknownKind { kind }),
+        };
+        let length = usize::from(high) << 16 | usize::from(middle) << 8 | usize::from(low);
+        Ok(Self { kind, length })
+    }
+}
+
+/// One received frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A serialized WAMP message.
     Message(Bytes),
+    /// A ping, to be answered with a pong echoing this payload.
     Ping(Bytes),
+    /// The answer to a ping, echoing its payload.
     Pong(Bytes),
 }
 
-/// Frames to send: a WAMP message (owned) or a control frame.
-#[derive(Debug)]
-enum OutFrame {
-    Message(Vec<u8>),
-    Ping(Bytes),
-    Pong(Bytes),
+impl Frame {
+    /// The kind of the frame.
+    pub fn kind(&self) -> FrameKind {
+        match self {
+            Self::Message(_) => FrameKind::Message,
+            Self::Ping(_) => FrameKind::Ping,
+            Self::Pong(_) => FrameKind::Pong,
+        }
+    }
+
+    /// The payload of the frame.
+    pub fn payload(&self) -> &Bytes {
+        match self {
+            Self::Message(payload) | Self::Ping(payload) | Self::Pong(payload) => payload,
+        }
+    }
 }
 
-/// The RawSocket frame codec, with a limit each way.
-#[derive(Debug)]
-pub(crate) struct Codec {
-    /// The largest frame we read (our `max_message_size`).
-    pub(crate) max_incoming: usize,
-    /// The largest frame we send (negotiated).
-    pub(crate) max_outgoing: usize,
+/// The frames of a connection, with a limit each way: reads frames from a
+/// buffer of received bytes, writes frames into a buffer of bytes to send.
+/// [`Handshake::decode_answer`] gives the codec the handshake negotiated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameCodec {
+    max_incoming: usize,
+    max_outgoing: usize,
 }
 
-impl Decoder for Codec {
-    type Item = RawFrame;
-    type Error = TransportError;
+impl FrameCodec {
+    /// A codec reading frames of up to `max_incoming` bytes and writing
+    /// frames of up to `max_outgoing` bytes (at most [`MAX_FRAME_LENGTH`]:
+    /// a larger limit is lowered to it).
+    pub fn new(max_incoming: usize, max_outgoing: usize) -> Self {
+        Self {
+            max_incoming,
+            max_outgoing: max_outgoing.min(MAX_FRAME_LENGTH),
+        }
+    }
 
-    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<RawFrame>, TransportError> {
-        let Some(header) = src.get(..4) else {
+    /// The largest payload read.
+    pub fn max_incoming(&self) -> usize {
+        self.max_incoming
+    }
+
+    /// The largest payload written; also the largest ping that can be
+    /// answered, as the pong echoes it.
+    pub fn max_outgoing(&self) -> usize {
+        self.max_outgoing
+    }
+
+    /// Takes the next whole frame off the front of `received`; `Ok(None)`
+    /// while it is incomplete, after reserving room for the rest of it.
+    ///
+    /// A header over the limit is refused as soon as it arrives, before
+    /// anything is reserved for its payload, so a peer cannot make the
+    /// reader allocate more than the limit.
+    ///
+    /// # Errors
+    /// Those of [`FrameHeader::decode`]; [`FrameError::IncomingTooLarge`]
+    /// for a frame over [`max_incoming`](Self::max_incoming);
+    /// [`FrameError::UnanswerablePing`] for a ping over
+    /// [`max_outgoing`](Self::max_outgoing). After an error the stream
+    /// cannot be read further.
+    pub fn decode(&self, received: &mut BytesMut) -> Result<Option<Frame>, FrameError> {
+        let Some(&[first, high, middle, low]) = received.get(..HEADER_LENGTH) else {
             return Ok(None);
         };
-        let (kind, reserved) = (header[0] & 0x07, header[0] >> 3);
-        let length = usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3]);
-        if reserved != 0 {
-            return Err(TransportError::InvalidFrame(format!(
-                "reserved bits set in the header byte {:#04x}",
-                header[0]
-            )));
-        }
-        if kind > 2 {
-            return Err(TransportError::InvalidFrame(format!("unknown frame type {kind}")));
-        }
-        // Checked before anything is reserved for the payload.
+        let header = FrameHeader::decode([first, high, middle, low])?;
+        let length = header.length();
         if length > self.max_incoming {
-            return Err(TransportError::IncomingTooLarge {
+            return Err(FrameError::IncomingTooLarge {
                 size: length,
                 limit: self.max_incoming,
             });
         }
-        if src.len() < 4 + length {
-            src.reserve(4 + length - src.len());
+        if header.kind() == FrameKind::Ping && length > self.max_outgoing {
+            return Err(FrameError::UnanswerablePing {
+                size: length,
+                limit: self.max_outgoing,
+            });
+        }
+        if received.len() < HEADER_LENGTH + length {
+            received.reserve(HEADER_LENGTH + length - received.len());
             return Ok(None);
         }
-        src.advance(4);
-        let payload = src.split_to(length).freeze();
-        Ok(Some(match kind {
-            0 => RawFrame::Message(payload),
-            1 => RawFrame::Ping(payload),
-            _ => RawFrame::Pong(payload),
+        received.advance(HEADER_LENGTH);
+        let payload = received.split_to(length).freeze();
+        Ok(Some(match header.kind() {
+            FrameKind::Message => Frame::Message(payload),
+            FrameKind::Ping => Frame::Ping(payload),
+            FrameKind::Pong => Frame::Pong(payload),
         }))
     }
-}
 
-impl Encoder<OutFrame> for Codec {
-    type Error = TransportError;
-
-    fn encode(&mut self, frame: OutFrame, dst: &mut BytesMut) -> Result<(), TransportError> {
-        let (kind, payload): (u8, &[u8]) = match &frame {
-            OutFrame::Message(payload) => (0, payload),
-            OutFrame::Ping(payload) => (1, payload),
-            OutFrame::Pong(payload) => (2, payload),
-        };
+    /// Appends a `kind` frame carrying `payload` to `to_send`.
+    ///
+    /// # Errors
+    /// [`FrameError::OutgoingTooLarge`] for a payload over
+    /// [`max_outgoing`](Self::max_outgoing); nothing is appended then.
+    pub fn encode(&self, kind: FrameKind, payload: &[u8], to_send: &mut BytesMut) -> Result<(), FrameError> {
         if payload.len() > self.max_outgoing {
-            return Err(TransportError::OutgoingTooLarge {
+            return Err(FrameError::OutgoingTooLarge {
                 size: payload.len(),
                 limit: self.max_outgoing,
             });
         }
-        dst.reserve(4 + payload.len());
-        dst.put_u8(kind);
-        // The length fits 24 bits: max_outgoing <= MAX_FRAME_LENGTH.
-        dst.put_uint(payload.len() as u64, 3);
-        dst.put_slice(payload);
+        let header = FrameHeader::new(kind, payload.len())?;
+        to_send.reserve(HEADER_LENGTH + payload.len());
+        to_send.put_slice(&header.encode());
+        to_send.put_slice(payload);
         Ok(())
     }
 }
 
-/// A framed RawSocket connection: the session's sink and stream, split
-/// with a lock, and the pongs owed to the router.
-struct RawSocket<S> {
-    framed: Framed<S, Codec>,
-    /// Payloads of received pings not yet answered.
-    pongs: VecDeque<Bytes>,
-    /// A pong went into the write buffer and is not flushed yet. The
-    /// session flushes only what it wrote itself, so without this a pong
-    /// half-written into a full socket would wait there until the session
-    /// next sends something, and the router would take us for dead.
-    pong_unflushed: bool,
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
-    /// Queues and flushes the pongs owed, as far as the socket allows
-    /// without waiting.
-    fn poll_pongs(&mut self, cx: &mut Context<'_>) -> Result<(), TransportError> {
-        if self.pongs.is_empty() && !self.pong_unflushed {
-            return Ok(());
-        }
-        while let Some(payload) = self.pongs.front() {
-            match Pin::new(&mut self.framed).poll_ready(cx) {
-                Poll::Ready(Ok(())) => {
-                    let payload = payload.clone();
-                    self.pongs.pop_front();
-                    Pin::new(&mut self.framed).start_send(OutFrame::Pong(payload))?;
-                    self.pong_unflushed = true;
-                }
-                Poll::Ready(Err(e)) => return Err(e),
-                Poll::Pending => return Ok(()),
-            }
-        }
-        match Pin::new(&mut self.framed).poll_flush(cx) {
-            Poll::Ready(Err(e)) => Err(e),
-            Poll::Ready(Ok(())) => {
-                self.pong_unflushed = false;
-                Ok(())
-            }
-            Poll::Pending => Ok(()),
-        }
-    }
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> Stream for RawSocket<S> {
-    type Item = Result<Incoming, TransportError>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        if let Err(e) = this.poll_pongs(cx) {
-            return Poll::Ready(Some(Err(e)));
-        }
-        loop {
-            let frame = match ready!(Pin::new(&mut this.framed).poll_next(cx)) {
-                Some(Ok(frame)) => frame,
-                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
-                None => return Poll::Ready(None),
-            };
-            match frame {
-                RawFrame::Message(payload) => return Poll::Ready(Some(Ok(Incoming::Frame(payload)))),
-                RawFrame::Pong(_) => return Poll::Ready(Some(Ok(Incoming::Pong))),
-                RawFrame::Ping(payload) => {
-                    // The pong must echo the ping, so a ping longer than what
-                    // the router itself accepts can never be answered.
-                    let limit = this.framed.codec().max_outgoing;
-                    if payload.len() > limit {
-                        return Poll::Ready(Some(Err(TransportError::InvalidFrame(format!(
-                            "the router sent a ping of {} bytes but accepts at most {limit} bytes, \
-                             so the pong (an echo of the ping) cannot be sent",
-                            payload.len()
-                        )))));
-                    }
-                    let pending: usize = this.pongs.iter().map(Bytes::len).sum();
-                    if this.pongs.len() < MAX_PENDING_PONGS && pending + payload.len() <= MAX_PENDING_PONG_BYTES {
-                        this.pongs.push_back(payload);
-                    } else {
-                        tracing::debug!(
-                            size = payload.len(),
-                            pending,
-                            "not answering a RawSocket ping: too many pongs are already waiting"
-                        );
-                    }
-                    if let Err(e) = this.poll_pongs(cx) {
-                        return Poll::Ready(Some(Err(e)));
-                    }
-                }
-            }
-        }
-    }
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Outgoing> for RawSocket<S> {
-    type Error = TransportError;
-
-    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
-        Pin::new(&mut self.get_mut().framed).poll_ready(cx)
-    }
-
-    fn start_send(self: Pin<&mut Self>, item: Outgoing) -> Result<(), TransportError> {
-        let frame = match item {
-            Outgoing::Frame(payload) => OutFrame::Message(payload),
-            Outgoing::Ping => OutFrame::Ping(Bytes::from_static(b"wamp-rs")),
-        };
-        Pin::new(&mut self.get_mut().framed).start_send(frame)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
-        Pin::new(&mut self.get_mut().framed).poll_flush(cx)
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
-        Pin::new(&mut self.get_mut().framed).poll_close(cx)
-    }
+/// A frame that cannot be read or sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// One of the 5 reserved bits of a received header is set.
+    #[error("invalid RawSocket frame: reserved bits set in the header byte {byte:#04x}")]
+    ReservedBits {
+        /// The first byte of the header.
+        byte: u8,
+    },
+    /// A received header has a kind other than message, ping and pong.
+    #[error("invalid RawSocket frame: unknown frame type {kind}")]
+    UnknownKind {
+        /// The kind's number, 3 to 7.
+        kind: u8,
+    },
+    /// A received header announces more than our limit; the payload was
+    /// not read.
+    #[error("received a frame of {size} bytes, more than max_message_size ({limit} bytes)")]
+    IncomingTooLarge {
+        /// The length announced by the header.
+        size: usize,
+        /// Our limit.
+        limit: usize,
+    },
+    /// A received ping is larger than the peer accepts, so the pong that
+    /// must echo it cannot be sent.
+    #[error(
+        "invalid RawSocket frame: the router sent a ping of {size} bytes but accepts at most {limit} bytes, \
+         so the pong (an echo of the ping) cannot be sent"
+    )]
+    UnanswerablePing {
+        /// The length of the ping.
+        size: usize,
+        /// The largest frame the peer accepts.
+        limit: usize,
+    },
+    /// A frame to send is larger than the peer accepts (or than a header
+    /// can announce).
+    #[error("cannot send a frame of {size} bytes: the connection accepts at most {limit} bytes")]
+    OutgoingTooLarge {
+        /// The length of the payload.
+        size: usize,
+        /// The limit negotiated with the router.
+        limit: usize,
+    },
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::time::Duration;
-
-    use futures_util::{SinkExt, StreamExt};
-    use tokio::io::DuplexStream;
-
     use super::*;
-
-    /// A client connection over an in-memory pipe, with the router's end
-    /// after it answered `answer` to the client's handshake (returned too).
-    async fn connected(answer: [u8; 4], max: usize) -> (Result<Connection, TransportError>, DuplexStream, [u8; 4]) {
-        let (client, mut router) = tokio::io::duplex(1 << 20);
-        let router_side = async move {
-            let mut hello = [0u8; 4];
-            router.read_exact(&mut hello).await.unwrap();
-            router.write_all(&answer).await.unwrap();
-            (router, hello)
-        };
-        let (connection, (router, hello)) =
-            tokio::join!(handshake(client, SerializerKind::Cbor, max, None), router_side);
-        (connection, router, hello)
-    }
 
     #[test]
     fn length_exponent_is_the_largest_power_not_above_the_limit() {
@@ -431,202 +462,52 @@ mod tests {
         assert_eq!(length_exponent(usize::MAX), 15);
     }
 
-    #[tokio::test]
-    async fn handshake_offers_the_serializer_and_takes_the_smaller_limit() {
-        let (connection, _router, hello) = connected([0x7F, 0x33, 0, 0], 65_536).await;
-        assert_eq!(hello, [0x7F, 0x73, 0, 0]);
-        let connection = connection.unwrap();
-        assert_eq!(connection.serializer, SerializerKind::Cbor);
-        assert_eq!(connection.max_message_size, 4096);
-        let (connection, _router, _) = connected([0x7F, 0xF3, 0, 0], 65_536).await;
-        assert_eq!(connection.unwrap().max_message_size, 65_536);
+    #[test]
+    fn the_answer_gives_our_limit_in_and_the_smaller_one_out() {
+        let handshake = Handshake::new(SerializerKind::Json, 100_000);
+        assert_eq!(handshake.encode(), [0x7F, 0x71, 0, 0]);
+        let codec = handshake.decode_answer([0x7F, 0xF1, 0, 0]).unwrap();
+        assert_eq!((codec.max_incoming(), codec.max_outgoing()), (100_000, 100_000));
+        let codec = handshake.decode_answer([0x7F, 0x01, 0, 0]).unwrap();
+        assert_eq!(codec.max_outgoing(), 512);
+        let large = Handshake::new(SerializerKind::Json, usize::MAX);
+        let codec = large.decode_answer([0x7F, 0xF1, 0, 0]).unwrap();
+        assert_eq!(codec.max_outgoing(), MAX_FRAME_LENGTH, "within 24 bits");
     }
 
-    #[tokio::test]
-    async fn refused_handshakes_name_the_reason() {
-        let cases = [
-            (
-                0x10,
-                "the router refused the RawSocket handshake: serializer unsupported (error code 1)",
-            ),
-            (0x20, "maximum message length unacceptable (error code 2)"),
-            (0x30, "use of reserved bits (unsupported feature) (error code 3)"),
-            (0x40, "maximum connection count reached (error code 4)"),
-            (0x90, "unknown error code (error code 9)"),
-        ];
-        for (byte, expected) in cases {
-            let (connection, _router, _) = connected([0x7F, byte, 0, 0], 65_536).await;
-            let err = connection.unwrap_err().to_string();
-            assert!(err.ends_with(expected), "{err}");
+    #[test]
+    fn headers_round_trip_and_bad_ones_are_named() {
+        for kind in [FrameKind::Message, FrameKind::Ping, FrameKind::Pong] {
+            let header = FrameHeader::new(kind, 0x01_02_03).unwrap();
+            assert_eq!(header.encode(), [kind.code(), 1, 2, 3]);
+            assert_eq!(FrameHeader::decode(header.encode()).unwrap(), header);
         }
-        let (connection, _router, _) = connected([0x7F, 0x72, 0, 0], 65_536).await;
-        let err = connection.unwrap_err().to_string();
-        assert!(
-            err.contains("asked for serializer cbor (id 3), the router answered id 2"),
-            "{err}"
-        );
-        let (connection, _router, _) = connected(*b"HTTP", 65_536).await;
-        let err = connection.unwrap_err().to_string();
-        assert!(
-            err.starts_with("not a RawSocket handshake answer: expected 0x7f first"),
-            "{err}"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_connection_closed_during_the_handshake_says_so() {
-        let (client, mut router) = tokio::io::duplex(64);
-        let router_side = async move {
-            let mut hello = [0u8; 4];
-            router.read_exact(&mut hello).await.unwrap();
-            drop(router);
-        };
-        let (connection, ()) = tokio::join!(handshake(client, SerializerKind::MsgPack, 1024, None), router_side);
         assert_eq!(
-            connection.unwrap_err().to_string(),
-            "the router closed the connection during the RawSocket handshake; \
-             Crossbar does this when the transport does not offer the msgpack serializer"
+            FrameHeader::new(FrameKind::Message, MAX_FRAME_LENGTH + 1),
+            Err(FrameError::OutgoingTooLarge {
+                size: MAX_FRAME_LENGTH + 1,
+                limit: MAX_FRAME_LENGTH
+            })
         );
-    }
-
-    #[tokio::test]
-    async fn pongs_owed_to_a_router_that_does_not_read_are_bounded() {
-        const PING: usize = 400 * 1024;
-        let (connection, router, _) = connected([0x7F, 0xF3, 0, 0], 1 << 20).await;
-        let mut connection = connection.unwrap();
-        let (mut from_client, mut to_client) = tokio::io::split(router);
-        let frame = |kind: u8, payload: &[u8]| {
-            let mut bytes = vec![kind];
-            bytes.extend_from_slice(&u32::try_from(payload.len()).unwrap().to_be_bytes()[1..]);
-            bytes.extend_from_slice(payload);
-            bytes
-        };
-        // Six pings of 400 KiB while the router reads nothing: two pongs fit
-        // the 1 MiB pipe, a third is half written, two wait in the queue
-        // (800 KiB), the sixth would pass the 1 MiB bound and gets no answer.
-        let pings = async {
-            for n in 0..6u8 {
-                to_client.write_all(&frame(1, &vec![n; PING])).await.unwrap();
-            }
-            to_client.write_all(&frame(0, b"x")).await.unwrap();
-        };
-        let bound = Duration::from_secs(10);
-        let (_, delivered) = tokio::time::timeout(bound, async { tokio::join!(pings, connection.stream.next()) })
-            .await
-            .expect("the pings are read and the message delivered");
-        assert!(
-            matches!(delivered, Some(Ok(Incoming::Frame(ref f))) if &f[..] == b"x"),
-            "{delivered:?}"
-        );
-
-        // The router reads again; the client goes on serving its stream.
-        let served = tokio::spawn(async move { connection.stream.next().await.map(|r| r.is_ok()) });
-        let mut answered = Vec::new();
-        loop {
-            let mut header = [0u8; 4];
-            let read = tokio::time::timeout(Duration::from_millis(500), from_client.read_exact(&mut header)).await;
-            let Ok(read) = read else { break };
-            read.unwrap();
-            assert_eq!(header[0], 2, "a pong");
-            let mut payload =
-                vec![0u8; usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3])];
-            tokio::time::timeout(bound, from_client.read_exact(&mut payload))
-                .await
-                .expect("a pong whose header came arrives whole")
-                .unwrap();
-            answered.push(payload[0]);
-        }
-        assert_eq!(answered, [0, 1, 2, 3, 4], "the sixth ping is not answered");
-        to_client.write_all(&frame(0, b"y")).await.unwrap();
-        assert_eq!(tokio::time::timeout(bound, served).await.unwrap().unwrap(), Some(true));
-    }
-
-    #[tokio::test]
-    async fn frames_pings_and_pongs() {
-        let (connection, mut router, _) = connected([0x7F, 0xF3, 0, 0], 1 << 20).await;
-        let mut connection = connection.unwrap();
-
-        // A message each way.
-        connection.sink.send(Outgoing::Frame(b"abc".to_vec())).await.unwrap();
-        let mut header = [0u8; 7];
-        router.read_exact(&mut header).await.unwrap();
-        assert_eq!(header, [0, 0, 0, 3, b'a', b'b', b'c']);
-        router.write_all(&[0, 0, 0, 2, b'h', b'i']).await.unwrap();
-        match connection.stream.next().await {
-            Some(Ok(Incoming::Frame(frame))) => assert_eq!(&frame[..], b"hi"),
-            other => panic!("{other:?}"),
-        }
-
-        // The router pings: the pong echoes the payload, then the next
-        // message is delivered.
-        router
-            .write_all(&[1, 0, 0, 4, 1, 2, 3, 4, 0, 0, 0, 1, b'x'])
-            .await
-            .unwrap();
-        match connection.stream.next().await {
-            Some(Ok(Incoming::Frame(frame))) => assert_eq!(&frame[..], b"x"),
-            other => panic!("{other:?}"),
-        }
-        let mut pong = [0u8; 8];
-        router.read_exact(&mut pong).await.unwrap();
-        assert_eq!(pong, [2, 0, 0, 4, 1, 2, 3, 4]);
-
-        // We ping: the router's pong is reported.
-        connection.sink.send(Outgoing::Ping).await.unwrap();
-        let mut ping = [0u8; 4];
-        router.read_exact(&mut ping).await.unwrap();
-        assert_eq!(ping[0], 1);
-        let mut payload = vec![0u8; usize::from(ping[3])];
-        router.read_exact(&mut payload).await.unwrap();
-        router.write_all(&[2, 0, 0, ping[3]]).await.unwrap();
-        router.write_all(&payload).await.unwrap();
-        assert!(matches!(connection.stream.next().await, Some(Ok(Incoming::Pong))));
-
-        // The router closes: the stream ends.
-        drop(router);
-        assert!(connection.stream.next().await.is_none());
-    }
-
-    #[tokio::test]
-    async fn oversized_frames_fail_each_way_without_reading_them() {
-        let (connection, mut router, _) = connected([0x7F, 0x33, 0, 0], 65_536).await;
-        let mut connection = connection.unwrap();
-        assert_eq!(connection.max_message_size, 4096);
-        let err = connection
-            .sink
-            .send(Outgoing::Frame(vec![0; 4097]))
-            .await
-            .unwrap_err()
-            .to_string();
         assert_eq!(
-            err,
-            "cannot send a frame of 4097 bytes: the connection accepts at most 4096 bytes"
+            FrameHeader::decode([0x09, 0, 0, 0]),
+            Err(FrameError::ReservedBits { byte: 0x09 })
         );
-
-        // A header announcing 16 MiB - 1 with no payload behind it: refused
-        // at once, nothing reserved for it.
-        router.write_all(&[0, 0xFF, 0xFF, 0xFF]).await.unwrap();
-        let err = connection.stream.next().await.unwrap().unwrap_err().to_string();
         assert_eq!(
-            err,
-            "received a frame of 16777215 bytes, more than max_message_size (65536 bytes)"
+            FrameHeader::decode([0x07, 0, 0, 0]),
+            Err(FrameError::UnknownKind { kind: 7 })
         );
     }
 
-    #[tokio::test]
-    async fn invalid_frame_headers_are_rejected() {
-        for (header, expected) in [
-            ([3u8, 0, 0, 0], "invalid RawSocket frame: unknown frame type 3"),
-            (
-                [0x08, 0, 0, 0],
-                "invalid RawSocket frame: reserved bits set in the header byte 0x08",
-            ),
-        ] {
-            let (connection, mut router, _) = connected([0x7F, 0xF3, 0, 0], 65_536).await;
-            let mut connection = connection.unwrap();
-            router.write_all(&header).await.unwrap();
-            let err = connection.stream.next().await.unwrap().unwrap_err().to_string();
-            assert_eq!(err, expected);
-        }
+    #[test]
+    fn a_ping_larger_than_the_peer_accepts_is_refused_at_its_header() {
+        let codec = FrameCodec::new(4096, 512);
+        let mut received = BytesMut::from(&[1u8, 0, 2, 4][..]);
+        assert_eq!(
+            codec.decode(&mut received),
+            Err(FrameError::UnanswerablePing { size: 516, limit: 512 })
+        );
+        let mut received = BytesMut::from(&[0u8, 0, 2, 4][..]);
+        assert_eq!(codec.decode(&mut received), Ok(None), "a message of that size is fine");
     }
 }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use wamp_runtime::fuzzing::{TARGETS, check, seed_corpus};
+use wamp_fuzz_checks::{Seed, TARGETS, check, seed_corpus};
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
@@ -55,9 +55,9 @@ fn the_crash_regressions_replay_without_a_finding() {
 fn the_seeds_pass_their_checks_and_are_in_the_corpus() {
     let seeds = seed_corpus();
     for target in TARGETS {
-        assert!(seeds.iter().any(|(t, _, _)| t == target), "no seed for {target}");
+        assert!(seeds.iter().any(|seed| seed.target == *target), "no seed for {target}");
     }
-    for (target, name, data) in &seeds {
+    for Seed { target, name, data } in &seeds {
         check(target, data);
         let committed = fuzz_dir().join("corpus").join(target).join(format!("seed-{name}"));
         assert_eq!(
@@ -70,11 +70,11 @@ fn the_seeds_pass_their_checks_and_are_in_the_corpus() {
 }
 
 /// Writes the seed corpus, plus the example configuration files of the
-/// repository: `cargo test -p wamp-runtime --test fuzz_corpus -- --ignored write_seed_corpus`.
+/// repository: `cargo test -p wamp-fuzz-checks --test corpus -- --ignored write_seed_corpus`.
 #[test]
 #[ignore = "writes fuzz/corpus; run by hand after changing the seeds"]
 fn write_seed_corpus() {
-    for (target, name, data) in seed_corpus() {
+    for Seed { target, name, data } in seed_corpus() {
         let dir = fuzz_dir().join("corpus").join(target);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("seed-{name}")), data).unwrap();
