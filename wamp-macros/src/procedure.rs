@@ -21,6 +21,7 @@ const ACCEPTS: Accepts = Accepts {
         "disclose_caller",
         "force_reregister",
         "concurrency",
+        "queue_limit",
     ],
 };
 
@@ -68,7 +69,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let keep_procedure = signature
         .returns_result
         .then(|| quote!(let __wamp_procedure = ::wamp_runtime::__private::String::from(__wamp_ctx.procedure());));
-    let submit = handler.submit(quote!(ProcedureEntry), handler.options.procedure_options());
+    let submit = handler.submit(quote!(ProcedureEntry), handler.options.register_options());
 
     Ok(quote! {
         #function

@@ -45,7 +45,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         },
         ReturnType::Default => quote!(let () = __wamp_return;),
     };
-    let submit = handler.submit(quote!(SubscriberEntry), handler.options.subscription_options());
+    let submit = handler.submit(quote!(SubscriberEntry), handler.options.subscribe_options());
 
     Ok(quote! {
         #function

@@ -32,6 +32,7 @@ pub mod extract;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handler;
+mod limits;
 mod pem;
 mod readable;
 pub mod registry;
@@ -96,6 +97,7 @@ pub use wamp_error::{TypedCallError, WampError};
 /// | `disclose_caller = true` | ask the router to disclose the caller | the module's, else `false` |
 /// | `force_reregister = true` | take the procedure over from another session holding it (e.g. a dead predecessor the router has not dropped yet) | `false` |
 /// | `concurrency = N` | at most N invocations at once, the others queue | the module's, else no limit |
+/// | `queue_limit = N` | at most N invocations held at once, running or queued; more are refused at once as busy (`wamp.error.unavailable`) | the module's, else the client's `invocation_queue` |
 ///
 /// The function must be a free function (no `self`, no generics) whose first
 /// parameter is the [`CallContext`]; it may be `async` or plain. It stays
@@ -136,8 +138,8 @@ pub use wamp_macros::subscriber;
 /// ```
 ///
 /// Options: `prefix`, `client`, and the defaults `match` (of procedures and
-/// subscriptions), `invoke`, `disclose_caller` and `concurrency` (of
-/// procedures). See the [`registry`] module for how prefixes and defaults
+/// subscriptions), `invoke`, `disclose_caller`, `concurrency` and
+/// `queue_limit` (of procedures). See the [`registry`] module for how prefixes and defaults
 /// combine.
 pub use wamp_macros::wamp_module;
 

@@ -436,7 +436,7 @@ impl RunningServer {
             let name = name.as_str();
             let registrations = bindings.procedures.iter().map(|binding| async move {
                 match client
-                    .register(binding.uri.clone(), binding.limited_handler(), binding.options.clone())
+                    .register(binding.uri.clone(), binding.handler.clone(), binding.options)
                     .await
                 {
                     Ok(_) => {
@@ -454,7 +454,7 @@ impl RunningServer {
             });
             let subscriptions = bindings.subscriptions.iter().map(|binding| async move {
                 match client
-                    .subscribe(binding.uri.clone(), binding.handler.clone(), binding.options.clone())
+                    .subscribe(binding.uri.clone(), binding.handler.clone(), binding.options)
                     .await
                 {
                     Ok(_) => {

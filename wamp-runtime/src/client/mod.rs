@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
-use wamp_core::{Dict, Id, InvokePolicy, Message, Payload, RequestIdGenerator, Serializer, Uri};
+use wamp_core::{Dict, Id, Message, Payload, RequestIdGenerator, Serializer, Uri};
 
 use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{CallError, Error};
@@ -375,23 +375,27 @@ impl Client {
     ///
     /// With [`MatchPolicy::Prefix`](crate::MatchPolicy::Prefix) or [`MatchPolicy::Wildcard`](crate::MatchPolicy::Wildcard) in `options`,
     /// `procedure` is a pattern and [`CallContext::procedure`](crate::CallContext::procedure)
-    /// tells the handler which URI was called.
+    /// tells the handler which URI was called. The options'
+    /// [`concurrency`](RegisterOptions::concurrency) and
+    /// [`queue_limit`](RegisterOptions::queue_limit) apply to this handler.
     pub async fn register<M>(
         &self,
         procedure: impl Into<String>,
         handler: impl IntoProcedureHandler<M>,
         options: RegisterOptions,
     ) -> Result<Registration, CallError> {
-        let procedure = Uri::pattern(procedure, options.match_policy)
+        let procedure = Uri::pattern(procedure, options.match_policy_or_default())
             .map_err(|e| CallError::InvalidRequest(e.to_string()))?
             .into_string();
+        let handler = crate::limits::limited(handler.into_procedure_handler(), &options)
+            .map_err(|e| CallError::InvalidRequest(format!("procedure {procedure:?}: {e}")))?;
         self.check_connected()?;
         let (reply, answer) = oneshot::channel();
         self.send_command(Command::Register {
             procedure: procedure.clone(),
             options: options.to_dict(),
-            single: options.invoke == InvokePolicy::Single,
-            handler: handler.into_procedure_handler(),
+            single: options.is_single(),
+            handler,
             reply,
         })
         .await?;
@@ -415,7 +419,7 @@ impl Client {
         handler: impl IntoEventHandler<M>,
         options: SubscribeOptions,
     ) -> Result<Subscription, CallError> {
-        let topic = Uri::pattern(topic, options.match_policy)
+        let topic = Uri::pattern(topic, options.match_policy_or_default())
             .map_err(|e| CallError::InvalidRequest(e.to_string()))?
             .into_string();
         self.check_connected()?;

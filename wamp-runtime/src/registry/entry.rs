@@ -4,7 +4,7 @@
 use std::fmt;
 
 use futures_util::future::BoxFuture;
-use wamp_core::{InvokePolicy, MatchPolicy, Payload};
+use wamp_core::Payload;
 
 use crate::client::{RegisterOptions, SubscribeOptions};
 use crate::handler::{CallContext, EventContext, ProcedureResult};
@@ -35,139 +35,13 @@ impl Location {
     }
 }
 
-/// The options of a procedure; `None` inherits from the module's and the
-/// registry's defaults (and in the end from [`RegisterOptions::default`]).
-///
-/// ```
-/// use wamp_runtime::registry::ProcedureOptions;
-/// use wamp_runtime::{InvokePolicy, MatchPolicy};
-///
-/// const OPTIONS: ProcedureOptions = ProcedureOptions::new().invoke(InvokePolicy::RoundRobin).concurrency(4);
-/// let merged = OPTIONS.or(ProcedureOptions::new().invoke(InvokePolicy::Last).match_policy(MatchPolicy::Prefix));
-/// assert_eq!(merged.invoke, Some(InvokePolicy::RoundRobin));
-/// assert_eq!(merged.match_policy, Some(MatchPolicy::Prefix));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct ProcedureOptions {
-    /// How the router matches called URIs (`match`).
-    pub match_policy: Option<MatchPolicy>,
-    /// Which callee the router picks among several (`invoke`).
-    pub invoke: Option<InvokePolicy>,
-    /// Whether the router tells the callee who the caller is.
-    pub disclose_caller: Option<bool>,
-    /// Whether to take the procedure over from another session holding it
-    /// (see [`RegisterOptions::force_reregister`]).
-    pub force_reregister: Option<bool>,
-    /// At most this many invocations of the handler run at once; more wait
-    /// in a queue, in arrival order (an interrupted waiting invocation
-    /// leaves the queue with `wamp.error.canceled`). `None`: no limit.
-    pub concurrency: Option<usize>,
-}
-
-impl ProcedureOptions {
-    /// No option set.
-    pub const fn new() -> Self {
-        Self {
-            match_policy: None,
-            invoke: None,
-            disclose_caller: None,
-            force_reregister: None,
-            concurrency: None,
-        }
-    }
-
-    /// Sets the match policy.
-    pub const fn match_policy(mut self, policy: MatchPolicy) -> Self {
-        self.match_policy = Some(policy);
-        self
-    }
-
-    /// Sets the invocation policy.
-    pub const fn invoke(mut self, policy: InvokePolicy) -> Self {
-        self.invoke = Some(policy);
-        self
-    }
-
-    /// Sets caller disclosure.
-    pub const fn disclose_caller(mut self, disclose: bool) -> Self {
-        self.disclose_caller = Some(disclose);
-        self
-    }
-
-    /// Sets `force_reregister`.
-    pub const fn force_reregister(mut self, force: bool) -> Self {
-        self.force_reregister = Some(force);
-        self
-    }
-
-    /// Sets the concurrency limit.
-    pub const fn concurrency(mut self, limit: usize) -> Self {
-        self.concurrency = Some(limit);
-        self
-    }
-
-    /// These options, with the unset ones taken from `defaults`.
-    pub fn or(self, defaults: ProcedureOptions) -> Self {
-        Self {
-            match_policy: self.match_policy.or(defaults.match_policy),
-            invoke: self.invoke.or(defaults.invoke),
-            disclose_caller: self.disclose_caller.or(defaults.disclose_caller),
-            force_reregister: self.force_reregister.or(defaults.force_reregister),
-            concurrency: self.concurrency.or(defaults.concurrency),
-        }
-    }
-
-    /// The REGISTER options, unset ones at the protocol's defaults.
-    pub fn to_register_options(&self) -> RegisterOptions {
-        RegisterOptions::default()
-            .match_policy(self.match_policy.unwrap_or_default())
-            .invoke(self.invoke.unwrap_or_default())
-            .disclose_caller(self.disclose_caller.unwrap_or(false))
-            .force_reregister(self.force_reregister.unwrap_or(false))
-    }
-}
-
-/// The options of a subscription; `None` inherits like [`ProcedureOptions`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct SubscriptionOptions {
-    /// How the router matches published topics (`match`).
-    pub match_policy: Option<MatchPolicy>,
-}
-
-impl SubscriptionOptions {
-    /// No option set.
-    pub const fn new() -> Self {
-        Self { match_policy: None }
-    }
-
-    /// Sets the match policy.
-    pub const fn match_policy(mut self, policy: MatchPolicy) -> Self {
-        self.match_policy = Some(policy);
-        self
-    }
-
-    /// These options, with the unset ones taken from `defaults`.
-    pub fn or(self, defaults: SubscriptionOptions) -> Self {
-        Self {
-            match_policy: self.match_policy.or(defaults.match_policy),
-        }
-    }
-
-    /// The SUBSCRIBE options, unset ones at the protocol's defaults.
-    pub fn to_subscribe_options(&self) -> SubscribeOptions {
-        SubscribeOptions::default().match_policy(self.match_policy.unwrap_or_default())
-    }
-}
-
 /// A procedure registered at link time; what `#[procedure]` submits.
 ///
 /// Writing one by hand, with a handler that takes the raw payload:
 ///
 /// ```
-/// use wamp_runtime::registry::{Location, ProcedureEntry, ProcedureOptions};
-/// use wamp_runtime::{CallContext, InvokePolicy, Payload, ProcedureResult};
+/// use wamp_runtime::registry::{Location, ProcedureEntry};
+/// use wamp_runtime::{CallContext, InvokePolicy, Payload, ProcedureResult, RegisterOptions};
 /// use wamp_runtime::registry::{inventory, BoxFuture};
 ///
 /// fn echo(_ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
@@ -177,7 +51,7 @@ impl SubscriptionOptions {
 /// inventory::submit! {
 ///     ProcedureEntry::new(module_path!(), "echo", echo, Location::new("echo", file!(), line!()))
 ///         .prefix("com.example")
-///         .options(ProcedureOptions::new().invoke(InvokePolicy::RoundRobin))
+///         .options(RegisterOptions::new().invoke(InvokePolicy::RoundRobin))
 /// }
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -194,7 +68,7 @@ pub struct ProcedureEntry {
     /// the default client.
     pub client: Option<&'static str>,
     /// The options; unset ones come from the module and registry defaults.
-    pub options: ProcedureOptions,
+    pub options: RegisterOptions,
     /// The handler.
     pub handler: ProcedureFn,
     /// The state types its `State<T>` parameters take; start-up fails when
@@ -212,7 +86,7 @@ impl ProcedureEntry {
             module_path,
             prefix: None,
             client: None,
-            options: ProcedureOptions::new(),
+            options: RegisterOptions::new(),
             handler,
             states: &[],
             location,
@@ -232,7 +106,7 @@ impl ProcedureEntry {
     }
 
     /// Sets the options.
-    pub const fn options(mut self, options: ProcedureOptions) -> Self {
+    pub const fn options(mut self, options: RegisterOptions) -> Self {
         self.options = options;
         self
     }
@@ -258,7 +132,7 @@ pub struct SubscriberEntry {
     /// The configured client that subscribes it.
     pub client: Option<&'static str>,
     /// The options.
-    pub options: SubscriptionOptions,
+    pub options: SubscribeOptions,
     /// The handler.
     pub handler: SubscriberFn,
     /// The state types it takes, as for [`ProcedureEntry::states`].
@@ -275,7 +149,7 @@ impl SubscriberEntry {
             module_path,
             prefix: None,
             client: None,
-            options: SubscriptionOptions::new(),
+            options: SubscribeOptions::new(),
             handler,
             states: &[],
             location,
@@ -295,7 +169,7 @@ impl SubscriberEntry {
     }
 
     /// Sets the options.
-    pub const fn options(mut self, options: SubscriptionOptions) -> Self {
+    pub const fn options(mut self, options: SubscribeOptions) -> Self {
         self.options = options;
         self
     }
@@ -320,9 +194,9 @@ pub struct ModuleEntry {
     /// The client of everything below the module that names none.
     pub client: Option<&'static str>,
     /// Defaults of the procedures below the module.
-    pub procedure_defaults: ProcedureOptions,
+    pub procedure_defaults: RegisterOptions,
     /// Defaults of the subscriptions below the module.
-    pub subscription_defaults: SubscriptionOptions,
+    pub subscription_defaults: SubscribeOptions,
     /// Where it is declared (`function` is `"wamp_module!"`).
     pub location: Location,
 }
@@ -334,8 +208,8 @@ impl ModuleEntry {
             module_path,
             prefix: None,
             client: None,
-            procedure_defaults: ProcedureOptions::new(),
-            subscription_defaults: SubscriptionOptions::new(),
+            procedure_defaults: RegisterOptions::new(),
+            subscription_defaults: SubscribeOptions::new(),
             location,
         }
     }
@@ -353,13 +227,13 @@ impl ModuleEntry {
     }
 
     /// Sets the procedure defaults.
-    pub const fn procedure_defaults(mut self, defaults: ProcedureOptions) -> Self {
+    pub const fn procedure_defaults(mut self, defaults: RegisterOptions) -> Self {
         self.procedure_defaults = defaults;
         self
     }
 
     /// Sets the subscription defaults.
-    pub const fn subscription_defaults(mut self, defaults: SubscriptionOptions) -> Self {
+    pub const fn subscription_defaults(mut self, defaults: SubscribeOptions) -> Self {
         self.subscription_defaults = defaults;
         self
     }
@@ -435,20 +309,5 @@ mod tests {
         assert!(is_within("app::math::inner", "app::math"));
         assert!(!is_within("app::mathematics", "app::math"));
         assert!(!is_within("app", "app::math"));
-    }
-
-    #[test]
-    fn explicit_options_win_over_defaults() {
-        let explicit = ProcedureOptions::new().invoke(InvokePolicy::First);
-        let defaults = ProcedureOptions::new()
-            .invoke(InvokePolicy::RoundRobin)
-            .disclose_caller(true);
-        let merged = explicit.or(defaults);
-        assert_eq!(merged.invoke, Some(InvokePolicy::First));
-        assert_eq!(merged.disclose_caller, Some(true));
-        let register = merged.to_register_options();
-        assert_eq!(register.invoke, InvokePolicy::First);
-        assert!(register.disclose_caller);
-        assert_eq!(register.match_policy, MatchPolicy::Exact);
     }
 }

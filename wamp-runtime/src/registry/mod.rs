@@ -47,10 +47,7 @@ use std::sync::Arc;
 use wamp_core::{Payload, Uri};
 
 pub(crate) use entry::module_prefixes;
-pub use entry::{
-    Location, ModuleEntry, Origin, ProcedureEntry, ProcedureFn, ProcedureOptions, SubscriberEntry, SubscriberFn,
-    SubscriptionOptions,
-};
+pub use entry::{Location, ModuleEntry, Origin, ProcedureEntry, ProcedureFn, SubscriberEntry, SubscriberFn};
 /// The future type of entry handlers.
 pub use futures_util::future::BoxFuture;
 /// The `inventory` crate, to submit hand-written entries without depending on it.
@@ -67,27 +64,27 @@ use crate::state::StateKey;
 /// `WAMPRegistry`.
 ///
 /// ```
-/// use wamp_runtime::registry::{ProcedureOptions, Registry};
-/// use wamp_runtime::{CallContext, InvokePolicy, Payload};
+/// use wamp_runtime::registry::Registry;
+/// use wamp_runtime::{CallContext, InvokePolicy, Payload, RegisterOptions};
 ///
 /// let mut accounting = Registry::with_prefix("accounting");
 /// accounting.procedure("balance", |_ctx: CallContext, _payload: Payload| Ok(Payload::default()));
 ///
 /// let mut registry = Registry::new();
-/// registry.procedure_defaults(ProcedureOptions::new().invoke(InvokePolicy::RoundRobin));
+/// registry.procedure_defaults(RegisterOptions::new().invoke(InvokePolicy::RoundRobin));
 /// registry.add_from(accounting, "com.example");
 ///
 /// let bindings = registry.resolve()?;
 /// assert_eq!(bindings.procedures[0].uri, "com.example.accounting.balance");
-/// assert_eq!(bindings.procedures[0].options.invoke, InvokePolicy::RoundRobin);
+/// assert_eq!(bindings.procedures[0].options.invoke, Some(InvokePolicy::RoundRobin));
 /// # Ok::<(), wamp_runtime::registry::StartupError>(())
 /// ```
 #[derive(Default)]
 pub struct Registry {
     prefix: Option<String>,
     client: Option<String>,
-    procedure_defaults: ProcedureOptions,
-    subscription_defaults: SubscriptionOptions,
+    procedure_defaults: RegisterOptions,
+    subscription_defaults: SubscribeOptions,
     procedures: Vec<ProcedureItem>,
     subscribers: Vec<SubscriberItem>,
     error_mappings: Vec<ErrorMapping>,
@@ -113,7 +110,7 @@ impl fmt::Debug for Registry {
 struct ProcedureItem {
     name: String,
     client: Option<String>,
-    options: ProcedureOptions,
+    options: RegisterOptions,
     handler: Arc<dyn ProcedureHandler>,
     states: &'static [StateKey],
     origin: Origin,
@@ -133,7 +130,7 @@ pub struct ErrorMapping {
 struct SubscriberItem {
     name: String,
     client: Option<String>,
-    options: SubscriptionOptions,
+    options: SubscribeOptions,
     handler: Arc<dyn EventHandler>,
     states: &'static [StateKey],
     origin: Origin,
@@ -176,13 +173,13 @@ impl Registry {
     }
 
     /// Sets the defaults of this registry's procedures.
-    pub fn procedure_defaults(&mut self, defaults: ProcedureOptions) -> &mut Self {
+    pub fn procedure_defaults(&mut self, defaults: RegisterOptions) -> &mut Self {
         self.procedure_defaults = defaults;
         self
     }
 
     /// Sets the defaults of this registry's subscriptions.
-    pub fn subscription_defaults(&mut self, defaults: SubscriptionOptions) -> &mut Self {
+    pub fn subscription_defaults(&mut self, defaults: SubscribeOptions) -> &mut Self {
         self.subscription_defaults = defaults;
         self
     }
@@ -190,7 +187,7 @@ impl Registry {
     /// Adds a procedure handler (see [`IntoProcedureHandler`]) under `name`.
     #[track_caller]
     pub fn procedure<M>(&mut self, name: impl Into<String>, handler: impl IntoProcedureHandler<M>) -> &mut Self {
-        self.procedure_with(name, ProcedureOptions::new(), handler)
+        self.procedure_with(name, RegisterOptions::new(), handler)
     }
 
     /// Adds a procedure handler with options.
@@ -198,7 +195,7 @@ impl Registry {
     pub fn procedure_with<M>(
         &mut self,
         name: impl Into<String>,
-        options: ProcedureOptions,
+        options: RegisterOptions,
         handler: impl IntoProcedureHandler<M>,
     ) -> &mut Self {
         let origin = caller_origin();
@@ -216,7 +213,7 @@ impl Registry {
     /// Adds an event handler (see [`IntoEventHandler`]) for topic `name`.
     #[track_caller]
     pub fn subscriber<M>(&mut self, name: impl Into<String>, handler: impl IntoEventHandler<M>) -> &mut Self {
-        self.subscriber_with(name, SubscriptionOptions::new(), handler)
+        self.subscriber_with(name, SubscribeOptions::new(), handler)
     }
 
     /// Adds an event handler with options.
@@ -224,7 +221,7 @@ impl Registry {
     pub fn subscriber_with<M>(
         &mut self,
         name: impl Into<String>,
-        options: SubscriptionOptions,
+        options: SubscribeOptions,
         handler: impl IntoEventHandler<M>,
     ) -> &mut Self {
         let origin = caller_origin();
@@ -413,17 +410,13 @@ impl Registry {
         let mut procedures: Vec<ProcedureBinding> = self
             .procedures
             .iter()
-            .map(|item| {
-                let options = item.options.or(self.procedure_defaults);
-                ProcedureBinding {
-                    uri: join(&[self.prefix.as_deref(), Some(&item.name)]),
-                    client: item.client.clone().or_else(|| self.client.clone()),
-                    options: options.to_register_options(),
-                    concurrency: options.concurrency,
-                    handler: item.handler.clone(),
-                    states: item.states,
-                    origin: item.origin,
-                }
+            .map(|item| ProcedureBinding {
+                uri: join(&[self.prefix.as_deref(), Some(&item.name)]),
+                client: item.client.clone().or_else(|| self.client.clone()),
+                options: item.options.or(self.procedure_defaults),
+                handler: item.handler.clone(),
+                states: item.states,
+                origin: item.origin,
             })
             .collect();
         let mut subscriptions: Vec<SubscriptionBinding> = self
@@ -432,7 +425,7 @@ impl Registry {
             .map(|item| SubscriptionBinding {
                 uri: join(&[self.prefix.as_deref(), Some(&item.name)]),
                 client: item.client.clone().or_else(|| self.client.clone()),
-                options: item.options.or(self.subscription_defaults).to_subscribe_options(),
+                options: item.options.or(self.subscription_defaults),
                 handler: item.handler.clone(),
                 states: item.states,
                 origin: item.origin,
@@ -441,22 +434,23 @@ impl Registry {
         procedures.sort_by(|a, b| (&a.client, &a.uri).cmp(&(&b.client, &b.uri)));
         subscriptions.sort_by(|a, b| (&a.client, &a.uri).cmp(&(&b.client, &b.uri)));
         for binding in &procedures {
-            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy) {
+            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy_or_default()) {
                 problems.push(Problem::InvalidUri {
                     what: "procedure",
                     origin: binding.origin,
                     reason: e.to_string(),
                 });
             }
-            if binding.concurrency == Some(0) {
-                problems.push(Problem::ZeroConcurrency {
+            if let Err(zero) = crate::limits::check(&binding.options) {
+                problems.push(Problem::ZeroLimit {
                     uri: binding.uri.clone(),
                     origin: binding.origin,
+                    option: zero.option,
                 });
             }
         }
         for binding in &subscriptions {
-            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy) {
+            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy_or_default()) {
                 problems.push(Problem::InvalidUri {
                     what: "topic",
                     origin: binding.origin,
@@ -601,7 +595,7 @@ impl Bindings {
             let key = (
                 client.clone(),
                 binding.uri.as_str(),
-                binding.options.match_policy.as_str(),
+                binding.options.match_policy_or_default().as_str(),
             );
             if let Some(first) = seen.insert(key, binding.origin) {
                 problems.push(Problem::DuplicateProcedure {
@@ -629,10 +623,8 @@ pub struct ProcedureBinding {
     pub uri: String,
     /// The client that registers it; `None`: the default client.
     pub client: Option<String>,
-    /// The REGISTER options.
+    /// The options, the registry's and modules' defaults applied.
     pub options: RegisterOptions,
-    /// The concurrency limit, if any.
-    pub concurrency: Option<usize>,
     /// The handler.
     pub handler: Arc<dyn ProcedureHandler>,
     /// The state types the handler takes (see [`crate::state`]).
@@ -647,20 +639,8 @@ impl fmt::Debug for ProcedureBinding {
             .field("uri", &self.uri)
             .field("client", &self.client)
             .field("options", &self.options)
-            .field("concurrency", &self.concurrency)
             .field("origin", &self.origin)
             .finish_non_exhaustive()
-    }
-}
-
-impl ProcedureBinding {
-    /// The handler to register: the binding's handler behind its
-    /// concurrency limit, if it has one.
-    pub fn limited_handler(&self) -> Arc<dyn ProcedureHandler> {
-        match self.concurrency {
-            Some(limit) if limit > 0 => crate::handler::limited(self.handler.clone(), limit),
-            _ => self.handler.clone(),
-        }
     }
 }
 
@@ -672,7 +652,7 @@ pub struct SubscriptionBinding {
     pub uri: String,
     /// The client that subscribes; `None`: the default client.
     pub client: Option<String>,
-    /// The SUBSCRIBE options.
+    /// The options, the registry's and modules' defaults applied.
     pub options: SubscribeOptions,
     /// The handler.
     pub handler: Arc<dyn EventHandler>,
@@ -744,12 +724,14 @@ pub enum Problem {
         /// The other URI.
         second: String,
     },
-    /// A concurrency limit of 0 would never run the handler.
-    ZeroConcurrency {
+    /// A `concurrency` or `queue_limit` of 0 would never run the handler.
+    ZeroLimit {
         /// The URI.
         uri: String,
         /// The handler.
         origin: Origin,
+        /// `"concurrency"` or `"queue_limit"`.
+        option: &'static str,
     },
     /// Two `wamp_module!` declarations in one module.
     DuplicateModule {
@@ -839,8 +821,8 @@ impl fmt::Display for Problem {
                 )
             }
             Problem::InvalidUri { what, origin, reason } => write!(f, "{reason} (the {what} of {origin})"),
-            Problem::ZeroConcurrency { uri, origin } => {
-                write!(f, "procedure {uri:?} of {origin} has concurrency 0; give at least 1")
+            Problem::ZeroLimit { uri, origin, option } => {
+                write!(f, "procedure {uri:?} of {origin} has {option} 0; give at least 1")
             }
             Problem::DuplicateModule {
                 module_path,
@@ -944,12 +926,12 @@ mod tests {
     #[test]
     fn add_from_applies_both_prefixes_and_inner_defaults_win() {
         let mut inner = Registry::with_prefix("inner");
-        inner.procedure_defaults(ProcedureOptions::new().invoke(InvokePolicy::Last));
+        inner.procedure_defaults(RegisterOptions::new().invoke(InvokePolicy::Last));
         inner.procedure("a", echo);
-        inner.procedure_with("b", ProcedureOptions::new().invoke(InvokePolicy::First), echo);
+        inner.procedure_with("b", RegisterOptions::new().invoke(InvokePolicy::First), echo);
         let mut outer = Registry::with_prefix("outer");
         outer.procedure_defaults(
-            ProcedureOptions::new()
+            RegisterOptions::new()
                 .invoke(InvokePolicy::RoundRobin)
                 .disclose_caller(true),
         );
@@ -958,10 +940,10 @@ mod tests {
         let bindings = outer.resolve().expect("valid");
         let uris: Vec<_> = bindings.procedures.iter().map(|b| b.uri.as_str()).collect();
         assert_eq!(uris, ["outer.c", "outer.mid.inner.a", "outer.mid.inner.b"]);
-        assert_eq!(bindings.procedures[0].options.invoke, InvokePolicy::RoundRobin);
-        assert_eq!(bindings.procedures[1].options.invoke, InvokePolicy::Last);
-        assert_eq!(bindings.procedures[2].options.invoke, InvokePolicy::First);
-        assert!(bindings.procedures[1].options.disclose_caller);
+        assert_eq!(bindings.procedures[0].options.invoke, Some(InvokePolicy::RoundRobin));
+        assert_eq!(bindings.procedures[1].options.invoke, Some(InvokePolicy::Last));
+        assert_eq!(bindings.procedures[2].options.invoke, Some(InvokePolicy::First));
+        assert_eq!(bindings.procedures[1].options.disclose_caller, Some(true));
     }
 
     #[test]
@@ -982,7 +964,7 @@ mod tests {
     fn same_uri_with_other_match_policy_or_client_is_no_duplicate() {
         let mut registry = Registry::new();
         registry.procedure("com.x", echo);
-        registry.procedure_with("com.x", ProcedureOptions::new().match_policy(MatchPolicy::Prefix), echo);
+        registry.procedure_with("com.x", RegisterOptions::new().match_policy(MatchPolicy::Prefix), echo);
         let mut other = Registry::new();
         other.client("wamp2").procedure("com.x", echo);
         registry.add_from(other, None);
@@ -1120,18 +1102,18 @@ mod inventory_tests {
     fn link_time_entries_get_module_prefixes_and_defaults_with_explicit_options_winning() {
         let bindings = Registry::from_inventory().resolve().expect("valid entries");
         let explicit = find(&bindings, "unit_inv.leaf.sub.explicit");
-        assert_eq!(explicit.options.invoke, InvokePolicy::First);
-        assert_eq!(explicit.options.match_policy, MatchPolicy::Prefix);
-        assert!(explicit.options.disclose_caller);
-        assert_eq!(explicit.concurrency, Some(2));
+        assert_eq!(explicit.options.invoke, Some(InvokePolicy::First));
+        assert_eq!(explicit.options.match_policy, Some(MatchPolicy::Prefix));
+        assert_eq!(explicit.options.disclose_caller, Some(true));
+        assert_eq!(explicit.options.concurrency, Some(2));
         assert!(matches!(explicit.origin, Origin::Function { location, .. } if location.function == "explicit"));
 
         let inherits = find(&bindings, "unit_inv.leaf.named.");
-        assert_eq!(inherits.options.invoke, InvokePolicy::Last);
+        assert_eq!(inherits.options.invoke, Some(InvokePolicy::Last));
 
         let top = find(&bindings, "unit_inv.top");
-        assert_eq!(top.options.invoke, InvokePolicy::RoundRobin);
-        assert_eq!(top.options.match_policy, MatchPolicy::Exact);
+        assert_eq!(top.options.invoke, Some(InvokePolicy::RoundRobin));
+        assert_eq!(top.options.match_policy_or_default(), MatchPolicy::Exact);
         assert_eq!(top.client.as_deref(), Some("wamp2"));
 
         let subscription = bindings
@@ -1139,7 +1121,7 @@ mod inventory_tests {
             .iter()
             .find(|b| b.uri == "unit_inv.leaf.on_event")
             .expect("the subscriber");
-        assert_eq!(subscription.options.match_policy, MatchPolicy::Prefix);
+        assert_eq!(subscription.options.match_policy, Some(MatchPolicy::Prefix));
     }
 
     #[test]
