@@ -50,7 +50,7 @@ pub use client::{
     Registration, SubscribeOptions, Subscription,
 };
 pub use config::{ClientConfig, Config, ConfigError};
-pub use error::{ApplicationError, CallError, Error};
+pub use error::{ApplicationError, CallError, Error, TypedCallError};
 pub use handler::{CallContext, EventContext, PeerIdentity, ProcedureResult, ProgressSender};
 pub use reporting::{ErrorReporter, HandlerFailure};
 pub use session::{ClientEvent, SessionDetails, SessionState};
@@ -61,7 +61,7 @@ pub use wamp_core::{Dict, Id, InvokePolicy, LazyDict, List, MatchPolicy, Payload
 pub use client::Clients;
 pub use extract::{Args, ArgumentError, ArgumentReader, INTERNAL_ERROR, Kwargs};
 pub use serve::{RunningServer, Server, serve};
-pub use wamp_error::{TypedCallError, WampError};
+pub use wamp_error::WampError;
 
 /// Turns a function into a procedure registered at start-up by
 /// [`serve`]; see the [`extract`] module for its parameters and return

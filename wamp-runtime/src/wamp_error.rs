@@ -1,6 +1,8 @@
 //! Mapping Rust error types to WAMP error URIs and back: the [`WampError`]
-//! trait (usually derived), and [`TypedCallError`] for callers that decode
-//! an `ERROR` into their own enum.
+//! trait (usually derived). Callers decode an `ERROR` into their own enum
+//! with [`CallBuilder::typed`](crate::CallBuilder::typed) or
+//! [`CallError::into_typed`](crate::CallError::into_typed), which give a
+//! [`TypedCallError`](crate::TypedCallError).
 //!
 //! # Deriving
 //!
@@ -59,12 +61,11 @@
 //! The module prefixes are read from the link-time registry the first time
 //! a variant's URI is needed, and cached.
 
-use std::fmt;
 use std::sync::OnceLock;
 
 use wamp_core::{List, Value};
 
-use crate::error::{ApplicationError, CallError};
+use crate::error::ApplicationError;
 
 /// A Rust error type that travels as a WAMP `ERROR`: a URI plus positional
 /// and keyword arguments.
@@ -112,122 +113,6 @@ impl WampError for ApplicationError {
 
     fn from_application_error(err: &ApplicationError) -> Option<Self> {
         Some(err.clone())
-    }
-}
-
-/// A failed call, with the peer's `ERROR` decoded into `E` when its URI is
-/// one of `E`'s.
-///
-/// ```no_run
-/// # async fn demo(client: wamp_runtime::Client) {
-/// use wamp_runtime::{TypedCallError, WampError};
-///
-/// #[derive(Debug, WampError)]
-/// enum MathError {
-///     #[wamp_error("math.error.division_by_zero")]
-///     DivisionByZero,
-/// }
-///
-/// match client.call("foo.divide").args((1.0, 0.0)).typed::<f64, MathError>().await {
-///     Ok(quotient) => println!("{quotient}"),
-///     Err(TypedCallError::Mapped(MathError::DivisionByZero)) => println!("cannot divide by zero"),
-///     Err(TypedCallError::Other(other)) => println!("call failed: {other}"),
-/// }
-/// # }
-/// ```
-#[derive(Debug)]
-pub enum TypedCallError<E> {
-    /// The peer answered with an `ERROR` that `E` knows.
-    Mapped(E),
-    /// Anything else: an unmapped `ERROR`, a timeout, a lost connection, a
-    /// result that does not decode.
-    Other(CallError),
-}
-
-impl<E> TypedCallError<E> {
-    /// The mapped error, if this is one.
-    pub fn mapped(&self) -> Option<&E> {
-        match self {
-            TypedCallError::Mapped(e) => Some(e),
-            TypedCallError::Other(_) => None,
-        }
-    }
-}
-
-impl<E: fmt::Display> fmt::Display for TypedCallError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TypedCallError::Mapped(e) => e.fmt(f),
-            TypedCallError::Other(e) => e.fmt(f),
-        }
-    }
-}
-
-impl<E: std::error::Error + 'static> std::error::Error for TypedCallError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            TypedCallError::Mapped(e) => Some(e),
-            TypedCallError::Other(e) => Some(e),
-        }
-    }
-}
-
-impl<E> From<CallError> for TypedCallError<E> {
-    fn from(e: CallError) -> Self {
-        TypedCallError::Other(e)
-    }
-}
-
-impl CallError {
-    /// Decodes an application error into `E` when its URI is one of `E`'s;
-    /// everything else stays a [`CallError`] in [`TypedCallError::Other`].
-    ///
-    /// ```
-    /// use wamp_runtime::{ApplicationError, CallError, TypedCallError, WampError};
-    ///
-    /// #[derive(Debug, PartialEq, WampError)]
-    /// enum MathError {
-    ///     #[wamp_error("math.error.division_by_zero")]
-    ///     DivisionByZero,
-    /// }
-    ///
-    /// let err = CallError::from(ApplicationError::new("math.error.division_by_zero"));
-    /// assert!(matches!(err.into_typed::<MathError>(), TypedCallError::Mapped(MathError::DivisionByZero)));
-    ///
-    /// let err = CallError::from(ApplicationError::new("wamp.error.runtime_error"));
-    /// assert!(matches!(err.into_typed::<MathError>(), TypedCallError::Other(_)));
-    /// ```
-    pub fn into_typed<E: WampError>(self) -> TypedCallError<E> {
-        match &self {
-            CallError::Application(app) => match E::from_application_error(app) {
-                Some(mapped) => TypedCallError::Mapped(mapped),
-                None => TypedCallError::Other(self),
-            },
-            _ => TypedCallError::Other(self),
-        }
-    }
-}
-
-impl crate::client::CallBuilder {
-    /// Sends the call and decodes the answer: the result into `T` (see
-    /// [`CallOutput::decode`](crate::CallOutput::decode)), an `ERROR` into
-    /// `E` when `E` knows its URI.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use wamp_runtime::ApplicationError;
-    ///
-    /// // With ApplicationError as E, every ERROR is `Mapped`.
-    /// let sum: i64 = client.call("com.example.add").args((1, 2)).typed::<i64, ApplicationError>().await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn typed<T, E>(self) -> Result<T, TypedCallError<E>>
-    where
-        T: serde::de::DeserializeOwned,
-        E: WampError,
-    {
-        let output = self.await.map_err(CallError::into_typed)?;
-        Ok(output.decode()?)
     }
 }
 
@@ -362,8 +247,8 @@ mod tests {
             .with_arg("not a number");
         assert_eq!(Relative::from_application_error(&err), None);
         assert!(matches!(
-            CallError::from(err).into_typed::<Relative>(),
-            TypedCallError::Other(CallError::Application(_))
+            crate::CallError::from(err).into_typed::<Relative>(),
+            crate::TypedCallError::Other(crate::CallError::Application(_))
         ));
     }
 }
