@@ -292,7 +292,7 @@ async fn roundrobin_spreads_calls_over_two_callee_sessions() {
     let procedure = unique("rpc.shared");
     let whoami = |ctx: CallContext, _p: Payload| Ok(Payload::from_args(vec![Value::from(ctx.session_id())]));
     let options = RegisterOptions::default().invoke(InvokePolicy::RoundRobin);
-    first.register(&procedure, whoami, options.clone()).await.unwrap();
+    first.register(&procedure, whoami, options).await.unwrap();
     second.register(&procedure, whoami, options).await.unwrap();
 
     let mut served = Vec::new();

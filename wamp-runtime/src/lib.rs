@@ -36,6 +36,7 @@ mod limits;
 mod pem;
 mod readable;
 pub mod registry;
+pub mod reply;
 pub mod reporting;
 mod serve;
 mod session;
@@ -43,6 +44,7 @@ mod signal;
 pub mod state;
 mod sync;
 pub mod transport;
+pub mod typed;
 pub mod wamp_error;
 
 pub use client::{
@@ -59,19 +61,22 @@ pub use state::State;
 pub use wamp_core::{Dict, Id, InvokePolicy, LazyDict, List, MatchPolicy, Payload, Value};
 
 pub use client::Clients;
-pub use extract::{Args, ArgumentError, ArgumentReader, INTERNAL_ERROR, Kwargs};
+pub use extract::{Args, ArgumentError, ArgumentReader, Kwargs};
+pub use reply::INTERNAL_ERROR;
 pub use serve::{RunningServer, Server, serve};
 pub use wamp_error::WampError;
 
 /// Turns a function into a procedure registered at start-up by
-/// [`serve`]; see the [`extract`] module for its parameters and return
-/// values, and the [`registry`] module for how its URI is formed.
+/// [`serve`]; see the [`extract`] module for its parameters, the [`reply`]
+/// module for its return values, and the [`registry`] module for how its
+/// URI is formed.
 ///
 /// ```
 /// use wamp_runtime::{procedure, CallContext, WampError};
 ///
-/// #[derive(Debug, WampError)]
+/// #[derive(Debug, thiserror::Error, WampError)]
 /// enum MathError {
+///     #[error("division by zero")]
 ///     #[wamp_error("math.error.division_by_zero")]
 ///     DivisionByZero,
 /// }
@@ -101,7 +106,10 @@ pub use wamp_error::WampError;
 ///
 /// The function must be a free function (no `self`, no generics) whose first
 /// parameter is the [`CallContext`]; it may be `async` or plain. It stays
-/// callable as written.
+/// callable as written. The attribute adds nothing but a link-time
+/// [entry](registry::ProcedureEntry) holding
+/// [`typed::procedure`]`(["param", ...], function)` (see the [`typed`]
+/// module for that expansion written by hand).
 pub use wamp_macros::procedure;
 
 /// Turns a function into a subscriber subscribed at start-up by [`serve`].
@@ -119,7 +127,9 @@ pub use wamp_macros::procedure;
 /// [`procedure`](macro@procedure). The first parameter must be the
 /// [`EventContext`]; the others are read from the event like a procedure's
 /// (see [`extract`]). Arguments that do not fit are logged and the function
-/// is not run. It returns `()` or a `Result<(), E>` whose error is logged.
+/// is not run. It returns `()` or a `Result<(), E>` whose error is reported
+/// (see [`reply`]). Like [`procedure`](macro@procedure), it adds only an
+/// [entry](registry::SubscriberEntry) holding [`typed::subscriber`].
 pub use wamp_macros::subscriber;
 
 /// Declares the prefix and defaults of a module and every module below it;
@@ -150,16 +160,8 @@ pub use wamp_macros::WampError;
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::extract::dispatch::{DisplayTag, MappedTag, PayloadTag, SerializeTag};
-    pub use crate::extract::dispatch::{event_argument_error, event_missing_state, missing_state};
-    pub use crate::state::StateParam;
+    pub use crate::typed::{CheckedParameter, CheckedState};
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
-    pub use futures_util::future::BoxFuture;
     pub use inventory;
-    pub use serde;
-    pub use std::boxed::Box;
-    pub use std::option::Option;
-    pub use std::result::Result;
-    pub use std::string::String;
     pub use std::vec::Vec;
 }

@@ -112,4 +112,8 @@ impl ProcedureHandler for Limited {
             inner.invoke(ctx, payload).await
         })
     }
+
+    fn states(&self) -> Vec<crate::state::StateKey> {
+        self.inner.states()
+    }
 }

@@ -16,6 +16,7 @@ use crate::registry::{Bindings, Problem, Registry, StartupError};
 use crate::reporting::ErrorReporter;
 use crate::signal::shutdown_signal;
 use crate::state::States;
+use crate::wamp_error::ErrorMappings;
 
 /// Runs a service: connects every client of `config`, registers every
 /// `#[procedure]` and subscribes every `#[subscriber]` of the program on its
@@ -75,6 +76,7 @@ pub struct Server {
     link_time: bool,
     reporter: Option<Arc<dyn ErrorReporter>>,
     states: States,
+    error_mappings: ErrorMappings,
     allow_no_handlers: bool,
 }
 
@@ -86,6 +88,7 @@ impl std::fmt::Debug for Server {
             .field("link_time", &self.link_time)
             .field("reporter", &self.reporter.as_ref().map(|_| "custom"))
             .field("states", &self.states)
+            .field("error_mappings", &self.error_mappings)
             .field("allow_no_handlers", &self.allow_no_handlers)
             .finish()
     }
@@ -100,6 +103,7 @@ impl Server {
             link_time: true,
             reporter: None,
             states: States::new(),
+            error_mappings: ErrorMappings::new(),
             allow_no_handlers: false,
         }
     }
@@ -161,6 +165,27 @@ impl Server {
         self
     }
 
+    /// Adds error mappings to those of the handlers (by default
+    /// [`ErrorMappings::new`], plus each registry's
+    /// [`map_error`](Registry::map_error)s): what errors the typed
+    /// handlers send under their own URIs. See the
+    /// [`wamp_error`](crate::wamp_error) module.
+    ///
+    /// ```no_run
+    /// use wamp_runtime::wamp_error::ErrorMappings;
+    /// use wamp_runtime::{Config, Server};
+    ///
+    /// # async fn demo(config: Config) -> Result<(), wamp_runtime::Error> {
+    /// let mut mappings = ErrorMappings::empty();
+    /// mappings.map_display::<std::num::ParseIntError>("com.example.error.not_a_number");
+    /// Server::new(config).error_mappings(mappings).run().await
+    /// # }
+    /// ```
+    pub fn error_mappings(mut self, mappings: ErrorMappings) -> Self {
+        self.error_mappings.extend(&mappings);
+        self
+    }
+
     /// Adds the handlers of a programmatic registry (may be called several times).
     pub fn registry(mut self, registry: Registry) -> Self {
         self.registry.add_from(registry, None);
@@ -213,21 +238,26 @@ impl Server {
                 crate_hint: own_crate_name(),
             });
         }
-        let error_mappings = bindings.error_mappings.clone();
+        let mut error_mappings = self.error_mappings;
+        for mapping in &bindings.error_mappings {
+            mapping.add_to(&mut error_mappings);
+        }
+        let error_mappings = Arc::new(error_mappings);
         let plan = plan(&self.config, bindings, problems)?;
-        crate::registry::install_error_mappings(&error_mappings);
 
         let reporter = self.reporter.clone();
         let states = Arc::new(self.states);
         let connections = self.config.clients().map(|(name, config)| {
             let reporter = reporter.clone();
             let states = states.clone();
+            let error_mappings = error_mappings.clone();
             async move {
                 let client = Client::connect_reconnecting(config).await?;
                 if let Some(reporter) = reporter {
                     client.set_error_reporter(reporter);
                 }
                 client.set_shared_states(states);
+                client.set_shared_error_mappings(error_mappings);
                 Ok::<_, Error>((name.to_owned(), client))
             }
         });

@@ -14,6 +14,7 @@ use crate::handler::{IntoEventHandler, IntoProcedureHandler};
 use crate::reporting::{ErrorReporter, HandlerFailure, TracingReporter};
 use crate::session::{ClientEvent, Command, EncodedMessage, Session, SessionDetails, SessionState};
 use crate::state::States;
+use crate::wamp_error::ErrorMappings;
 
 #[macro_use]
 mod arguments;
@@ -78,6 +79,8 @@ pub(crate) struct ClientInner {
     reporter: RwLock<Arc<dyn ErrorReporter>>,
     /// What the handlers' contexts reach with `state` (set by `Server`).
     states: RwLock<Arc<States>>,
+    /// The error types typed handlers send under their own URIs (set by `Server`).
+    error_mappings: RwLock<Arc<ErrorMappings>>,
 }
 
 /// A copy of what `lock` holds (see [`crate::sync`]).
@@ -181,6 +184,7 @@ impl Client {
             group: Default::default(),
             reporter: RwLock::new(Arc::new(TracingReporter)),
             states: RwLock::new(Arc::default()),
+            error_mappings: RwLock::new(ErrorMappings::shared_default()),
         });
         let session = Session::new(
             Arc::downgrade(&inner),
@@ -292,6 +296,33 @@ impl Client {
     /// The states this client's handlers reach (see [`set_states`](Self::set_states)).
     pub fn states(&self) -> Arc<States> {
         read(&self.inner.states)
+    }
+
+    /// Replaces the [`ErrorMappings`] by which this client's typed handlers
+    /// send errors under their own URIs (default: [`ErrorMappings::new`]).
+    /// A [`Server`](crate::Server) sets its own on each of its clients.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) {
+    /// use wamp_runtime::wamp_error::ErrorMappings;
+    ///
+    /// let mut mappings = ErrorMappings::new();
+    /// mappings.map_display::<std::io::Error>("com.example.error.io");
+    /// client.set_error_mappings(mappings);
+    /// # }
+    /// ```
+    pub fn set_error_mappings(&self, mappings: ErrorMappings) {
+        write(&self.inner.error_mappings, Arc::new(mappings));
+    }
+
+    pub(crate) fn set_shared_error_mappings(&self, mappings: Arc<ErrorMappings>) {
+        write(&self.inner.error_mappings, mappings);
+    }
+
+    /// The error mappings of this client's typed handlers (see
+    /// [`set_error_mappings`](Self::set_error_mappings)).
+    pub fn error_mappings(&self) -> Arc<ErrorMappings> {
+        read(&self.inner.error_mappings)
     }
 
     pub(crate) fn report(&self, failure: &HandlerFailure) {

@@ -11,8 +11,13 @@
 
 use wamp_core::{Dict, InvokePolicy, MatchPolicy, Value};
 
-/// Options of a registration; `None` inherits (see the [module](self)
-/// documentation).
+/// Options of a registration, for [`Client::register`](crate::Client::register),
+/// a [`Registry`](crate::registry::Registry) and `#[procedure]` alike.
+///
+/// An option left unset (`None`) inherits: in a registry or a module, from
+/// the enclosing defaults (see [`or`](Self::or)); at the router, the
+/// protocol's default (exact match, a single callee, no disclosure, no
+/// limit).
 ///
 /// ```
 /// use wamp_runtime::{InvokePolicy, MatchPolicy, RegisterOptions};

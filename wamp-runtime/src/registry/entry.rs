@@ -3,19 +3,8 @@
 
 use std::fmt;
 
-use futures_util::future::BoxFuture;
-use wamp_core::Payload;
-
 use crate::client::{RegisterOptions, SubscribeOptions};
-use crate::handler::{CallContext, EventContext, ProcedureResult};
-use crate::state::StateKey;
-
-/// The signature of a procedure entry's handler: what `#[procedure]`
-/// generates around the user's function.
-pub type ProcedureFn = fn(CallContext, Payload) -> BoxFuture<'static, ProcedureResult>;
-
-/// The signature of a subscriber entry's handler.
-pub type SubscriberFn = fn(EventContext, Payload) -> BoxFuture<'static, ()>;
+use crate::handler::{EventHandler, ProcedureHandler};
 
 /// Where a handler is defined, for start-up errors and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,26 +24,31 @@ impl Location {
     }
 }
 
-/// A procedure registered at link time; what `#[procedure]` submits.
+/// A procedure registered at link time; what `#[procedure]` submits, with
+/// its function behind [`typed::procedure`](crate::typed::procedure).
 ///
 /// Writing one by hand, with a handler that takes the raw payload:
 ///
 /// ```
 /// use wamp_runtime::registry::{Location, ProcedureEntry};
 /// use wamp_runtime::{CallContext, InvokePolicy, Payload, ProcedureResult, RegisterOptions};
-/// use wamp_runtime::registry::{inventory, BoxFuture};
+/// use futures_util::future::BoxFuture;
 ///
-/// fn echo(_ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
-///     Box::pin(async move { Ok(payload) })
+/// struct Echo;
+///
+/// impl wamp_runtime::handler::ProcedureHandler for Echo {
+///     fn invoke(&self, _ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
+///         Box::pin(async move { Ok(payload) })
+///     }
 /// }
 ///
 /// inventory::submit! {
-///     ProcedureEntry::new(module_path!(), "echo", echo, Location::new("echo", file!(), line!()))
+///     ProcedureEntry::new(module_path!(), "echo", &Echo, Location::new("echo", file!(), line!()))
 ///         .prefix("com.example")
 ///         .options(RegisterOptions::new().invoke(InvokePolicy::RoundRobin))
 /// }
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct ProcedureEntry {
     /// The last part of the URI (by default the function's name).
@@ -69,18 +63,21 @@ pub struct ProcedureEntry {
     pub client: Option<&'static str>,
     /// The options; unset ones come from the module and registry defaults.
     pub options: RegisterOptions,
-    /// The handler.
-    pub handler: ProcedureFn,
-    /// The state types its `State<T>` parameters take; start-up fails when
-    /// one was not given to the server.
-    pub states: &'static [StateKey],
+    /// The handler; the state types it takes (see
+    /// [`ProcedureHandler::states`]) must be given to the server.
+    pub handler: &'static dyn ProcedureHandler,
     /// Where it is defined.
     pub location: Location,
 }
 
 impl ProcedureEntry {
     /// An entry with no prefix, client or options of its own.
-    pub const fn new(module_path: &'static str, name: &'static str, handler: ProcedureFn, location: Location) -> Self {
+    pub const fn new(
+        module_path: &'static str,
+        name: &'static str,
+        handler: &'static dyn ProcedureHandler,
+        location: Location,
+    ) -> Self {
         Self {
             name,
             module_path,
@@ -88,7 +85,6 @@ impl ProcedureEntry {
             client: None,
             options: RegisterOptions::new(),
             handler,
-            states: &[],
             location,
         }
     }
@@ -110,17 +106,11 @@ impl ProcedureEntry {
         self.options = options;
         self
     }
-
-    /// Sets the state types the handler takes.
-    pub const fn states(mut self, states: &'static [StateKey]) -> Self {
-        self.states = states;
-        self
-    }
 }
 
 /// A subscriber registered at link time; what `#[subscriber]` submits.
 /// See [`ProcedureEntry`] for the meaning of each field.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct SubscriberEntry {
     /// The last part of the topic (by default the function's name).
@@ -133,17 +123,20 @@ pub struct SubscriberEntry {
     pub client: Option<&'static str>,
     /// The options.
     pub options: SubscribeOptions,
-    /// The handler.
-    pub handler: SubscriberFn,
-    /// The state types it takes, as for [`ProcedureEntry::states`].
-    pub states: &'static [StateKey],
+    /// The handler, as for [`ProcedureEntry::handler`].
+    pub handler: &'static dyn EventHandler,
     /// Where it is defined.
     pub location: Location,
 }
 
 impl SubscriberEntry {
     /// An entry with no prefix, client or options of its own.
-    pub const fn new(module_path: &'static str, name: &'static str, handler: SubscriberFn, location: Location) -> Self {
+    pub const fn new(
+        module_path: &'static str,
+        name: &'static str,
+        handler: &'static dyn EventHandler,
+        location: Location,
+    ) -> Self {
         Self {
             name,
             module_path,
@@ -151,7 +144,6 @@ impl SubscriberEntry {
             client: None,
             options: SubscribeOptions::new(),
             handler,
-            states: &[],
             location,
         }
     }
@@ -173,13 +165,27 @@ impl SubscriberEntry {
         self.options = options;
         self
     }
-
-    /// Sets the state types the handler takes.
-    pub const fn states(mut self, states: &'static [StateKey]) -> Self {
-        self.states = states;
-        self
-    }
 }
+
+macro_rules! debug_without_handler {
+    ($entry:ident) => {
+        impl fmt::Debug for $entry {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($entry))
+                    .field("name", &self.name)
+                    .field("module_path", &self.module_path)
+                    .field("prefix", &self.prefix)
+                    .field("client", &self.client)
+                    .field("options", &self.options)
+                    .field("location", &self.location)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+debug_without_handler!(ProcedureEntry);
+debug_without_handler!(SubscriberEntry);
 
 /// A module's prefix and defaults; what [`wamp_module!`](crate::wamp_module)
 /// submits. They apply to every entry (and derived error URI) in the

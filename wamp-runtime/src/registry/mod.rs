@@ -44,20 +44,15 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use wamp_core::{Payload, Uri};
+use wamp_core::Uri;
 
 pub(crate) use entry::module_prefixes;
-pub use entry::{Location, ModuleEntry, Origin, ProcedureEntry, ProcedureFn, SubscriberEntry, SubscriberFn};
-/// The future type of entry handlers.
-pub use futures_util::future::BoxFuture;
-/// The `inventory` crate, to submit hand-written entries without depending on it.
-pub use inventory;
+pub use entry::{Location, ModuleEntry, Origin, ProcedureEntry, SubscriberEntry};
 
 use crate::client::{RegisterOptions, SubscribeOptions};
-use crate::handler::{
-    CallContext, EventContext, EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler, ProcedureResult,
-};
+use crate::handler::{EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler};
 use crate::state::StateKey;
+use crate::wamp_error::ErrorMappings;
 
 /// A programmatic collection of procedures and subscribers, for handlers
 /// built at run time (closures), with a prefix and defaults — asphalt-wamp's
@@ -112,12 +107,11 @@ struct ProcedureItem {
     client: Option<String>,
     options: RegisterOptions,
     handler: Arc<dyn ProcedureHandler>,
-    states: &'static [StateKey],
     origin: Origin,
 }
 
 /// An error type sent under a URI of its own (see [`Registry::map_error`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ErrorMapping {
     /// The full error URI.
     pub uri: String,
@@ -125,6 +119,18 @@ pub struct ErrorMapping {
     pub type_name: &'static str,
     type_id: std::any::TypeId,
     origin: Origin,
+    add_to: fn(&mut ErrorMappings, &str),
+}
+
+impl ErrorMapping {
+    /// Adds this mapping to `mappings`.
+    pub fn add_to(&self, mappings: &mut ErrorMappings) {
+        (self.add_to)(mappings, &self.uri);
+    }
+}
+
+fn map_display<E: fmt::Display + 'static>(mappings: &mut ErrorMappings, uri: &str) {
+    mappings.map_display::<E>(uri);
 }
 
 struct SubscriberItem {
@@ -132,7 +138,6 @@ struct SubscriberItem {
     client: Option<String>,
     options: SubscribeOptions,
     handler: Arc<dyn EventHandler>,
-    states: &'static [StateKey],
     origin: Origin,
 }
 
@@ -204,7 +209,6 @@ impl Registry {
             client: None,
             options,
             handler: handler.into_procedure_handler(),
-            states: &[],
             origin,
         });
         self
@@ -230,7 +234,6 @@ impl Registry {
             client: None,
             options,
             handler: handler.into_event_handler(),
-            states: &[],
             origin,
         });
         self
@@ -242,8 +245,9 @@ impl Registry {
     /// cannot derive [`WampError`](crate::WampError) for. The URI is
     /// relative to the registry's prefix, like names, and the error's
     /// message is its only argument. Such errors are answers of the API and
-    /// are not reported as failures. The mapping applies to the handlers of
-    /// the whole process once a [`Server`](crate::Server) starts with it.
+    /// are not reported as failures. The mapping applies to the typed
+    /// handlers of the [`Server`](crate::Server) given this registry (it
+    /// becomes part of its [`ErrorMappings`]).
     ///
     /// ```
     /// use wamp_runtime::registry::Registry;
@@ -261,6 +265,7 @@ impl Registry {
             type_name: std::any::type_name::<E>(),
             type_id: std::any::TypeId::of::<E>(),
             origin: caller_origin(),
+            add_to: map_display::<E>,
         });
         self
     }
@@ -349,8 +354,7 @@ impl Registry {
                 name: place.name,
                 client: place.client,
                 options,
-                handler: Arc::new(FnProcedure(entry.handler)),
-                states: entry.states,
+                handler: Arc::new(entry.handler),
                 origin: Origin::Function {
                     module_path: entry.module_path,
                     location: entry.location,
@@ -368,8 +372,7 @@ impl Registry {
                 name: place.name,
                 client: place.client,
                 options,
-                handler: Arc::new(FnSubscriber(entry.handler)),
-                states: entry.states,
+                handler: Arc::new(entry.handler),
                 origin: Origin::Function {
                     module_path: entry.module_path,
                     location: entry.location,
@@ -415,7 +418,7 @@ impl Registry {
                 client: item.client.clone().or_else(|| self.client.clone()),
                 options: item.options.or(self.procedure_defaults),
                 handler: item.handler.clone(),
-                states: item.states,
+                states: item.handler.states(),
                 origin: item.origin,
             })
             .collect();
@@ -427,7 +430,7 @@ impl Registry {
                 client: item.client.clone().or_else(|| self.client.clone()),
                 options: item.options.or(self.subscription_defaults),
                 handler: item.handler.clone(),
-                states: item.states,
+                states: item.handler.states(),
                 origin: item.origin,
             })
             .collect();
@@ -543,21 +546,6 @@ pub struct Bindings {
     pub error_mappings: Vec<ErrorMapping>,
 }
 
-/// Makes error mappings apply to every handler of the process.
-pub(crate) fn install_error_mappings(mappings: &[ErrorMapping]) {
-    crate::sync::write(&MAPPED_ERRORS).extend(mappings.iter().map(|m| (m.type_id, m.uri.clone())));
-}
-
-/// Error types mapped to URIs by [`Registry::map_error`], process-wide:
-/// handlers run in tasks that know no registry.
-static MAPPED_ERRORS: std::sync::LazyLock<std::sync::RwLock<HashMap<std::any::TypeId, String>>> =
-    std::sync::LazyLock::new(Default::default);
-
-/// The URI an error type is mapped to, if any.
-pub(crate) fn mapped_uri(type_id: std::any::TypeId) -> Option<String> {
-    crate::sync::read(&MAPPED_ERRORS).get(&type_id).cloned()
-}
-
 impl Bindings {
     /// A [`Problem::MissingState`] for every state type a handler takes
     /// that `states` does not hold.
@@ -565,11 +553,11 @@ impl Bindings {
         let procedures = self
             .procedures
             .iter()
-            .map(|b| ("procedure", &b.uri, b.states, b.origin));
+            .map(|b| ("procedure", &b.uri, &b.states, b.origin));
         let subscriptions = self
             .subscriptions
             .iter()
-            .map(|b| ("subscriber", &b.uri, b.states, b.origin));
+            .map(|b| ("subscriber", &b.uri, &b.states, b.origin));
         procedures
             .chain(subscriptions)
             .flat_map(|(what, uri, keys, origin)| {
@@ -628,7 +616,7 @@ pub struct ProcedureBinding {
     /// The handler.
     pub handler: Arc<dyn ProcedureHandler>,
     /// The state types the handler takes (see [`crate::state`]).
-    pub states: &'static [StateKey],
+    pub states: Vec<StateKey>,
     /// Where it comes from.
     pub origin: Origin,
 }
@@ -657,7 +645,7 @@ pub struct SubscriptionBinding {
     /// The handler.
     pub handler: Arc<dyn EventHandler>,
     /// The state types the handler takes (see [`crate::state`]).
-    pub states: &'static [StateKey],
+    pub states: Vec<StateKey>,
     /// Where it comes from.
     pub origin: Origin,
 }
@@ -670,24 +658,6 @@ impl fmt::Debug for SubscriptionBinding {
             .field("options", &self.options)
             .field("origin", &self.origin)
             .finish_non_exhaustive()
-    }
-}
-
-/// A link-time procedure's function pointer as a [`ProcedureHandler`].
-struct FnProcedure(ProcedureFn);
-
-impl ProcedureHandler for FnProcedure {
-    fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
-        (self.0)(ctx, payload)
-    }
-}
-
-/// A link-time subscriber's function pointer as an [`EventHandler`].
-struct FnSubscriber(SubscriberFn);
-
-impl EventHandler for FnSubscriber {
-    fn handle(&self, ctx: EventContext, payload: Payload) -> BoxFuture<'static, ()> {
-        (self.0)(ctx, payload)
     }
 }
 
@@ -915,9 +885,10 @@ crate::readable::debug_as_report!(StartupError);
 
 #[cfg(test)]
 mod tests {
-    use wamp_core::{InvokePolicy, MatchPolicy};
+    use wamp_core::{InvokePolicy, MatchPolicy, Payload};
 
     use super::*;
+    use crate::handler::{CallContext, EventContext, ProcedureResult};
 
     fn echo(_ctx: CallContext, payload: Payload) -> ProcedureResult {
         Ok(payload)
@@ -1007,9 +978,10 @@ mod inventory_tests {
         assert!(problems.contains("not a uri"), "{problems}");
     }
 
-    use wamp_core::{InvokePolicy, MatchPolicy};
+    use wamp_core::{InvokePolicy, MatchPolicy, Payload};
 
     use super::*;
+    use crate::handler::CallContext;
 
     mod outer {
         crate::wamp_module!(prefix = "unit_inv", invoke = "roundrobin", disclose_caller = true);
