@@ -12,7 +12,7 @@ use crate::client::Client;
 use crate::client::Clients;
 use crate::config::Config;
 use crate::error::Error;
-use crate::registry::{Bindings, Problem, Registry, StartupError};
+use crate::registry::{Bindings, Refusal, Registry, ServerProblem, StartupError, StartupProblem};
 use crate::reporting::ErrorReporter;
 use crate::signal::shutdown_signal;
 use crate::state::States;
@@ -231,12 +231,21 @@ impl Server {
             registry.add_from(Registry::from_inventory(), None);
         }
         registry.add_from(self.registry, None);
-        let (bindings, mut problems) = registry.resolve_parts();
-        problems.extend(bindings.missing_states(&self.states));
+        let (bindings, handler_problems) = registry.resolve_parts();
+        let mut problems: Vec<StartupProblem> = handler_problems.into_iter().map(StartupProblem::from).collect();
+        problems.extend(
+            bindings
+                .missing_states(&self.states)
+                .into_iter()
+                .map(StartupProblem::from),
+        );
         if bindings.procedures.is_empty() && bindings.subscriptions.is_empty() && !self.allow_no_handlers {
-            problems.push(Problem::NothingToServe {
-                crate_hint: own_crate_name(),
-            });
+            problems.push(
+                ServerProblem::NothingToServe {
+                    crate_hint: own_crate_name(),
+                }
+                .into(),
+            );
         }
         let mut error_mappings = self.error_mappings;
         for mapping in &bindings.error_mappings {
@@ -346,28 +355,39 @@ fn own_crate_name() -> String {
 type Plan = Vec<(String, Bindings)>;
 
 /// Assigns every binding to a configured client by name.
-fn plan(config: &Config, bindings: Bindings, mut problems: Vec<Problem>) -> Result<Plan, StartupError> {
+fn plan(config: &Config, bindings: Bindings, mut problems: Vec<StartupProblem>) -> Result<Plan, StartupError> {
     let default = config.default_client_name();
     let known: Vec<String> = config.clients().map(|(name, _)| name.to_owned()).collect();
-    problems.extend(bindings.check_duplicates_with(default));
+    problems.extend(
+        bindings
+            .check_duplicates_with(default)
+            .into_iter()
+            .map(StartupProblem::from),
+    );
     let mut plan: Plan = known.iter().map(|name| (name.clone(), Bindings::default())).collect();
     let mut slot = |client: Option<&str>, uri: &str, origin| -> Option<usize> {
         let Some(name) = client.or(default) else {
-            problems.push(Problem::NoDefaultClient {
-                uri: uri.to_owned(),
-                origin,
-                known: known.clone(),
-            });
+            problems.push(
+                ServerProblem::NoDefaultClient {
+                    uri: uri.to_owned(),
+                    origin,
+                    known: known.clone(),
+                }
+                .into(),
+            );
             return None;
         };
         let index = known.iter().position(|k| k == name);
         if index.is_none() {
-            problems.push(Problem::UnknownClient {
-                uri: uri.to_owned(),
-                client: name.to_owned(),
-                origin,
-                known: known.clone(),
-            });
+            problems.push(
+                ServerProblem::UnknownClient {
+                    uri: uri.to_owned(),
+                    client: name.to_owned(),
+                    origin,
+                    known: known.clone(),
+                }
+                .into(),
+            );
         }
         index
     };
@@ -473,7 +493,7 @@ impl RunningServer {
                         tracing::debug!(client = %name, procedure = %binding.uri, origin = %binding.origin, "registered");
                         Ok(())
                     }
-                    Err(e) => Err(Problem::Refused {
+                    Err(e) => Err(Refusal {
                         what: "register procedure",
                         uri: binding.uri.clone(),
                         client: name.to_owned(),
@@ -491,7 +511,7 @@ impl RunningServer {
                         tracing::debug!(client = %name, topic = %binding.uri, origin = %binding.origin, "subscribed");
                         Ok(())
                     }
-                    Err(e) => Err(Problem::Refused {
+                    Err(e) => Err(Refusal {
                         what: "subscribe to topic",
                         uri: binding.uri.clone(),
                         client: name.to_owned(),
@@ -501,9 +521,9 @@ impl RunningServer {
                 }
             });
             let (registered, subscribed) = tokio::join!(join_all(registrations), join_all(subscriptions));
-            let acknowledged = |results: &[Result<(), Problem>]| results.iter().filter(|r| r.is_ok()).count();
+            let acknowledged = |results: &[Result<(), Refusal>]| results.iter().filter(|r| r.is_ok()).count();
             let (procedures, subscriptions) = (acknowledged(&registered), acknowledged(&subscribed));
-            let refused: Vec<Problem> = registered
+            let refused: Vec<Refusal> = registered
                 .into_iter()
                 .chain(subscribed)
                 .filter_map(Result::err)
@@ -512,11 +532,11 @@ impl RunningServer {
             if refused.is_empty() {
                 tracing::info!(client = name, realm = %realm, procedures, subscriptions, "registered procedures and subscriptions");
             } else {
-                for problem in &refused {
-                    tracing::error!(client = name, "{problem}");
+                for refusal in &refused {
+                    tracing::error!(client = name, "{refusal}");
                 }
             }
-            problems.extend(refused);
+            problems.extend(refused.into_iter().map(StartupProblem::from));
         }
         if problems.is_empty() {
             Ok(())

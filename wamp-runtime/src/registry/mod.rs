@@ -39,6 +39,7 @@
 //! on Linux). Handlers in the binary's own modules need nothing.
 
 mod entry;
+mod problem;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -48,6 +49,7 @@ use wamp_core::Uri;
 
 pub(crate) use entry::module_prefixes;
 pub use entry::{Location, ModuleEntry, Origin, ProcedureEntry, SubscriberEntry};
+pub use problem::{Problem, Refusal, ServerProblem, StartupError, StartupProblem};
 
 use crate::client::{RegisterOptions, SubscribeOptions};
 use crate::handler::{EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler};
@@ -402,7 +404,9 @@ impl Registry {
         if problems.is_empty() {
             Ok(bindings)
         } else {
-            Err(StartupError { problems })
+            Err(StartupError::new(
+                problems.into_iter().map(StartupProblem::from).collect(),
+            ))
         }
     }
 
@@ -547,9 +551,9 @@ pub struct Bindings {
 }
 
 impl Bindings {
-    /// A [`Problem::MissingState`] for every state type a handler takes
-    /// that `states` does not hold.
-    pub fn missing_states(&self, states: &crate::state::States) -> Vec<Problem> {
+    /// A [`ServerProblem::MissingState`] for every state type a handler
+    /// takes that `states` does not hold.
+    pub fn missing_states(&self, states: &crate::state::States) -> Vec<ServerProblem> {
         let procedures = self
             .procedures
             .iter()
@@ -563,7 +567,7 @@ impl Bindings {
             .flat_map(|(what, uri, keys, origin)| {
                 keys.iter()
                     .filter(|key| !states.contains(**key))
-                    .map(move |key| Problem::MissingState {
+                    .map(move |key| ServerProblem::MissingState {
                         what,
                         uri: uri.clone(),
                         origin,
@@ -660,228 +664,6 @@ impl fmt::Debug for SubscriptionBinding {
             .finish_non_exhaustive()
     }
 }
-
-/// One thing wrong with the handlers found at start-up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Problem {
-    /// Two procedures of one client have the same URI and match policy.
-    DuplicateProcedure {
-        /// The URI.
-        uri: String,
-        /// The client, if known.
-        client: Option<String>,
-        /// The first handler.
-        first: Origin,
-        /// The second handler.
-        second: Origin,
-    },
-    /// A full URI is not valid.
-    InvalidUri {
-        /// `"procedure"` or `"topic"`.
-        what: &'static str,
-        /// The handler.
-        origin: Origin,
-        /// What is wrong.
-        reason: String,
-    },
-    /// One error type mapped to two different URIs.
-    ConflictingErrorMapping {
-        /// The Rust type.
-        type_name: &'static str,
-        /// One URI.
-        first: String,
-        /// The other URI.
-        second: String,
-    },
-    /// A `concurrency` or `queue_limit` of 0 would never run the handler.
-    ZeroLimit {
-        /// The URI.
-        uri: String,
-        /// The handler.
-        origin: Origin,
-        /// `"concurrency"` or `"queue_limit"`.
-        option: &'static str,
-    },
-    /// Two `wamp_module!` declarations in one module.
-    DuplicateModule {
-        /// The module.
-        module_path: &'static str,
-        /// The first declaration.
-        first: Location,
-        /// The second declaration.
-        second: Location,
-    },
-    /// A handler names a client the configuration does not have.
-    UnknownClient {
-        /// The URI.
-        uri: String,
-        /// The client named.
-        client: String,
-        /// The handler.
-        origin: Origin,
-        /// The configured clients.
-        known: Vec<String>,
-    },
-    /// A handler names no client and the configuration has no default one.
-    NoDefaultClient {
-        /// The URI.
-        uri: String,
-        /// The handler.
-        origin: Origin,
-        /// The configured clients.
-        known: Vec<String>,
-    },
-    /// A handler takes a `State<T>` and the server was given no `T`.
-    MissingState {
-        /// `"procedure"` or `"subscriber"`.
-        what: &'static str,
-        /// The URI.
-        uri: String,
-        /// The handler.
-        origin: Origin,
-        /// The state type (as [`std::any::type_name`] gives it).
-        type_name: &'static str,
-    },
-    /// A server has no handler to bind and was not told that this is meant
-    /// ([`Server::allow_no_handlers`](crate::Server::allow_no_handlers)).
-    NothingToServe {
-        /// The crate a `use ... as _;` line most likely has to name.
-        crate_hint: String,
-    },
-    /// The router refused a registration or subscription.
-    Refused {
-        /// `"register procedure"` or `"subscribe to topic"`.
-        what: &'static str,
-        /// The URI.
-        uri: String,
-        /// The client.
-        client: String,
-        /// The handler.
-        origin: Origin,
-        /// The router's answer.
-        error: String,
-    },
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Problem::ConflictingErrorMapping {
-                type_name,
-                first,
-                second,
-            } => write!(
-                f,
-                "error type {type_name} is mapped to two URIs, {first:?} and {second:?}"
-            ),
-            Problem::DuplicateProcedure {
-                uri,
-                client,
-                first,
-                second,
-            } => {
-                write!(f, "procedure {uri:?} is defined twice")?;
-                if let Some(client) = client {
-                    write!(f, " for client {client:?}")?;
-                }
-                write!(
-                    f,
-                    ": by {first} and by {second}; rename one (name = ...) or change its prefix"
-                )
-            }
-            Problem::InvalidUri { what, origin, reason } => write!(f, "{reason} (the {what} of {origin})"),
-            Problem::ZeroLimit { uri, origin, option } => {
-                write!(f, "procedure {uri:?} of {origin} has {option} 0; give at least 1")
-            }
-            Problem::DuplicateModule {
-                module_path,
-                first,
-                second,
-            } => write!(
-                f,
-                "module {module_path} declares wamp_module! twice ({}:{} and {}:{}); keep one",
-                first.file, first.line, second.file, second.line
-            ),
-            Problem::UnknownClient {
-                uri,
-                client,
-                origin,
-                known,
-            } => write!(
-                f,
-                "{uri:?} of {origin} names client {client:?}, which is not configured (configured: {})",
-                known.join(", ")
-            ),
-            Problem::NoDefaultClient { uri, origin, known } => write!(
-                f,
-                "{uri:?} of {origin} names no client and the configuration has no default client \
-                 (configured: {}); add client = \"...\" or configure a client named \"default\"",
-                known.join(", ")
-            ),
-            Problem::MissingState {
-                what,
-                uri,
-                origin,
-                type_name,
-            } => write!(
-                f,
-                "the {what} {uri:?} of {origin} takes State<{type_name}>, but no state of type {type_name} \
-                 was given; add it with Server::new(config).state(value)"
-            ),
-            Problem::NothingToServe { crate_hint } => write!(
-                f,
-                "nothing to serve: no #[procedure] or #[subscriber] is linked into this program and no registry \
-                 was given. If your handlers are in a library crate, the linker left it out because the binary \
-                 never names it: add `use {crate_hint} as _;` (with the name of that crate) to the binary's \
-                 main.rs. A service that only calls and publishes says so with Server::allow_no_handlers()"
-            ),
-            Problem::Refused {
-                what,
-                uri,
-                client,
-                origin,
-                error,
-            } => write!(f, "cannot {what} {uri:?} of {origin} on client {client:?}: {error}"),
-        }
-    }
-}
-
-/// What is wrong with the handlers at start-up; lists every problem found.
-#[derive(Clone, PartialEq, Eq)]
-pub struct StartupError {
-    problems: Vec<Problem>,
-}
-
-impl StartupError {
-    pub(crate) fn new(problems: Vec<Problem>) -> Self {
-        Self { problems }
-    }
-
-    /// Each problem.
-    pub fn problems(&self) -> &[Problem] {
-        &self.problems
-    }
-}
-
-impl fmt::Display for StartupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.problems.as_slice() {
-            [one] => one.fmt(f),
-            many => {
-                write!(f, "{} problems with the handlers:", many.len())?;
-                for problem in many {
-                    write!(f, "\n  - {problem}")?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-impl std::error::Error for StartupError {}
-
-crate::readable::debug_as_report!(StartupError);
 
 #[cfg(test)]
 mod tests {
