@@ -43,8 +43,9 @@ use std::sync::Arc;
 
 use wamp_core::Payload;
 
+use crate::client::Client;
 use crate::error::ApplicationError;
-use crate::handler::ProcedureResult;
+use crate::handler::{CallContext, ProcedureResult};
 use crate::wamp_error::ErrorMappings;
 
 /// The message of the `wamp.error.runtime_error` a caller receives when a
@@ -70,7 +71,24 @@ impl<E: fmt::Display + Send + 'static> HandlerError for E {}
 #[derive(Debug, Clone)]
 pub struct ReplyContext {
     procedure: String,
-    mappings: Arc<ErrorMappings>,
+    mappings: Mappings,
+}
+
+/// Where the error mappings come from: read from the client only when an
+/// error needs them, which keeps a lock off the path of every answer.
+#[derive(Debug, Clone)]
+enum Mappings {
+    Given(Arc<ErrorMappings>),
+    OfClient(Client),
+}
+
+impl Mappings {
+    fn get(&self) -> Arc<ErrorMappings> {
+        match self {
+            Mappings::Given(mappings) => mappings.clone(),
+            Mappings::OfClient(client) => client.error_mappings(),
+        }
+    }
 }
 
 impl ReplyContext {
@@ -78,7 +96,16 @@ impl ReplyContext {
     pub fn new(procedure: impl Into<String>, mappings: Arc<ErrorMappings>) -> Self {
         Self {
             procedure: procedure.into(),
-            mappings,
+            mappings: Mappings::Given(mappings),
+        }
+    }
+
+    /// The context of the answer to the invocation `ctx`, errors mapped
+    /// with its client's [`ErrorMappings`].
+    pub fn of(ctx: &CallContext) -> Self {
+        Self {
+            procedure: ctx.procedure().to_owned(),
+            mappings: Mappings::OfClient(ctx.client().clone()),
         }
     }
 
@@ -101,7 +128,7 @@ impl ReplyContext {
     /// ```
     pub fn error<E: HandlerError>(&self, error: E) -> ApplicationError {
         let procedure = self.procedure.as_str();
-        if let Some(mapped) = self.mappings.to_application_error(&error) {
+        if let Some(mapped) = self.mappings.get().to_application_error(&error) {
             // An answer of the procedure's API, not a failure.
             tracing::debug!(procedure, error = %mapped, "procedure answered with an error");
             return mapped;
@@ -181,22 +208,23 @@ impl<T: IntoReply<M>, E: HandlerError, M: 'static> IntoReply<Fallible<M>> for Re
     label = "not a subscriber's result"
 )]
 pub trait EventOutcome: Send + 'static {
-    /// Reports an error, if there is one; `topic` and `mappings` are the
-    /// event's topic and the error mappings in force.
-    fn conclude(self, topic: &str, mappings: &ErrorMappings);
+    /// Reports an error, if there is one; `topic` is the event's topic,
+    /// `client` the client that received it (whose [`ErrorMappings`] say
+    /// how a mapped error reads).
+    fn conclude(self, topic: &str, client: &Client);
 }
 
 impl EventOutcome for () {
-    fn conclude(self, _topic: &str, _mappings: &ErrorMappings) {}
+    fn conclude(self, _topic: &str, _client: &Client) {}
 }
 
 impl<E: HandlerError> EventOutcome for Result<(), E> {
-    fn conclude(self, topic: &str, mappings: &ErrorMappings) {
+    fn conclude(self, topic: &str, client: &Client) {
         let Err(error) = self else {
             return;
         };
         // Nobody receives a subscriber's error, mapped or not: it is a failure.
-        let noted = match mappings.to_application_error(&error) {
+        let noted = match client.error_mappings().to_application_error(&error) {
             Some(mapped) => crate::reporting::note_failure(&mapped),
             None => crate::reporting::note_failure(&error),
         };

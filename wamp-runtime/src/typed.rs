@@ -209,8 +209,8 @@ macro_rules! functions {
 
             #[allow(non_snake_case)]
             fn call(&self, ctx: EventContext, ($($param,)*): Self::Parameters, topic: String) -> BoxFuture<'static, ()> {
-                let mappings = ctx.client().error_mappings();
-                (self)(ctx, $($param),*).conclude(&topic, &mappings);
+                let client = ctx.client().clone();
+                (self)(ctx, $($param),*).conclude(&topic, &client);
                 Box::pin(std::future::ready(()))
             }
         }
@@ -226,9 +226,9 @@ macro_rules! functions {
 
             #[allow(non_snake_case)]
             fn call(&self, ctx: EventContext, ($($param,)*): Self::Parameters, topic: String) -> BoxFuture<'static, ()> {
-                let mappings = ctx.client().error_mappings();
+                let client = ctx.client().clone();
                 let running = (self)(ctx, $($param),*);
-                Box::pin(async move { running.await.conclude(&topic, &mappings) })
+                Box::pin(async move { running.await.conclude(&topic, &client) })
             }
         }
     };
@@ -301,7 +301,7 @@ where
 
 impl<F: ProcedureFn<M>, M: 'static> ProcedureHandler for TypedProcedure<F, M, NamesOf<F, M>> {
     fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
-        let reply = ReplyContext::new(ctx.procedure(), ctx.client().error_mappings());
+        let reply = ReplyContext::of(&ctx);
         let load_states = || ctx.states();
         match F::Parameters::extract(Source::new(payload, &load_states), &self.names) {
             Ok(parameters) => self.function.call(ctx, parameters, reply),

@@ -191,7 +191,28 @@ impl Registry {
         self
     }
 
-    /// Adds a procedure handler (see [`IntoProcedureHandler`]) under `name`.
+    /// Adds a procedure handler (see [`IntoProcedureHandler`]) under `name`:
+    /// a raw closure of `(CallContext, Payload)`, or a typed one through
+    /// [`typed::procedure`](crate::typed::procedure), whose `State<T>`
+    /// parameters a [`Server`](crate::Server) then checks before it starts.
+    ///
+    /// ```
+    /// use wamp_runtime::registry::Registry;
+    /// use wamp_runtime::{typed, CallContext, State};
+    ///
+    /// struct Greeting(String);
+    ///
+    /// let mut registry = Registry::with_prefix("com.example");
+    /// registry.procedure(
+    ///     "greet",
+    ///     typed::procedure(["greeting", "name"], |_ctx: CallContext, greeting: State<Greeting>, name: String| {
+    ///         format!("{}, {name}", greeting.0)
+    ///     }),
+    /// );
+    /// let bindings = registry.resolve()?;
+    /// assert_eq!(bindings.procedures[0].states, [wamp_runtime::state::StateKey::of::<Greeting>()]);
+    /// # Ok::<(), wamp_runtime::registry::StartupError>(())
+    /// ```
     #[track_caller]
     pub fn procedure<M>(&mut self, name: impl Into<String>, handler: impl IntoProcedureHandler<M>) -> &mut Self {
         self.procedure_with(name, RegisterOptions::new(), handler)
