@@ -454,6 +454,19 @@ impl<T: StateValue> Parameter for State<T> {
 
 /// What a typed handler's parameters are read from: the arguments of one
 /// call or event, and the states of the client that received it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use wamp_runtime::extract::{Parameter, Source};
+/// use wamp_runtime::state::States;
+/// use wamp_runtime::{Payload, Value};
+///
+/// let states = || Arc::new(States::new());
+/// let mut source = Source::new(Payload::from_args(vec![Value::from("ada")]), &states);
+/// assert_eq!(String::extract(&mut source, "name")?, "ada");
+/// source.finish()?;
+/// # Ok::<(), wamp_runtime::extract::Rejection>(())
+/// ```
 pub struct Source<'a> {
     reader: ArgumentReader,
     states: Option<Arc<States>>,
@@ -500,6 +513,15 @@ impl<'a> Source<'a> {
 }
 
 /// Why a typed handler does not run.
+///
+/// ```
+/// use wamp_runtime::extract::Rejection;
+/// use wamp_runtime::{ApplicationError, ArgumentReader, Payload};
+///
+/// let missing = ArgumentReader::new(Payload::default()).next::<u32>("count").unwrap_err();
+/// let rejection = Rejection::from(missing);
+/// assert_eq!(rejection.to_string(), r#"missing argument "count" (position 1 or keyword), expected u32"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Rejection {

@@ -57,6 +57,16 @@ pub const INTERNAL_ERROR: &str = "the procedure failed with an internal error";
 /// implements `Display` (every `std::error::Error`, `anyhow::Error`,
 /// `String`), `Send` and `'static`. Whether the caller sees it depends on
 /// the [`ErrorMappings`] (see the [module](self) documentation).
+///
+/// ```
+/// use wamp_runtime::{typed, CallContext};
+///
+/// // `String` is a `HandlerError`: unmapped, the caller gets an internal error.
+/// fn check(_ctx: CallContext, word: String) -> Result<usize, String> {
+///     if word.is_empty() { Err("empty word".into()) } else { Ok(word.len()) }
+/// }
+/// let handler = typed::fallible(["word"], check);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the error of a handler: it does not implement `std::fmt::Display`",
     label = "not displayable",
@@ -157,6 +167,19 @@ pub struct Fallible<M>(PhantomData<M>);
 /// What a typed procedure may return (see the [module](self)
 /// documentation). `M` only tells the implementations apart: it is
 /// [`Serialized`], [`AsIs`] or [`Fallible`], and inferred.
+///
+/// ```
+/// use std::sync::Arc;
+/// use wamp_runtime::reply::{IntoReply, ReplyContext};
+/// use wamp_runtime::wamp_error::ErrorMappings;
+/// use wamp_runtime::{Payload, Value};
+///
+/// let context = ReplyContext::new("com.example.p", Arc::new(ErrorMappings::new()));
+/// assert_eq!(2.5.into_reply(&context), Ok(Payload::from_args(vec![Value::from(2.5)])));
+/// assert_eq!(().into_reply(&context), Ok(Payload::default()));
+/// let failed: Result<f64, std::io::Error> = Err(std::io::Error::other("disk"));
+/// assert_eq!(failed.into_reply(&context).unwrap_err().uri(), "wamp.error.runtime_error");
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the result of a procedure: it does not implement `serde::Serialize`",
     label = "not serializable",
@@ -203,6 +226,15 @@ impl<T: IntoReply<M>, E: HandlerError, M: 'static> IntoReply<Fallible<M>> for Re
 
 /// What a typed subscriber may return: `()`, or a `Result<(), E>` whose
 /// error is reported (see the [module](self) documentation).
+///
+/// ```
+/// use wamp_runtime::{typed, EventContext};
+///
+/// // An `Err` goes to the client's error reporter.
+/// let handler = typed::subscriber(["line"], |_ctx: EventContext, line: String| -> Result<(), std::io::Error> {
+///     std::fs::write("/tmp/last_line", line)
+/// });
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the result of a subscriber: return `()` or `Result<(), E>`",
     label = "not a subscriber's result"

@@ -71,6 +71,21 @@ use crate::state::StateKey;
 
 /// The parameters of a typed function after its context, as a tuple:
 /// read from one call or event together.
+///
+/// ```
+/// use std::sync::Arc;
+/// use wamp_runtime::extract::Source;
+/// use wamp_runtime::state::States;
+/// use wamp_runtime::typed::Parameters;
+/// use wamp_runtime::{Kwargs, Payload, Value};
+///
+/// let mut payload = Payload::from_args(vec![Value::from(1)]);
+/// payload.kwargs.insert("verbose".into(), Value::from(true));
+/// let states = || Arc::new(States::new());
+/// let (count, rest) = <(i64, Kwargs)>::extract(Source::new(payload, &states), &["count", "rest"])?;
+/// assert_eq!((count, rest.len()), (1, 1));
+/// # Ok::<(), wamp_runtime::extract::Rejection>(())
+/// ```
 pub trait Parameters: Sized + Send + 'static {
     /// One name per parameter: `[&'static str; N]`.
     type Names: Copy + Send + Sync + 'static;
@@ -130,6 +145,19 @@ parameters!(12, T1 0, T2 1, T3 2, T4 3, T5 4, T6 5, T7 6, T8 7, T9 8, T10 9, T11
 /// P1, ..., Pn) -> R`, plain or `async`, with every `Pi` a [`Parameter`]
 /// and `R` (or the future's output) an [`IntoReply`]. `M` only tells the
 /// implementations apart: `(PlainFn or AsyncFn, (P1, ..., Pn), R's marker)`.
+///
+/// ```
+/// use wamp_runtime::typed::ProcedureFn;
+/// use wamp_runtime::{Args, CallContext};
+///
+/// fn is_procedure<M, F: ProcedureFn<M>>(_: F) {}
+///
+/// async fn sum(_ctx: CallContext, numbers: Args) -> f64 {
+///     numbers.iter().filter_map(|n| n.as_f64()).sum()
+/// }
+/// is_procedure(sum);
+/// is_procedure(|_ctx: CallContext, name: String| format!("hello {name}"));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a typed procedure",
     label = "not a typed procedure",
@@ -152,6 +180,15 @@ pub trait ProcedureFn<M>: Send + Sync + 'static {
 /// A function or closure that can be a typed subscriber: `Fn(EventContext,
 /// P1, ..., Pn) -> R`, plain or `async`, with `R` an [`EventOutcome`]; see
 /// [`ProcedureFn`].
+///
+/// ```
+/// use wamp_runtime::typed::EventFn;
+/// use wamp_runtime::EventContext;
+///
+/// fn is_subscriber<M, F: EventFn<M>>(_: F) {}
+///
+/// is_subscriber(|_ctx: EventContext, level: u8, message: String| println!("{level}: {message}"));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a typed subscriber",
     label = "not a typed subscriber",
@@ -250,6 +287,14 @@ functions!(T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12);
 
 /// A typed function as a [`ProcedureHandler`]; made by [`procedure`].
 /// `M` is the function's [`ProcedureFn`] marker, `N` its parameters' names.
+///
+/// ```
+/// use wamp_runtime::handler::ProcedureHandler;
+/// use wamp_runtime::{typed, CallContext};
+///
+/// let handler = typed::procedure(["a", "b"], |_ctx: CallContext, a: i64, b: i64| a + b);
+/// assert!(handler.states().is_empty());
+/// ```
 pub struct TypedProcedure<F, M, N> {
     function: F,
     names: N,
@@ -333,6 +378,17 @@ fn rejected(procedure: &str, rejection: Rejection) -> ApplicationError {
 
 /// A typed function as an [`EventHandler`]; made by [`subscriber`], as
 /// [`TypedProcedure`] is by [`procedure`].
+///
+/// ```
+/// use wamp_runtime::handler::EventHandler;
+/// use wamp_runtime::{typed, EventContext, State};
+///
+/// struct Log;
+/// let handler = typed::subscriber(["log", "line"], |_ctx: EventContext, _log: State<Log>, line: String| {
+///     let _ = line;
+/// });
+/// assert_eq!(handler.states(), [wamp_runtime::state::StateKey::of::<Log>()]);
+/// ```
 pub struct TypedSubscriber<F, M, N> {
     function: F,
     names: N,
