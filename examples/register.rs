@@ -1,6 +1,8 @@
-//! A service with two procedures: `com.example.add` and asphalt-wamp's
-//! long-running `com.example.long_operation`, which reports ten progress
-//! steps to callers that ask for progress, then returns "Done".
+//! A service with two procedures registered in code, without macros:
+//! `com.example.add`, a typed function (its arguments decoded, its result
+//! encoded by `typed::procedure`), and asphalt-wamp's long-running
+//! `com.example.long_operation`, a raw handler of the payload, which reports
+//! ten progress steps to callers that ask for progress, then returns "Done".
 //!
 //! Run: `cargo run --example register` (stops on Ctrl-C / SIGTERM).
 
@@ -8,20 +10,13 @@ mod common;
 
 use std::time::Duration;
 
-use wamp_runtime::{ApplicationError, CallContext, Client, Payload, RegisterOptions, Value};
+use wamp_runtime::{ApplicationError, CallContext, Client, Payload, RegisterOptions, Value, typed};
 
-/// Adds two numbers given as positional arguments.
-fn add(_ctx: CallContext, payload: Payload) -> Result<Payload, ApplicationError> {
-    let number = |index: usize| {
-        payload.args.get(index).and_then(Value::as_f64).ok_or_else(|| {
-            ApplicationError::with_message(
-                ApplicationError::INVALID_ARGUMENT,
-                format!("argument {} must be a number", index + 1),
-            )
-        })
-    };
-    let sum = number(0)? + number(1)?;
-    Ok(Payload::from_args(vec![Value::from(sum)]))
+/// Adds two numbers, given by position (`add(2, 3)`) or keyword
+/// (`add(a=2, b=3)`); anything else is answered with
+/// `wamp.error.invalid_argument` naming the argument.
+fn add(_ctx: CallContext, a: f64, b: f64) -> f64 {
+    a + b
 }
 
 /// Reports 10%, 20%, ... 100% progress, then returns "Done".
@@ -51,7 +46,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::connect(&config).await?;
 
     client
-        .register("com.example.add", add, RegisterOptions::default())
+        .register(
+            "com.example.add",
+            typed::procedure(["a", "b"], add),
+            RegisterOptions::new(),
+        )
         .await?;
     client
         .register("com.example.long_operation", long_operation, RegisterOptions::default())

@@ -2,7 +2,8 @@
 //! side: a slow subscriber loses events beyond its `event_queue` (counted,
 //! never buffered without bound) while the rest of its session keeps
 //! working; a slow callee runs at most its concurrency limit at once, holds
-//! at most `invocation_queue` invocations, and refuses the rest at once.
+//! at most `invocation_queue` invocations (or its procedure's own
+//! `queue_limit`), and refuses the rest at once.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
@@ -15,7 +16,6 @@ use std::time::Duration;
 use common::{PROMPTLY, connect, router, unique};
 use tokio::sync::{Semaphore, mpsc};
 use wamp_runtime::config::ClientConfigBuilder;
-use wamp_runtime::registry::{ProcedureOptions, Registry};
 use wamp_runtime::{
     ApplicationError, CallContext, Client, ClientConfig, EventContext, Payload, RegisterOptions, SubscribeOptions,
     Value,
@@ -150,11 +150,31 @@ print("published", count, flush=True)"#,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_callee_runs_its_concurrency_limit_holds_its_queue_and_refuses_the_rest() {
-    const CONCURRENCY: usize = 2;
     const QUEUE: usize = 6;
+    let callee = connect_with(|b| b.invocation_queue(QUEUE)).await;
+    slow_callee_refuses_what_its_queue_cannot_hold(&callee, RegisterOptions::new(), QUEUE, "invocation_queue").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_procedure_queue_limit_refuses_at_once_below_the_client_invocation_queue() {
+    const QUEUE: usize = 5;
+    let callee = connect().await;
+    let options = RegisterOptions::new().queue_limit(QUEUE);
+    slow_callee_refuses_what_its_queue_cannot_hold(&callee, options, QUEUE, "queue_limit").await;
+}
+
+/// Registers a slow handler with concurrency 2 on `callee`, calls it 20
+/// times at once, and checks that 2 run, `queue` are held and the rest are
+/// refused at once with `wamp.error.unavailable` naming `limit_name`.
+async fn slow_callee_refuses_what_its_queue_cannot_hold(
+    callee: &Client,
+    options: RegisterOptions,
+    queue: usize,
+    limit_name: &str,
+) {
+    const CONCURRENCY: usize = 2;
     const CALLS: usize = 20;
     let procedure = unique("backpressure.slow");
-    let callee = connect_with(|b| b.invocation_queue(QUEUE)).await;
 
     let running = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
@@ -173,15 +193,8 @@ async fn a_slow_callee_runs_its_concurrency_limit_holds_its_queue_and_refuses_th
         }
     };
     // The concurrency limit as the registry (and `#[procedure(concurrency = N)]`) applies it.
-    let mut registry = Registry::new();
-    registry.procedure_with(
-        procedure.clone(),
-        ProcedureOptions::new().concurrency(CONCURRENCY),
-        handler,
-    );
-    let binding = registry.resolve().unwrap().procedures.remove(0);
     let _registration = callee
-        .register(&procedure, binding.limited_handler(), binding.options.clone())
+        .register(&procedure, handler, options.concurrency(CONCURRENCY))
         .await
         .unwrap();
 
@@ -201,23 +214,23 @@ print("done", flush=True)"#,
 
     // Every call beyond the queue is answered at once, while the others wait.
     let mut refusals = Vec::new();
-    for _ in 0..CALLS - QUEUE {
+    for _ in 0..CALLS - queue {
         refusals.push(wait_for_line(&mut caller, "error "));
     }
     for refusal in &refusals {
         assert!(refusal.starts_with("error wamp.error.unavailable "), "{refusal}");
-        assert!(refusal.contains("invocation_queue"), "{refusal}");
+        assert!(refusal.contains(limit_name), "{refusal}");
     }
     assert_eq!(running.load(Ordering::SeqCst), CONCURRENCY);
 
     gate.add_permits(CALLS);
     let mut answers = Vec::new();
-    for _ in 0..QUEUE {
+    for _ in 0..queue {
         answers.push(wait_for_line(&mut caller, "ok "));
     }
     wait_for_line(&mut caller, "done");
     eprintln!(
-        "{CALLS} calls to a callee with concurrency {CONCURRENCY}, invocation_queue {QUEUE}: {} answered, {} refused, \
+        "{CALLS} calls to a callee with concurrency {CONCURRENCY}, {limit_name} {queue}: {} answered, {} refused, \
          peak {} running",
         answers.len(),
         refusals.len(),

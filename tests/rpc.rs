@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use wamp_runtime::{
-    ApplicationError, CallContext, CallError, Dict, InvokePolicy, MatchPolicy, Payload, RegisterOptions, Value,
+    ApplicationError, CallContext, CallError, Dict, InvokePolicy, MatchPolicy, Payload, RegisterOptions, Value, typed,
 };
 
 fn echo(_ctx: CallContext, payload: Payload) -> Result<Payload, ApplicationError> {
@@ -292,7 +292,7 @@ async fn roundrobin_spreads_calls_over_two_callee_sessions() {
     let procedure = unique("rpc.shared");
     let whoami = |ctx: CallContext, _p: Payload| Ok(Payload::from_args(vec![Value::from(ctx.session_id())]));
     let options = RegisterOptions::default().invoke(InvokePolicy::RoundRobin);
-    first.register(&procedure, whoami, options.clone()).await.unwrap();
+    first.register(&procedure, whoami, options).await.unwrap();
     second.register(&procedure, whoami, options).await.unwrap();
 
     let mut served = Vec::new();
@@ -317,6 +317,44 @@ async fn roundrobin_spreads_calls_over_two_callee_sessions() {
         .await
         .unwrap_err();
     assert!(conflict.uri().unwrap().starts_with("wamp.error."), "{conflict}");
+}
+
+#[tokio::test]
+async fn a_typed_closure_registered_without_macros_reads_its_arguments_and_names_a_misfit() {
+    let callee = connect().await;
+    let caller = connect().await;
+    let procedure = unique("rpc.typed_divide");
+    let divide = typed::procedure(["numerator", "denominator"], |_ctx: CallContext, n: f64, d: f64| n / d);
+    callee
+        .register(&procedure, divide, RegisterOptions::new())
+        .await
+        .unwrap();
+
+    let by_position: f64 = caller
+        .call(&procedure)
+        .args((8.0, 2.0))
+        .await
+        .unwrap()
+        .decode()
+        .unwrap();
+    assert_eq!(by_position, 4.0);
+    let by_keyword: f64 = caller
+        .call(&procedure)
+        .kwarg("denominator", 4.0)
+        .kwarg("numerator", 2.0)
+        .await
+        .unwrap()
+        .decode()
+        .unwrap();
+    assert_eq!(by_keyword, 0.5);
+
+    let error = caller.call(&procedure).args(("x", 1.0)).await.unwrap_err();
+    let app = error.application().expect("an application error");
+    assert_eq!(app.uri(), ApplicationError::INVALID_ARGUMENT);
+    assert_eq!(
+        app.message(),
+        Some(r#"argument "numerator" (position 1): invalid type: string "x", expected f64"#)
+    );
 }
 
 #[tokio::test]

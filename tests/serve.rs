@@ -430,7 +430,7 @@ async fn a_refused_registration_names_the_procedure_and_the_fix() {
     let mut registry = Registry::new();
     registry.procedure_with(
         uri.clone(),
-        wamp_runtime::registry::ProcedureOptions::new().force_reregister(true),
+        wamp_runtime::RegisterOptions::new().force_reregister(true),
         |_ctx: CallContext, _payload: Payload| Ok(Payload::from_args(vec![Value::from("new owner")])),
     );
     let server = common::start_registry(client(), registry).await.unwrap();

@@ -200,6 +200,7 @@ pub(crate) struct CommonOptions {
     pub(crate) disclose_caller: Option<bool>,
     pub(crate) force_reregister: Option<bool>,
     pub(crate) concurrency: Option<usize>,
+    pub(crate) queue_limit: Option<usize>,
 }
 
 /// Which options a macro accepts.
@@ -245,15 +246,16 @@ impl CommonOptions {
                 "disclose_caller" => options.disclose_caller = boolean(opt, errors),
                 "force_reregister" => options.force_reregister = boolean(opt, errors),
                 "concurrency" => options.concurrency = positive(opt, errors),
+                "queue_limit" => options.queue_limit = positive(opt, errors),
                 _ => unknown(opt, errors, accepts.context, accepts.valid),
             }
         }
         options
     }
 
-    /// `ProcedureOptions::new()` with the set options.
-    pub(crate) fn procedure_options(&self) -> TokenStream {
-        let mut tokens = quote!(::wamp_runtime::registry::ProcedureOptions::new());
+    /// `RegisterOptions::new()` with the set options.
+    pub(crate) fn register_options(&self) -> TokenStream {
+        let mut tokens = quote!(::wamp_runtime::RegisterOptions::new());
         if let Some(policy) = &self.match_policy {
             tokens.extend(quote!(.match_policy(#policy)));
         }
@@ -269,12 +271,15 @@ impl CommonOptions {
         if let Some(limit) = self.concurrency {
             tokens.extend(quote!(.concurrency(#limit)));
         }
+        if let Some(limit) = self.queue_limit {
+            tokens.extend(quote!(.queue_limit(#limit)));
+        }
         tokens
     }
 
-    /// `SubscriptionOptions::new()` with the set options.
-    pub(crate) fn subscription_options(&self) -> TokenStream {
-        let mut tokens = quote!(::wamp_runtime::registry::SubscriptionOptions::new());
+    /// `SubscribeOptions::new()` with the set options.
+    pub(crate) fn subscribe_options(&self) -> TokenStream {
+        let mut tokens = quote!(::wamp_runtime::SubscribeOptions::new());
         if let Some(policy) = &self.match_policy {
             tokens.extend(quote!(.match_policy(#policy)));
         }

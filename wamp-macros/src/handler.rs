@@ -1,8 +1,9 @@
 //! What `#[procedure]` and `#[subscriber]` share: checking the function's
-//! signature and generating the code that reads its parameters.
+//! signature and wrapping it in its public adapter
+//! (`wamp_runtime::typed`) inside a registry entry.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
@@ -32,21 +33,11 @@ impl Kind {
     }
 }
 
-/// How one parameter after the context is filled.
-enum Param {
-    /// A named parameter, positional (at this index) or keyword-only.
-    Named {
-        ident: Ident,
-        ty: Box<Type>,
-        position: Option<usize>,
-    },
-    /// `Args`: the remaining positional arguments.
-    Args { ident: Ident },
-    /// `Kwargs`: the remaining keyword arguments; `Kwargs<T>`: the same,
-    /// deserialized into `T` (`typed`).
-    Kwargs { ident: Ident, ty: Box<Type>, typed: bool },
-    /// `State<T>`: a value of the server's, not read from the payload.
-    State { ident: Ident, ty: Box<Type> },
+/// One parameter after the context: its name (that of its keyword
+/// argument) and its type.
+struct Param {
+    ident: Ident,
+    ty: Box<Type>,
 }
 
 /// The checked signature of a handler function.
@@ -71,11 +62,6 @@ fn is_named(ty: &Type, name: &str) -> bool {
 /// `NAME<...>` (or a path ending in it).
 fn is_generic(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && matches!(s.arguments, syn::PathArguments::AngleBracketed(_)))
-}
-
-/// `State<T>` (or a path ending in it).
-fn is_state(ty: &Type) -> bool {
-    is_generic(ty, "State")
 }
 
 /// Checks the function and reads its parameters; every problem is reported.
@@ -140,7 +126,6 @@ pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Optio
         }
     }
     let mut params = Vec::new();
-    let mut position = Some(0usize);
     let mut seen_args = false;
     let mut seen_kwargs = false;
     for input in inputs {
@@ -181,33 +166,18 @@ pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Optio
             );
             continue;
         }
-        if is_state(ty) {
-            params.push(Param::State { ident, ty: ty.clone() });
-        } else if is_named(ty, "Args") {
+        if is_named(ty, "Args") {
             if seen_args {
                 fail(errors, ty, "only one parameter may take `Args`".to_owned());
             }
             seen_args = true;
-            position = None;
-            params.push(Param::Args { ident });
         } else if is_named(ty, "Kwargs") || is_generic(ty, "Kwargs") {
             if seen_kwargs {
                 fail(errors, ty, "only one parameter may take `Kwargs`".to_owned());
             }
             seen_kwargs = true;
-            params.push(Param::Kwargs {
-                ident,
-                ty: ty.clone(),
-                typed: is_generic(ty, "Kwargs"),
-            });
-        } else {
-            params.push(Param::Named {
-                ident,
-                ty: ty.clone(),
-                position,
-            });
-            position = position.map(|p| p + 1);
         }
+        params.push(Param { ident, ty: ty.clone() });
     }
     let returns_result = match &sig.output {
         ReturnType::Default => false,
@@ -217,112 +187,35 @@ pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Optio
 }
 
 impl Signature {
-    /// Statements reading every parameter into a local `__wamp_arg_<name>`,
-    /// running `on_error` (with the error in `__wamp_error`) when one fails,
-    /// and `on_missing_state` (with the `MissingState` in `__wamp_missing`)
-    /// when a state value is not there.
-    pub(crate) fn read_arguments(&self, on_error: &TokenStream, on_missing_state: &TokenStream) -> TokenStream {
-        let mut states = TokenStream::new();
-        let mut named = TokenStream::new();
-        let mut rest = TokenStream::new();
-        for param in &self.params {
-            match param {
-                Param::Named { ident, ty, position } => {
-                    let local = local(ident);
-                    let name = ident.unraw().to_string();
-                    let read = match position {
-                        Some(index) => quote_spanned! {ty.span()=>
-                            __wamp_reader.positional::<#ty>(#index, #name, ::core::stringify!(#ty))
-                        },
-                        None => quote_spanned! {ty.span()=>
-                            __wamp_reader.keyword::<#ty>(#name, ::core::stringify!(#ty))
-                        },
-                    };
-                    named.extend(quote! {
-                        let #local: #ty = match #read {
-                            ::core::result::Result::Ok(value) => value,
-                            ::core::result::Result::Err(__wamp_error) => #on_error,
-                        };
-                    });
-                }
-                Param::Args { ident } => {
-                    let local = local(ident);
-                    rest.extend(quote!(let #local = __wamp_reader.rest_args();));
-                }
-                Param::Kwargs {
-                    ident, typed: false, ..
-                } => {
-                    let local = local(ident);
-                    rest.extend(quote!(let #local = __wamp_reader.rest_kwargs();));
-                }
-                Param::Kwargs { ident, ty, typed: true } => {
-                    let local = local(ident);
-                    rest.extend(quote_spanned! {ty.span()=>
-                        let #local: #ty = match __wamp_reader.rest_kwargs_as() {
-                            ::core::result::Result::Ok(value) => value,
-                            ::core::result::Result::Err(__wamp_error) => #on_error,
-                        };
-                    });
-                }
-                Param::State { ident, ty } => {
-                    let local = local(ident);
-                    states.extend(quote_spanned! {ty.span()=>
-                        let #local: #ty = match <#ty as ::wamp_runtime::__private::StateParam>::from_states(&__wamp_states) {
-                            ::core::result::Result::Ok(value) => value,
-                            ::core::result::Result::Err(__wamp_missing) => #on_missing_state,
-                        };
-                    });
-                }
-            }
-        }
-        // One look at the client's states for every `State<T>` parameter.
-        let states = (!states.is_empty()).then(|| quote!(let __wamp_states = __wamp_ctx.states(); #states));
-        quote! {
-            #states
-            let mut __wamp_reader = ::wamp_runtime::ArgumentReader::new(__wamp_payload);
-            #named
-            #rest
-            if let ::core::result::Result::Err(__wamp_error) = __wamp_reader.finish() {
-                #on_error
-            }
-        }
-    }
-
-    /// The locals to pass to the user's function after the context.
-    pub(crate) fn call_arguments(&self) -> Vec<Ident> {
-        self.params
-            .iter()
-            .map(|param| match param {
-                Param::Named { ident, .. }
-                | Param::Args { ident }
-                | Param::Kwargs { ident, .. }
-                | Param::State { ident, .. } => local(ident),
-            })
-            .collect()
-    }
-
-    /// The keys of the state types the handler takes, for its entry.
-    pub(crate) fn state_keys(&self) -> TokenStream {
-        let keys = self.params.iter().filter_map(|param| match param {
-            Param::State { ty, .. } => {
-                Some(quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::StateParam>::KEY))
-            }
-            _ => None,
+    /// The parameters' names, as the adapter takes them: `["a", "b"]`.
+    fn names(&self) -> TokenStream {
+        let names = self.params.iter().map(|param| {
+            let name = param.ident.unraw().to_string();
+            quote_spanned!(param.ident.span()=> #name)
         });
-        quote!(&[#(#keys),*])
+        quote!([#(#names),*])
     }
-}
 
-fn local(ident: &Ident) -> Ident {
-    format_ident!("__wamp_arg_{}", ident.unraw())
-}
-
-/// The name of the generated wrapper of `function`.
-pub(crate) fn wrapper_name(function: &ItemFn, kind: Kind) -> Ident {
-    Ident::new(
-        &format!("__wamp_{}_{}", kind.noun(), function.sig.ident.unraw()),
-        Span::call_site(),
-    )
+    /// The parameters' types as a tuple, each checked at its own span (see
+    /// `wamp_runtime::typed::CheckedParameter`), so that a type that does not
+    /// fit is one error, at that type.
+    fn types(&self, fallback: Span) -> TokenStream {
+        let first = self.params.first().map_or(fallback, |p| p.ty.span());
+        let last = self.params.last().map_or(fallback, |p| p.ty.span());
+        let mut inner = TokenStream::new();
+        for param in &self.params {
+            let ty = &param.ty;
+            let check = if is_generic(ty, "State") {
+                quote!(CheckedState)
+            } else {
+                quote!(CheckedParameter)
+            };
+            inner.extend(quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::#check>::Type,));
+        }
+        let mut open = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, inner);
+        open.set_span(first.join(last).unwrap_or(first));
+        quote!(#open)
+    }
 }
 
 /// A handler attribute's input, parsed and checked: what both
@@ -331,7 +224,7 @@ pub(crate) struct Handler {
     pub(crate) function: ItemFn,
     pub(crate) options: CommonOptions,
     pub(crate) signature: Signature,
-    pub(crate) wrapper: Ident,
+    kind: Kind,
 }
 
 impl Handler {
@@ -350,17 +243,54 @@ impl Handler {
                 format!("invalid {}", kind.noun()),
             ));
         };
-        let wrapper = wrapper_name(&function, kind);
         Ok(Handler {
             function,
             options,
             signature,
-            wrapper,
+            kind,
         })
     }
 
+    /// The function behind its public adapter, as a `&'static dyn` handler:
+    /// `typed::procedure::<(PlainFn, (f64, f64), _), _>(["a", "b"], add)`,
+    /// with every marker the signature tells given, so that a mistake is
+    /// blamed on the parameter or return type that causes it.
+    fn adapter(&self) -> TokenStream {
+        let user_fn = &self.function.sig.ident;
+        let names = self.signature.names();
+        let types = self.signature.types(user_fn.span());
+        let kind = match self.function.sig.asyncness {
+            Some(_) => quote!(::wamp_runtime::handler::AsyncFn),
+            None => quote!(::wamp_runtime::handler::PlainFn),
+        };
+        let result_span = match &self.function.sig.output {
+            ReturnType::Default => user_fn.span(),
+            ReturnType::Type(_, ty) => ty.span(),
+        };
+        let (handler_trait, call) = match self.kind {
+            Kind::Procedure if self.signature.returns_result => (
+                quote!(ProcedureHandler),
+                quote_spanned!(result_span=> ::wamp_runtime::typed::fallible::<#kind, #types, _, _>),
+            ),
+            Kind::Procedure => (
+                quote!(ProcedureHandler),
+                quote_spanned!(result_span=> ::wamp_runtime::typed::procedure::<#kind, #types, _, _>),
+            ),
+            Kind::Subscriber => (
+                quote!(EventHandler),
+                quote_spanned!(result_span=> ::wamp_runtime::typed::subscriber::<#kind, #types, _>),
+            ),
+        };
+        // At the return type, where a result that does not convert is blamed.
+        quote_spanned! {result_span=> {
+            const HANDLER: &dyn ::wamp_runtime::handler::#handler_trait = &#call(#names, #user_fn);
+            HANDLER
+        }}
+    }
+
     /// The `inventory::submit!` of the registry entry `entry` (a path such as
-    /// `ProcedureEntry`) for the wrapper, with the given entry options.
+    /// `ProcedureEntry`) around the function's adapter, with the given
+    /// entry options.
     pub(crate) fn submit(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
         let user_fn = &self.function.sig.ident;
         let name = self
@@ -370,19 +300,17 @@ impl Handler {
             .unwrap_or_else(|| lit_str(user_fn.to_string().trim_start_matches("r#"), user_fn.span()));
         let function_name = lit_str(&user_fn.to_string(), user_fn.span());
         let prefix_and_client = self.options.prefix_and_client();
-        let wrapper = &self.wrapper;
-        let states = self.signature.state_keys();
+        let handler = self.adapter();
         quote! {
             ::wamp_runtime::__private::inventory::submit! {
                 ::wamp_runtime::registry::#entry::new(
                     ::core::module_path!(),
                     #name,
-                    #wrapper,
+                    #handler,
                     ::wamp_runtime::registry::Location::new(#function_name, ::core::file!(), ::core::line!()),
                 )
                 #prefix_and_client
                 .options(#entry_options)
-                .states(#states)
             }
         }
     }

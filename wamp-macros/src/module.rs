@@ -7,7 +7,15 @@ use crate::attrs::{Accepts, CommonOptions, Errors, Opts};
 
 const ACCEPTS: Accepts = Accepts {
     context: "wamp_module!",
-    valid: &["prefix", "client", "match", "invoke", "disclose_caller", "concurrency"],
+    valid: &[
+        "prefix",
+        "client",
+        "match",
+        "invoke",
+        "disclose_caller",
+        "concurrency",
+        "queue_limit",
+    ],
 };
 
 pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
@@ -22,8 +30,8 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let options = CommonOptions::parse(opts, &ACCEPTS, &mut errors);
     errors.finish()?;
     let prefix_and_client = options.prefix_and_client();
-    let procedure_defaults = options.procedure_options();
-    let subscription_defaults = options.subscription_options();
+    let procedure_defaults = options.register_options();
+    let subscription_defaults = options.subscribe_options();
     Ok(quote! {
         ::wamp_runtime::__private::inventory::submit! {
             ::wamp_runtime::registry::ModuleEntry::new(

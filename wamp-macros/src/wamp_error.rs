@@ -1,5 +1,7 @@
 //! `#[derive(WampError)]`: `to_application_error` / `from_application_error`
-//! from `#[wamp_error("uri")]` on each variant.
+//! from `#[wamp_error("uri")]` on each variant, and a link-time
+//! `WampErrorType` entry so that handlers returning the enum send it under
+//! its URIs.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -107,12 +109,19 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let name = &input.ident;
     let count = uris.len();
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let from_impl = input.generics.params.is_empty().then(|| {
+    // A generic enum is not one type: it has no single entry, and its
+    // users map the instances they use (`ErrorMappings::map_wamp`).
+    let concrete = input.generics.params.is_empty().then(|| {
         quote! {
             impl ::core::convert::From<#name> for ::wamp_runtime::ApplicationError {
                 fn from(error: #name) -> Self {
                     ::wamp_runtime::WampError::to_application_error(&error)
                 }
+            }
+
+            // Handlers returning it send it under its URIs (see `ErrorMappings::new`).
+            ::wamp_runtime::__private::inventory::submit! {
+                ::wamp_runtime::wamp_error::WampErrorType::of::<#name>()
             }
         }
     });
@@ -140,7 +149,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 }
             }
 
-            #from_impl
+            #concrete
         };
     })
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use wamp_core::{Dict, List, Payload, Value};
 
+use crate::wamp_error::WampError;
+
 use crate::transport::TransportError;
 
 /// Why a client could not connect, join or keep its session.
@@ -257,5 +259,98 @@ impl CallError {
 impl From<ApplicationError> for CallError {
     fn from(e: ApplicationError) -> Self {
         CallError::Application(e)
+    }
+}
+
+/// A failed call, with the peer's `ERROR` decoded into `E` when its URI is
+/// one of `E`'s.
+///
+/// ```no_run
+/// # async fn demo(client: wamp_runtime::Client) {
+/// use wamp_runtime::{TypedCallError, WampError};
+///
+/// #[derive(Debug, WampError)]
+/// enum MathError {
+///     #[wamp_error("math.error.division_by_zero")]
+///     DivisionByZero,
+/// }
+///
+/// match client.call("foo.divide").args((1.0, 0.0)).typed::<f64, MathError>().await {
+///     Ok(quotient) => println!("{quotient}"),
+///     Err(TypedCallError::Mapped(MathError::DivisionByZero)) => println!("cannot divide by zero"),
+///     Err(TypedCallError::Other(other)) => println!("call failed: {other}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+pub enum TypedCallError<E> {
+    /// The peer answered with an `ERROR` that `E` knows.
+    Mapped(E),
+    /// Anything else: an unmapped `ERROR`, a timeout, a lost connection, a
+    /// result that does not decode.
+    Other(CallError),
+}
+
+impl<E> TypedCallError<E> {
+    /// The mapped error, if this is one.
+    pub fn mapped(&self) -> Option<&E> {
+        match self {
+            TypedCallError::Mapped(e) => Some(e),
+            TypedCallError::Other(_) => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for TypedCallError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypedCallError::Mapped(e) => e.fmt(f),
+            TypedCallError::Other(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for TypedCallError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TypedCallError::Mapped(e) => Some(e),
+            TypedCallError::Other(e) => Some(e),
+        }
+    }
+}
+
+impl<E> From<CallError> for TypedCallError<E> {
+    fn from(e: CallError) -> Self {
+        TypedCallError::Other(e)
+    }
+}
+
+impl CallError {
+    /// Decodes an application error into `E` when its URI is one of `E`'s;
+    /// everything else stays a [`CallError`] in [`TypedCallError::Other`].
+    ///
+    /// ```
+    /// use wamp_runtime::{ApplicationError, CallError, TypedCallError, WampError};
+    ///
+    /// #[derive(Debug, PartialEq, WampError)]
+    /// enum MathError {
+    ///     #[wamp_error("math.error.division_by_zero")]
+    ///     DivisionByZero,
+    /// }
+    ///
+    /// let err = CallError::from(ApplicationError::new("math.error.division_by_zero"));
+    /// assert!(matches!(err.into_typed::<MathError>(), TypedCallError::Mapped(MathError::DivisionByZero)));
+    ///
+    /// let err = CallError::from(ApplicationError::new("wamp.error.runtime_error"));
+    /// assert!(matches!(err.into_typed::<MathError>(), TypedCallError::Other(_)));
+    /// ```
+    pub fn into_typed<E: WampError>(self) -> TypedCallError<E> {
+        match &self {
+            CallError::Application(app) => match E::from_application_error(app) {
+                Some(mapped) => TypedCallError::Mapped(mapped),
+                None => TypedCallError::Other(self),
+            },
+            _ => TypedCallError::Other(self),
+        }
     }
 }

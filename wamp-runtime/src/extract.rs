@@ -1,6 +1,6 @@
-//! Typed handlers: how the parameters of a `#[procedure]` or `#[subscriber]`
-//! function are read from a call's (or event's) arguments, and how its
-//! return value becomes the answer.
+//! Typed handlers' parameters: how the parameters of a `#[procedure]` or
+//! `#[subscriber]` function, or of a [`typed`](crate::typed) function, are
+//! read from a call's (or event's) arguments.
 //!
 //! # Parameters
 //!
@@ -30,48 +30,22 @@
 //!   the problem is logged (a `tracing` warning naming the topic) and the
 //!   function is not run.
 //!
-//! # Return values of procedures
-//!
-//! | the function returns | the caller receives |
-//! |---|---|
-//! | `()` | an empty result |
-//! | `T: Serialize` | `T` as the one positional result |
-//! | [`Payload`] | its positional and keyword results as they are |
-//! | `Result<T, E>` with `T` one of the above | `Ok` as above; `Err` as below |
-//!
-//! An error `E` that implements [`WampError`] (derived
-//! enums and [`ApplicationError`] itself) is sent with its URI and fields.
-//! Any other error that implements `Display` (every `std::error::Error`,
-//! `anyhow::Error`, `String`) is an internal failure: the caller receives
-//! `wamp.error.runtime_error` with a fixed message ([`INTERNAL_ERROR`]) and
-//! none of the error's text, which may name files, hosts or queries of the
-//! callee; the text goes to the client's [`ErrorReporter`](crate::reporting::ErrorReporter)
-//! (by default a `tracing` error naming the procedure). To let a caller see
-//! an error, map it: derive [`WampError`] or use
-//! [`Registry::map_error`](crate::registry::Registry::map_error). Mapped errors are
-//! part of the procedure's API and are not reported.
-//!
-//! The return type counts as a `Result` when its last path segment is
-//! `Result` (`Result<T, E>`, `std::io::Result<T>`, `anyhow::Result<T>`); a
-//! type alias with another name is not recognized.
-//!
-//! Subscribers return `()` or a `Result<(), E>`; an `Err` is reported to the
-//! client's [`ErrorReporter`](crate::reporting::ErrorReporter).
+//! Each parameter type implements [`Parameter`]: any `T: Deserialize`,
+//! [`Args`], [`Kwargs`], [`Kwargs<T>`](Kwargs) and [`State<T>`](crate::State).
+//! The same rules hold for a typed function registered without macros (see
+//! [`typed`](crate::typed)); what the function returns is converted as the
+//! [`reply`](crate::reply) module says.
 
+use std::any::Any;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wamp_core::{Dict, List, Payload, Value};
 
 use crate::error::ApplicationError;
-use crate::wamp_error::WampError;
-
-/// The message of the `wamp.error.runtime_error` a caller receives when a
-/// procedure panics or returns an unmapped error: it says that the callee
-/// failed and nothing of why, which stays in the callee's log.
-pub const INTERNAL_ERROR: &str = "the procedure failed with an internal error";
+use crate::state::{MissingState, State, StateKey, StateValue, States};
 
 /// Every positional argument not taken by another parameter of a typed
 /// handler.
@@ -174,17 +148,6 @@ pub trait Argument: DeserializeOwned {}
 
 impl<T: DeserializeOwned> Argument for T {}
 
-/// A type a procedure can return (also inside `Ok`): any type that
-/// implements `serde::Serialize`, besides [`Payload`] and `()`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the result of a procedure: it does not implement `serde::Serialize`",
-    label = "not serializable",
-    note = "derive `serde::Serialize` for it, or return a `wamp_runtime::Payload`"
-)]
-pub trait ResultValue: Serialize {}
-
-impl<T: Serialize> ResultValue for T {}
-
 /// Why the arguments of a call or event do not fit a typed handler.
 ///
 /// It becomes a `wamp.error.invalid_argument` error with its text as the
@@ -215,7 +178,7 @@ impl From<ArgumentError> for ApplicationError {
 }
 
 /// Reads the parameters of a typed handler from a [`Payload`], one at a
-/// time; what the `#[procedure]` and `#[subscriber]` macros generate calls.
+/// time; what [`Parameter`] implementations read from.
 ///
 /// ```
 /// use wamp_runtime::{ArgumentReader, Payload, Value};
@@ -256,6 +219,45 @@ impl ArgumentReader {
     /// positional argument there, else the keyword argument `name`.
     /// `expected` names the type in error messages.
     pub fn positional<T: Argument>(&mut self, index: usize, name: &str, expected: &str) -> Result<T, ArgumentError> {
+        self.take(Some(index), name, &|| expected.to_owned())
+    }
+
+    /// A keyword-only parameter named `name` (one after an [`Args`] parameter).
+    pub fn keyword<T: Argument>(&mut self, name: &str, expected: &str) -> Result<T, ArgumentError> {
+        self.take(None, name, &|| expected.to_owned())
+    }
+
+    /// The next parameter, named `name`: at the position after those read
+    /// so far (or by keyword), or keyword-only once [`rest_args`](Self::rest_args)
+    /// took the remaining positions. Error messages name its type as
+    /// written in code (`Option<String>`, not `core::option::Option<alloc::string::String>`).
+    ///
+    /// ```
+    /// use wamp_runtime::{ArgumentReader, Payload, Value};
+    ///
+    /// let mut reader = ArgumentReader::new(Payload::from_args(vec![Value::from(1)]));
+    /// assert_eq!(reader.next::<i64>("a")?, 1);
+    /// let err = reader.next::<String>("b").unwrap_err();
+    /// assert_eq!(err.to_string(), r#"missing argument "b" (position 2 or keyword), expected String"#);
+    /// # Ok::<(), wamp_runtime::ArgumentError>(())
+    /// ```
+    pub fn next<T: Argument>(&mut self, name: &str) -> Result<T, ArgumentError> {
+        let index = (!self.rest_args).then_some(self.positions);
+        self.take(index, name, &short_type_name::<T>)
+    }
+
+    fn take<T: Argument>(
+        &mut self,
+        index: Option<usize>,
+        name: &str,
+        expected: &dyn Fn() -> String,
+    ) -> Result<T, ArgumentError> {
+        let Some(index) = index else {
+            return match self.kwargs.remove(name) {
+                Some(value) => decode(value, name, "keyword"),
+                None => absent(&format!("missing keyword argument \"{name}\""), expected),
+            };
+        };
         self.positions = self.positions.max(index + 1);
         let position = index + 1;
         match self.args.get_mut(index).and_then(Option::take) {
@@ -274,14 +276,6 @@ impl ArgumentReader {
                     expected,
                 ),
             },
-        }
-    }
-
-    /// A keyword-only parameter named `name` (one after an [`Args`] parameter).
-    pub fn keyword<T: Argument>(&mut self, name: &str, expected: &str) -> Result<T, ArgumentError> {
-        match self.kwargs.remove(name) {
-            Some(value) => decode(value, name, "keyword"),
-            None => absent(&format!("missing keyword argument \"{name}\""), expected),
         }
     }
 
@@ -320,9 +314,15 @@ impl ArgumentReader {
     ///
     /// # Errors
     /// When the keyword arguments do not fit `T`, naming the field.
-    pub fn rest_kwargs_as<T: Argument>(&mut self) -> Result<Kwargs<T>, ArgumentError> {
-        let kwargs = self.rest_kwargs();
-        wamp_core::from_value(Value::Dict(kwargs.0))
+    pub fn rest_kwargs_as<T: Argument + 'static>(&mut self) -> Result<Kwargs<T>, ArgumentError> {
+        let mut kwargs = Some(self.rest_kwargs().0);
+        // A `Dict` is taken as it is, not rebuilt through a `Value`.
+        if let Some(as_is) = (&mut kwargs as &mut dyn Any).downcast_mut::<Option<T>>() {
+            if let Some(dict) = as_is.take() {
+                return Ok(Kwargs(dict));
+            }
+        }
+        wamp_core::from_value(Value::Dict(kwargs.unwrap_or_default()))
             .map(Kwargs)
             .map_err(|e| ArgumentError::new(format!("keyword arguments: {e}")))
     }
@@ -353,165 +353,190 @@ fn decode<T: DeserializeOwned>(value: Value, name: &str, place: &str) -> Result<
 }
 
 /// An absent argument is fine for types that accept `null` (`Option<T>`).
-fn absent<T: DeserializeOwned>(what: &str, expected: &str) -> Result<T, ArgumentError> {
-    wamp_core::from_value(Value::Null).map_err(|_| ArgumentError::new(format!("{what}, expected {expected}")))
+fn absent<T: DeserializeOwned>(what: &str, expected: &dyn Fn() -> String) -> Result<T, ArgumentError> {
+    wamp_core::from_value(Value::Null).map_err(|_| ArgumentError::new(format!("{what}, expected {}", expected())))
 }
 
-/// Conversions of handler return values, picked at the macro's expansion
-/// site by autoref specialization (the types are concrete there). Not
-/// public API.
-#[doc(hidden)]
-pub mod dispatch {
-    use super::*;
-
-    /// Results sent as they are: [`Payload`] and `()`.
-    pub trait IntoPayload {
-        /// The payload.
-        fn into_payload(self) -> Payload;
+/// `T`'s name without module paths, as it is usually written in code:
+/// `Option<String>` for `core::option::Option<alloc::string::String>`.
+fn short_type_name<T>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut short = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            // Drop the path segment just written: only the last one stays.
+            short.truncate(segment_start);
+        } else if c.is_alphanumeric() || c == '_' {
+            short.push(c);
+        } else {
+            short.push(c);
+            segment_start = short.len();
+        }
     }
+    short
+}
 
-    impl IntoPayload for Payload {
-        fn into_payload(self) -> Payload {
-            self
+/// A type that can be a parameter of a typed handler (after its context):
+/// what it takes from the call's or event's arguments, or from the
+/// server's [states](crate::state).
+///
+/// Implemented for every `T: Deserialize` (read as the next positional or
+/// keyword argument, see [`ArgumentReader::next`]), [`Args`], [`Kwargs`],
+/// [`Kwargs<T>`](Kwargs) and [`State<T>`](crate::State). Implement it for a
+/// type of your own that is built from the arguments in another way:
+///
+/// ```
+/// use wamp_runtime::extract::{Parameter, Rejection, Source};
+///
+/// /// A page of results: the keyword arguments `offset` and `limit`, both optional.
+/// struct Page { offset: u64, limit: u64 }
+///
+/// impl Parameter for Page {
+///     fn extract(source: &mut Source<'_>, _name: &'static str) -> Result<Self, Rejection> {
+///         let reader = source.reader();
+///         let offset = reader.keyword::<Option<u64>>("offset", "u64")?.unwrap_or(0);
+///         let limit = reader.keyword::<Option<u64>>("limit", "u64")?.unwrap_or(20);
+///         Ok(Page { offset, limit })
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the type of a handler parameter",
+    label = "not a handler parameter",
+    note = "a parameter implements `serde::Deserialize`, or is `Args`, `Kwargs`, `Kwargs<T: Deserialize>` or `State<T: Send + Sync + 'static>`"
+)]
+pub trait Parameter: Sized + Send + 'static {
+    /// `true` for a parameter that takes what the others leave (such as
+    /// [`Kwargs`]): it is read after all the others, wherever it stands.
+    const TAKES_THE_REST: bool = false;
+
+    /// The state type a [`State<T>`](crate::State) parameter takes, which a
+    /// [`Server`](crate::Server) checks it was given before it starts.
+    const STATE: Option<StateKey> = None;
+
+    /// Reads the parameter named `name` (the function's parameter name).
+    ///
+    /// # Errors
+    /// A [`Rejection`]: the handler does not run.
+    fn extract(source: &mut Source<'_>, name: &'static str) -> Result<Self, Rejection>;
+}
+
+impl<T: Argument + Send + 'static> Parameter for T {
+    fn extract(source: &mut Source<'_>, name: &'static str) -> Result<Self, Rejection> {
+        Ok(source.reader.next(name)?)
+    }
+}
+
+impl Parameter for Args {
+    fn extract(source: &mut Source<'_>, _name: &'static str) -> Result<Self, Rejection> {
+        Ok(source.reader.rest_args())
+    }
+}
+
+impl<T: Argument + Send + 'static> Parameter for Kwargs<T> {
+    const TAKES_THE_REST: bool = true;
+
+    fn extract(source: &mut Source<'_>, _name: &'static str) -> Result<Self, Rejection> {
+        Ok(source.reader.rest_kwargs_as()?)
+    }
+}
+
+impl<T: StateValue> Parameter for State<T> {
+    const STATE: Option<StateKey> = Some(State::<T>::KEY);
+
+    fn extract(source: &mut Source<'_>, _name: &'static str) -> Result<Self, Rejection> {
+        Ok(State::from_states(source.states())?)
+    }
+}
+
+/// What a typed handler's parameters are read from: the arguments of one
+/// call or event, and the states of the client that received it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use wamp_runtime::extract::{Parameter, Source};
+/// use wamp_runtime::state::States;
+/// use wamp_runtime::{Payload, Value};
+///
+/// let states = || Arc::new(States::new());
+/// let mut source = Source::new(Payload::from_args(vec![Value::from("ada")]), &states);
+/// assert_eq!(String::extract(&mut source, "name")?, "ada");
+/// source.finish()?;
+/// # Ok::<(), wamp_runtime::extract::Rejection>(())
+/// ```
+pub struct Source<'a> {
+    reader: ArgumentReader,
+    states: Option<Arc<States>>,
+    load_states: &'a dyn Fn() -> Arc<States>,
+}
+
+impl fmt::Debug for Source<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Source")
+            .field("reader", &self.reader)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Source<'a> {
+    /// The arguments of `payload`; `load_states` is asked for the states
+    /// once, when a parameter first needs them.
+    pub fn new(payload: Payload, load_states: &'a dyn Fn() -> Arc<States>) -> Self {
+        Self {
+            reader: ArgumentReader::new(payload),
+            states: None,
+            load_states,
         }
     }
 
-    impl IntoPayload for () {
-        fn into_payload(self) -> Payload {
-            Payload::default()
-        }
+    /// The arguments.
+    pub fn reader(&mut self) -> &mut ArgumentReader {
+        &mut self.reader
     }
 
-    #[derive(Debug)]
-    pub struct PayloadKind;
-
-    impl PayloadKind {
-        pub fn into_payload<T: IntoPayload>(self, value: T) -> Result<Payload, ApplicationError> {
-            Ok(value.into_payload())
-        }
+    /// The states of the client that received the call or event.
+    pub fn states(&mut self) -> &States {
+        self.states.get_or_insert_with(|| (self.load_states)())
     }
 
-    pub trait PayloadTag {
-        fn wamp_payload_kind(&self) -> PayloadKind {
-            PayloadKind
-        }
+    /// Checks that the parameters took every argument (see
+    /// [`ArgumentReader::finish`]).
+    ///
+    /// # Errors
+    /// The arguments no parameter took.
+    pub fn finish(self) -> Result<(), Rejection> {
+        Ok(self.reader.finish()?)
     }
+}
 
-    impl<T: IntoPayload> PayloadTag for T {}
-
-    #[derive(Debug)]
-    pub struct SerializeKind;
-
-    impl SerializeKind {
-        pub fn into_payload<T: ResultValue>(self, value: T) -> Result<Payload, ApplicationError> {
-            match wamp_core::to_value(&value) {
-                Ok(value) => Ok(Payload::from_args(vec![value])),
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot serialize a procedure's result");
-                    Err(ApplicationError::with_message(
-                        ApplicationError::RUNTIME_ERROR,
-                        "the procedure's result cannot be serialized",
-                    ))
-                }
-            }
-        }
-    }
-
-    pub trait SerializeTag {
-        fn wamp_payload_kind(&self) -> SerializeKind {
-            SerializeKind
-        }
-    }
-
-    // Without a bound, so that a type that is neither a payload nor
-    // serializable ends here and fails on `ResultValue`, whose message
-    // names the type and what to derive.
-    impl<T> SerializeTag for &T {}
-
-    #[derive(Debug)]
-    pub struct MappedKind;
-
-    impl MappedKind {
-        pub fn procedure_error<E: WampError>(self, error: E, procedure: &str) -> ApplicationError {
-            let error = error.to_application_error();
-            tracing::debug!(procedure, error = %error, "procedure answered with an error");
-            error
-        }
-
-        pub fn event_error<E: WampError>(self, error: E, topic: &str) {
-            // Nobody receives a subscriber's error: it is a failure.
-            let error = error.to_application_error();
-            if !crate::reporting::note_failure(&error) {
-                tracing::error!(topic, error = %error, "event handler failed");
-            }
-        }
-    }
-
-    pub trait MappedTag {
-        fn wamp_error_kind(&self) -> MappedKind {
-            MappedKind
-        }
-    }
-
-    impl<E: WampError> MappedTag for E {}
-
-    #[derive(Debug)]
-    pub struct DisplayKind;
-
-    impl DisplayKind {
-        pub fn procedure_error<E: fmt::Display + 'static>(self, error: E, procedure: &str) -> ApplicationError {
-            let message = error.to_string();
-            if let Some(uri) = crate::registry::mapped_uri(std::any::TypeId::of::<E>()) {
-                // Mapped with `Registry::map_error`: an answer of the API, not a failure.
-                tracing::debug!(procedure, %uri, error = %message, "procedure answered with a mapped error");
-                return ApplicationError::with_message(uri, message);
-            }
-            // Reported by the task running the handler (see `reporting`); the
-            // caller learns only that the procedure failed.
-            if !crate::reporting::note_failure(&message) {
-                tracing::error!(procedure, error = %message, "procedure failed with an unmapped error");
-            }
-            ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, super::INTERNAL_ERROR)
-        }
-
-        pub fn event_error<E: fmt::Display>(self, error: E, topic: &str) {
-            if !crate::reporting::note_failure(&error) {
-                tracing::error!(topic, error = %error, "event handler failed");
-            }
-        }
-    }
-
-    pub trait DisplayTag {
-        fn wamp_error_kind(&self) -> DisplayKind {
-            DisplayKind
-        }
-    }
-
-    impl<E: fmt::Display> DisplayTag for &E {}
-
-    /// Logs arguments that do not fit a subscriber.
-    pub fn event_argument_error(topic: &str, error: ArgumentError) {
-        tracing::warn!(topic, error = %error, "event arguments do not fit the subscriber, event dropped");
-    }
-
-    /// What a procedure whose state value is missing answers: an internal
-    /// error (the caller cannot fix it), logged with the type. `Server`
-    /// checks every declared state at start-up, so only handlers bound
-    /// some other way get here.
-    pub fn missing_state(procedure: &str, missing: crate::state::MissingState) -> ApplicationError {
-        tracing::error!(procedure, error = %missing, "the procedure cannot run");
-        ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, super::INTERNAL_ERROR)
-    }
-
-    /// What a subscriber whose state value is missing does: logs and drops the event.
-    pub fn event_missing_state(topic: &str, missing: crate::state::MissingState) {
-        tracing::error!(topic, error = %missing, "the subscriber cannot run, event dropped");
-    }
+/// Why a typed handler does not run.
+///
+/// ```
+/// use wamp_runtime::extract::Rejection;
+/// use wamp_runtime::{ApplicationError, ArgumentReader, Payload};
+///
+/// let missing = ArgumentReader::new(Payload::default()).next::<u32>("count").unwrap_err();
+/// let rejection = Rejection::from(missing);
+/// assert_eq!(rejection.to_string(), r#"missing argument "count" (position 1 or keyword), expected u32"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The arguments do not fit its parameters: the caller's (or
+    /// publisher's) mistake, answered with `wamp.error.invalid_argument`.
+    #[error(transparent)]
+    Argument(#[from] ArgumentError),
+    /// A state value it takes was not given: the service's mistake,
+    /// answered with an internal error.
+    #[error(transparent)]
+    MissingState(#[from] MissingState),
 }
 
 #[cfg(test)]
 mod tests {
-    use super::dispatch::{DisplayTag as _, MappedTag as _, PayloadTag as _, SerializeTag as _};
     use super::*;
 
     fn payload(args: Vec<Value>, kwargs: &[(&str, Value)]) -> Payload {
@@ -593,40 +618,26 @@ mod tests {
         assert_eq!(reader.finish(), Ok(()));
     }
 
-    // The borrows mirror the generated code, where they pick the impl.
     #[test]
-    #[allow(clippy::needless_borrow)]
-    fn return_values_dispatch_by_type() {
-        let unit = ();
-        assert_eq!((&unit).wamp_payload_kind().into_payload(unit), Ok(Payload::default()));
-        let value = 2.5;
+    fn type_names_are_shortened_to_what_code_writes() {
+        assert_eq!(short_type_name::<f64>(), "f64");
+        assert_eq!(short_type_name::<Option<String>>(), "Option<String>");
         assert_eq!(
-            (&value).wamp_payload_kind().into_payload(value),
-            Ok(Payload::from_args(vec![Value::from(2.5)]))
-        );
-        let explicit = Payload::from_args(vec![Value::from(1), Value::from(2)]);
-        assert_eq!(
-            (&explicit).wamp_payload_kind().into_payload(explicit.clone()),
-            Ok(explicit)
+            short_type_name::<std::collections::HashMap<String, Vec<u8>>>(),
+            "HashMap<String, Vec<u8>>"
         );
     }
 
     #[test]
-    #[allow(clippy::needless_borrow)]
-    fn errors_dispatch_to_mapped_or_runtime_error() {
-        let mapped = ApplicationError::new("com.example.error.x");
-        let sent = (&mapped)
-            .wamp_error_kind()
-            .procedure_error(mapped.clone(), "com.example.p");
-        assert_eq!(sent.uri(), "com.example.error.x");
-
-        let io = std::io::Error::other("disk on fire");
-        let sent = (&io).wamp_error_kind().procedure_error(io, "com.example.p");
-        assert_eq!(sent.uri(), ApplicationError::RUNTIME_ERROR);
-        assert_eq!(
-            sent.message(),
-            Some(INTERNAL_ERROR),
-            "the error's text stays with the callee"
-        );
+    fn parameters_read_in_turn_become_keyword_only_after_args() {
+        let mut reader = ArgumentReader::new(payload(
+            vec![Value::from(1), Value::from(2)],
+            &[("late", Value::from(true))],
+        ));
+        assert_eq!(reader.next::<i64>("first"), Ok(1));
+        assert_eq!(reader.rest_args().0, vec![Value::from(2)]);
+        assert_eq!(reader.next::<bool>("late"), Ok(true));
+        let err = reader.next::<bool>("missing").unwrap_err();
+        assert_eq!(err.to_string(), r#"missing keyword argument "missing", expected bool"#);
     }
 }

@@ -1,8 +1,11 @@
 //! Procedure and event handlers, and the context each one receives.
 //!
 //! At this level a handler takes its context and the raw [`Payload`] of the
-//! invocation or event. Closures and functions, `async` or plain, become
-//! handlers through [`IntoProcedureHandler`] and [`IntoEventHandler`]:
+//! invocation or event (a function with typed parameters becomes one
+//! through [`typed::procedure`](crate::typed::procedure) and
+//! [`typed::subscriber`](crate::typed::subscriber)). Closures and
+//! functions, `async` or plain, become handlers through
+//! [`IntoProcedureHandler`] and [`IntoEventHandler`]:
 //!
 //! ```no_run
 //! # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::CallError> {
@@ -37,6 +40,7 @@ use wamp_core::{Dict, Id, Payload, Value};
 
 use crate::client::Client;
 use crate::error::{ApplicationError, CallError};
+use crate::state::StateKey;
 
 /// What a procedure handler returns: the result payload or an error for the caller.
 pub type ProcedureResult = Result<Payload, ApplicationError>;
@@ -48,6 +52,14 @@ pub type ProcedureResult = Result<Payload, ApplicationError>;
 pub trait ProcedureHandler: Send + Sync + 'static {
     /// Handles one invocation.
     fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult>;
+
+    /// The state types the handler takes (see [`crate::state`]): a
+    /// [`Server`](crate::Server) does not start without them. None by
+    /// default; a [typed](crate::typed) handler names those of its
+    /// [`State<T>`](crate::State) parameters.
+    fn states(&self) -> Vec<StateKey> {
+        Vec::new()
+    }
 }
 
 /// A subscription's implementation.
@@ -55,6 +67,33 @@ pub trait EventHandler: Send + Sync + 'static {
     /// Handles one event. Events of one subscription handler are delivered
     /// one at a time, in the order the router sent them.
     fn handle(&self, ctx: EventContext, payload: Payload) -> BoxFuture<'static, ()>;
+
+    /// The state types the handler takes, as for [`ProcedureHandler::states`].
+    fn states(&self) -> Vec<StateKey> {
+        Vec::new()
+    }
+}
+
+/// A handler in a `static` or `const`, as a link-time entry holds it.
+impl<H: ProcedureHandler + ?Sized> ProcedureHandler for &'static H {
+    fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
+        (**self).invoke(ctx, payload)
+    }
+
+    fn states(&self) -> Vec<StateKey> {
+        (**self).states()
+    }
+}
+
+/// A handler in a `static` or `const`, as a link-time entry holds it.
+impl<H: EventHandler + ?Sized> EventHandler for &'static H {
+    fn handle(&self, ctx: EventContext, payload: Payload) -> BoxFuture<'static, ()> {
+        (**self).handle(ctx, payload)
+    }
+
+    fn states(&self) -> Vec<StateKey> {
+        (**self).states()
+    }
 }
 
 /// Marker for handlers that are `async` functions or closures returning a future.
@@ -480,42 +519,5 @@ impl EventContext {
     /// Every state value the handler can reach (see [`state`](Self::state)).
     pub fn states(&self) -> Arc<crate::state::States> {
         self.client.states()
-    }
-}
-
-/// `handler` with at most `limit` invocations running at once (see
-/// [`ProcedureOptions::concurrency`](crate::registry::ProcedureOptions::concurrency)).
-pub(crate) fn limited(handler: Arc<dyn ProcedureHandler>, limit: usize) -> Arc<dyn ProcedureHandler> {
-    Arc::new(Limited {
-        inner: handler,
-        permits: Arc::new(tokio::sync::Semaphore::new(limit)),
-    })
-}
-
-/// A handler behind a semaphore: at most `permits` invocations run at once,
-/// the others wait in arrival order (tokio's semaphore is fair).
-struct Limited {
-    inner: Arc<dyn ProcedureHandler>,
-    permits: Arc<tokio::sync::Semaphore>,
-}
-
-impl ProcedureHandler for Limited {
-    fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
-        let inner = self.inner.clone();
-        let permits = self.permits.clone();
-        Box::pin(async move {
-            let permit = tokio::select! {
-                permit = permits.acquire_owned() => permit.ok(),
-                () = ctx.cancelled() => {
-                    return Err(ApplicationError::with_message(
-                        ApplicationError::CANCELED,
-                        "the call was cancelled while waiting for a free handler",
-                    ));
-                }
-            };
-            let result = inner.invoke(ctx, payload).await;
-            drop(permit);
-            result
-        })
     }
 }

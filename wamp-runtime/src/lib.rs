@@ -29,9 +29,11 @@ mod endpoint;
 mod error;
 pub mod extract;
 pub mod handler;
+mod limits;
 mod pem;
 mod readable;
 pub mod registry;
+pub mod reply;
 pub mod reporting;
 mod serve;
 mod session;
@@ -39,6 +41,7 @@ mod signal;
 pub mod state;
 mod sync;
 pub mod transport;
+pub mod typed;
 pub mod wamp_error;
 
 pub use client::{
@@ -46,7 +49,7 @@ pub use client::{
     Registration, SubscribeOptions, Subscription,
 };
 pub use config::{ClientConfig, Config, ConfigError};
-pub use error::{ApplicationError, CallError, Error};
+pub use error::{ApplicationError, CallError, Error, TypedCallError};
 pub use handler::{CallContext, EventContext, PeerIdentity, ProcedureResult, ProgressSender};
 pub use reporting::{ErrorReporter, HandlerFailure};
 pub use session::{ClientEvent, SessionDetails, SessionState};
@@ -55,19 +58,22 @@ pub use state::State;
 pub use wamp_core::{Dict, Id, InvokePolicy, LazyDict, List, MatchPolicy, Payload, Value};
 
 pub use client::Clients;
-pub use extract::{Args, ArgumentError, ArgumentReader, INTERNAL_ERROR, Kwargs};
+pub use extract::{Args, ArgumentError, ArgumentReader, Kwargs};
+pub use reply::INTERNAL_ERROR;
 pub use serve::{RunningServer, Server, serve};
-pub use wamp_error::{TypedCallError, WampError};
+pub use wamp_error::WampError;
 
 /// Turns a function into a procedure registered at start-up by
-/// [`serve`]; see the [`extract`] module for its parameters and return
-/// values, and the [`registry`] module for how its URI is formed.
+/// [`serve`]; see the [`extract`] module for its parameters, the [`reply`]
+/// module for its return values, and the [`registry`] module for how its
+/// URI is formed.
 ///
 /// ```
 /// use wamp_runtime::{procedure, CallContext, WampError};
 ///
-/// #[derive(Debug, WampError)]
+/// #[derive(Debug, thiserror::Error, WampError)]
 /// enum MathError {
+///     #[error("division by zero")]
 ///     #[wamp_error("math.error.division_by_zero")]
 ///     DivisionByZero,
 /// }
@@ -93,10 +99,14 @@ pub use wamp_error::{TypedCallError, WampError};
 /// | `disclose_caller = true` | ask the router to disclose the caller | the module's, else `false` |
 /// | `force_reregister = true` | take the procedure over from another session holding it (e.g. a dead predecessor the router has not dropped yet) | `false` |
 /// | `concurrency = N` | at most N invocations at once, the others queue | the module's, else no limit |
+/// | `queue_limit = N` | at most N invocations held at once, running or queued; more are refused at once as busy (`wamp.error.unavailable`) | the module's, else the client's `invocation_queue` |
 ///
 /// The function must be a free function (no `self`, no generics) whose first
 /// parameter is the [`CallContext`]; it may be `async` or plain. It stays
-/// callable as written.
+/// callable as written. The attribute adds nothing but a link-time
+/// [entry](registry::ProcedureEntry) holding
+/// [`typed::procedure`]`(["param", ...], function)` (see the [`typed`]
+/// module for that expansion written by hand).
 pub use wamp_macros::procedure;
 
 /// Turns a function into a subscriber subscribed at start-up by [`serve`].
@@ -114,7 +124,9 @@ pub use wamp_macros::procedure;
 /// [`procedure`](macro@procedure). The first parameter must be the
 /// [`EventContext`]; the others are read from the event like a procedure's
 /// (see [`extract`]). Arguments that do not fit are logged and the function
-/// is not run. It returns `()` or a `Result<(), E>` whose error is logged.
+/// is not run. It returns `()` or a `Result<(), E>` whose error is reported
+/// (see [`reply`]). Like [`procedure`](macro@procedure), it adds only an
+/// [entry](registry::SubscriberEntry) holding [`typed::subscriber`].
 pub use wamp_macros::subscriber;
 
 /// Declares the prefix and defaults of a module and every module below it;
@@ -133,8 +145,8 @@ pub use wamp_macros::subscriber;
 /// ```
 ///
 /// Options: `prefix`, `client`, and the defaults `match` (of procedures and
-/// subscriptions), `invoke`, `disclose_caller` and `concurrency` (of
-/// procedures). See the [`registry`] module for how prefixes and defaults
+/// subscriptions), `invoke`, `disclose_caller`, `concurrency` and
+/// `queue_limit` (of procedures). See the [`registry`] module for how prefixes and defaults
 /// combine.
 pub use wamp_macros::wamp_module;
 
@@ -145,16 +157,8 @@ pub use wamp_macros::WampError;
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::extract::dispatch::{DisplayTag, MappedTag, PayloadTag, SerializeTag};
-    pub use crate::extract::dispatch::{event_argument_error, event_missing_state, missing_state};
-    pub use crate::state::StateParam;
+    pub use crate::typed::{CheckedParameter, CheckedState};
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
-    pub use futures_util::future::BoxFuture;
     pub use inventory;
-    pub use serde;
-    pub use std::boxed::Box;
-    pub use std::option::Option;
-    pub use std::result::Result;
-    pub use std::string::String;
     pub use std::vec::Vec;
 }

@@ -12,10 +12,11 @@ use crate::client::Client;
 use crate::client::Clients;
 use crate::config::Config;
 use crate::error::Error;
-use crate::registry::{Bindings, Problem, Registry, StartupError};
+use crate::registry::{Bindings, Refusal, Registry, ServerProblem, StartupError, StartupProblem};
 use crate::reporting::ErrorReporter;
 use crate::signal::shutdown_signal;
 use crate::state::States;
+use crate::wamp_error::ErrorMappings;
 
 /// Runs a service: connects every client of `config`, registers every
 /// `#[procedure]` and subscribes every `#[subscriber]` of the program on its
@@ -75,6 +76,7 @@ pub struct Server {
     link_time: bool,
     reporter: Option<Arc<dyn ErrorReporter>>,
     states: States,
+    error_mappings: ErrorMappings,
     allow_no_handlers: bool,
 }
 
@@ -86,6 +88,7 @@ impl std::fmt::Debug for Server {
             .field("link_time", &self.link_time)
             .field("reporter", &self.reporter.as_ref().map(|_| "custom"))
             .field("states", &self.states)
+            .field("error_mappings", &self.error_mappings)
             .field("allow_no_handlers", &self.allow_no_handlers)
             .finish()
     }
@@ -100,6 +103,7 @@ impl Server {
             link_time: true,
             reporter: None,
             states: States::new(),
+            error_mappings: ErrorMappings::new(),
             allow_no_handlers: false,
         }
     }
@@ -161,6 +165,27 @@ impl Server {
         self
     }
 
+    /// Adds error mappings to those of the handlers (by default
+    /// [`ErrorMappings::new`], plus each registry's
+    /// [`map_error`](Registry::map_error)s): what errors the typed
+    /// handlers send under their own URIs. See the
+    /// [`wamp_error`](crate::wamp_error) module.
+    ///
+    /// ```no_run
+    /// use wamp_runtime::wamp_error::ErrorMappings;
+    /// use wamp_runtime::{Config, Server};
+    ///
+    /// # async fn demo(config: Config) -> Result<(), wamp_runtime::Error> {
+    /// let mut mappings = ErrorMappings::empty();
+    /// mappings.map_display::<std::num::ParseIntError>("com.example.error.not_a_number");
+    /// Server::new(config).error_mappings(mappings).run().await
+    /// # }
+    /// ```
+    pub fn error_mappings(mut self, mappings: ErrorMappings) -> Self {
+        self.error_mappings.extend(&mappings);
+        self
+    }
+
     /// Adds the handlers of a programmatic registry (may be called several times).
     pub fn registry(mut self, registry: Registry) -> Self {
         self.registry.add_from(registry, None);
@@ -206,28 +231,42 @@ impl Server {
             registry.add_from(Registry::from_inventory(), None);
         }
         registry.add_from(self.registry, None);
-        let (bindings, mut problems) = registry.resolve_parts();
-        problems.extend(bindings.missing_states(&self.states));
+        let (bindings, handler_problems) = registry.resolve_parts();
+        let mut problems: Vec<StartupProblem> = handler_problems.into_iter().map(StartupProblem::from).collect();
+        problems.extend(
+            bindings
+                .missing_states(&self.states)
+                .into_iter()
+                .map(StartupProblem::from),
+        );
         if bindings.procedures.is_empty() && bindings.subscriptions.is_empty() && !self.allow_no_handlers {
-            problems.push(Problem::NothingToServe {
-                crate_hint: own_crate_name(),
-            });
+            problems.push(
+                ServerProblem::NothingToServe {
+                    crate_hint: own_crate_name(),
+                }
+                .into(),
+            );
         }
-        let error_mappings = bindings.error_mappings.clone();
+        let mut error_mappings = self.error_mappings;
+        for mapping in &bindings.error_mappings {
+            mapping.add_to(&mut error_mappings);
+        }
+        let error_mappings = Arc::new(error_mappings);
         let plan = plan(&self.config, bindings, problems)?;
-        crate::registry::install_error_mappings(&error_mappings);
 
         let reporter = self.reporter.clone();
         let states = Arc::new(self.states);
         let connections = self.config.clients().map(|(name, config)| {
             let reporter = reporter.clone();
             let states = states.clone();
+            let error_mappings = error_mappings.clone();
             async move {
                 let client = Client::connect_reconnecting(config).await?;
                 if let Some(reporter) = reporter {
                     client.set_error_reporter(reporter);
                 }
                 client.set_shared_states(states);
+                client.set_shared_error_mappings(error_mappings);
                 Ok::<_, Error>((name.to_owned(), client))
             }
         });
@@ -316,28 +355,39 @@ fn own_crate_name() -> String {
 type Plan = Vec<(String, Bindings)>;
 
 /// Assigns every binding to a configured client by name.
-fn plan(config: &Config, bindings: Bindings, mut problems: Vec<Problem>) -> Result<Plan, StartupError> {
+fn plan(config: &Config, bindings: Bindings, mut problems: Vec<StartupProblem>) -> Result<Plan, StartupError> {
     let default = config.default_client_name();
     let known: Vec<String> = config.clients().map(|(name, _)| name.to_owned()).collect();
-    problems.extend(bindings.check_duplicates_with(default));
+    problems.extend(
+        bindings
+            .check_duplicates_with(default)
+            .into_iter()
+            .map(StartupProblem::from),
+    );
     let mut plan: Plan = known.iter().map(|name| (name.clone(), Bindings::default())).collect();
     let mut slot = |client: Option<&str>, uri: &str, origin| -> Option<usize> {
         let Some(name) = client.or(default) else {
-            problems.push(Problem::NoDefaultClient {
-                uri: uri.to_owned(),
-                origin,
-                known: known.clone(),
-            });
+            problems.push(
+                ServerProblem::NoDefaultClient {
+                    uri: uri.to_owned(),
+                    origin,
+                    known: known.clone(),
+                }
+                .into(),
+            );
             return None;
         };
         let index = known.iter().position(|k| k == name);
         if index.is_none() {
-            problems.push(Problem::UnknownClient {
-                uri: uri.to_owned(),
-                client: name.to_owned(),
-                origin,
-                known: known.clone(),
-            });
+            problems.push(
+                ServerProblem::UnknownClient {
+                    uri: uri.to_owned(),
+                    client: name.to_owned(),
+                    origin,
+                    known: known.clone(),
+                }
+                .into(),
+            );
         }
         index
     };
@@ -436,14 +486,14 @@ impl RunningServer {
             let name = name.as_str();
             let registrations = bindings.procedures.iter().map(|binding| async move {
                 match client
-                    .register(binding.uri.clone(), binding.limited_handler(), binding.options.clone())
+                    .register(binding.uri.clone(), binding.handler.clone(), binding.options)
                     .await
                 {
                     Ok(_) => {
                         tracing::debug!(client = %name, procedure = %binding.uri, origin = %binding.origin, "registered");
                         Ok(())
                     }
-                    Err(e) => Err(Problem::Refused {
+                    Err(e) => Err(Refusal {
                         what: "register procedure",
                         uri: binding.uri.clone(),
                         client: name.to_owned(),
@@ -454,14 +504,14 @@ impl RunningServer {
             });
             let subscriptions = bindings.subscriptions.iter().map(|binding| async move {
                 match client
-                    .subscribe(binding.uri.clone(), binding.handler.clone(), binding.options.clone())
+                    .subscribe(binding.uri.clone(), binding.handler.clone(), binding.options)
                     .await
                 {
                     Ok(_) => {
                         tracing::debug!(client = %name, topic = %binding.uri, origin = %binding.origin, "subscribed");
                         Ok(())
                     }
-                    Err(e) => Err(Problem::Refused {
+                    Err(e) => Err(Refusal {
                         what: "subscribe to topic",
                         uri: binding.uri.clone(),
                         client: name.to_owned(),
@@ -471,9 +521,9 @@ impl RunningServer {
                 }
             });
             let (registered, subscribed) = tokio::join!(join_all(registrations), join_all(subscriptions));
-            let acknowledged = |results: &[Result<(), Problem>]| results.iter().filter(|r| r.is_ok()).count();
+            let acknowledged = |results: &[Result<(), Refusal>]| results.iter().filter(|r| r.is_ok()).count();
             let (procedures, subscriptions) = (acknowledged(&registered), acknowledged(&subscribed));
-            let refused: Vec<Problem> = registered
+            let refused: Vec<Refusal> = registered
                 .into_iter()
                 .chain(subscribed)
                 .filter_map(Result::err)
@@ -482,11 +532,11 @@ impl RunningServer {
             if refused.is_empty() {
                 tracing::info!(client = name, realm = %realm, procedures, subscriptions, "registered procedures and subscriptions");
             } else {
-                for problem in &refused {
-                    tracing::error!(client = name, "{problem}");
+                for refusal in &refused {
+                    tracing::error!(client = name, "{refusal}");
                 }
             }
-            problems.extend(refused);
+            problems.extend(refused.into_iter().map(StartupProblem::from));
         }
         if problems.is_empty() {
             Ok(())

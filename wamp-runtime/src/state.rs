@@ -85,25 +85,6 @@ impl<T: StateValue> State<T> {
     }
 }
 
-/// What the macros' generated code asks of a `State<T>` parameter; a trait
-/// so that a type that cannot be a state value is named by the compiler
-/// through [`StateValue`]'s message.
-#[doc(hidden)]
-pub trait StateParam: Sized {
-    /// The key recorded in the handler's entry, checked at start-up.
-    const KEY: StateKey;
-    /// The value among a handler's states.
-    fn from_states(states: &States) -> Result<Self, MissingState>;
-}
-
-impl<T: StateValue> StateParam for State<T> {
-    const KEY: StateKey = State::<T>::KEY;
-
-    fn from_states(states: &States) -> Result<Self, MissingState> {
-        State::from_states(states)
-    }
-}
-
 impl<T> Deref for State<T> {
     type Target = T;
     fn deref(&self) -> &T {

@@ -1,6 +1,8 @@
 //! Mapping Rust error types to WAMP error URIs and back: the [`WampError`]
-//! trait (usually derived), and [`TypedCallError`] for callers that decode
-//! an `ERROR` into their own enum.
+//! trait (usually derived). Callers decode an `ERROR` into their own enum
+//! with [`CallBuilder::typed`](crate::CallBuilder::typed) or
+//! [`CallError::into_typed`](crate::CallError::into_typed), which give a
+//! [`TypedCallError`](crate::TypedCallError).
 //!
 //! # Deriving
 //!
@@ -58,13 +60,28 @@
 //!
 //! The module prefixes are read from the link-time registry the first time
 //! a variant's URI is needed, and cached.
+//!
+//! # Which errors a handler sends
+//!
+//! A typed handler that returns `Err(e)` sends `e` under its URI when the
+//! type of `e` is mapped in the [`ErrorMappings`] of the client that runs
+//! it, and an internal error otherwise (see the [`reply`](crate::reply)
+//! module). Mapped are: [`ApplicationError`]; every enum with
+//! `#[derive(WampError)]` (it submits a [`WampErrorType`] at link time, as
+//! a hand-written impl may too); and what the [`Server`](crate::Server) is
+//! given, through [`Registry::map_error`](crate::registry::Registry::map_error)
+//! (a type you do not own, under one URI) or
+//! [`Server::error_mappings`](crate::Server::error_mappings). Each server hands its own
+//! mappings to its clients, so two servers in one process share none.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use wamp_core::{List, Value};
 
-use crate::error::{ApplicationError, CallError};
+use crate::error::ApplicationError;
 
 /// A Rust error type that travels as a WAMP `ERROR`: a URI plus positional
 /// and keyword arguments.
@@ -115,121 +132,175 @@ impl WampError for ApplicationError {
     }
 }
 
-/// A failed call, with the peer's `ERROR` decoded into `E` when its URI is
-/// one of `E`'s.
+/// The error types a client's handlers send under URIs of their own, by
+/// type (see the [module](self) documentation).
 ///
-/// ```no_run
-/// # async fn demo(client: wamp_runtime::Client) {
-/// use wamp_runtime::{TypedCallError, WampError};
+/// ```
+/// use wamp_runtime::wamp_error::ErrorMappings;
+/// use wamp_runtime::{ApplicationError, WampError};
 ///
-/// #[derive(Debug, WampError)]
+/// #[derive(Debug, thiserror::Error, WampError)]
 /// enum MathError {
+///     #[error("division by zero")]
 ///     #[wamp_error("math.error.division_by_zero")]
 ///     DivisionByZero,
 /// }
 ///
-/// match client.call("foo.divide").args((1.0, 0.0)).typed::<f64, MathError>().await {
-///     Ok(quotient) => println!("{quotient}"),
-///     Err(TypedCallError::Mapped(MathError::DivisionByZero)) => println!("cannot divide by zero"),
-///     Err(TypedCallError::Other(other)) => println!("call failed: {other}"),
-/// }
-/// # }
+/// let mut mappings = ErrorMappings::new();
+/// mappings.map_display::<std::num::ParseIntError>("com.example.error.not_a_number");
+///
+/// let derived = mappings.to_application_error(&MathError::DivisionByZero).expect("derived types are mapped");
+/// assert_eq!(derived.uri(), "math.error.division_by_zero");
+/// let parse = "x".parse::<u8>().unwrap_err();
+/// assert_eq!(mappings.to_application_error(&parse).unwrap().message(), Some("invalid digit found in string"));
+/// assert!(mappings.to_application_error(&std::io::Error::other("disk")).is_none());
 /// ```
-#[derive(Debug)]
-pub enum TypedCallError<E> {
-    /// The peer answered with an `ERROR` that `E` knows.
-    Mapped(E),
-    /// Anything else: an unmapped `ERROR`, a timeout, a lost connection, a
-    /// result that does not decode.
-    Other(CallError),
+#[derive(Clone)]
+pub struct ErrorMappings {
+    by_type: HashMap<TypeId, Mapping>,
 }
 
-impl<E> TypedCallError<E> {
-    /// The mapped error, if this is one.
-    pub fn mapped(&self) -> Option<&E> {
-        match self {
-            TypedCallError::Mapped(e) => Some(e),
-            TypedCallError::Other(_) => None,
+#[derive(Clone)]
+enum Mapping {
+    /// A [`WampError`] type: its own conversion.
+    Wamp(fn(&dyn Any) -> Option<ApplicationError>),
+    /// Any type, under one URI with its message as the only argument.
+    Uri {
+        uri: String,
+        message: fn(&dyn Any) -> Option<String>,
+    },
+}
+
+impl ErrorMappings {
+    /// [`ApplicationError`] and every `#[derive(WampError)]` enum of the program.
+    pub fn new() -> Self {
+        let mut mappings = Self::empty();
+        mappings.map_wamp::<ApplicationError>();
+        for derived in inventory::iter::<WampErrorType> {
+            mappings
+                .by_type
+                .insert((derived.type_id)(), Mapping::Wamp(derived.convert));
+        }
+        mappings
+    }
+
+    /// No mapping at all: every error a handler returns is internal.
+    pub fn empty() -> Self {
+        Self {
+            by_type: HashMap::new(),
         }
     }
-}
 
-impl<E: fmt::Display> fmt::Display for TypedCallError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TypedCallError::Mapped(e) => e.fmt(f),
-            TypedCallError::Other(e) => e.fmt(f),
-        }
+    /// The mappings of a client that was given none: those of [`new`](Self::new),
+    /// gathered once.
+    pub(crate) fn shared_default() -> Arc<Self> {
+        static DEFAULT: OnceLock<Arc<ErrorMappings>> = OnceLock::new();
+        DEFAULT.get_or_init(|| Arc::new(Self::new())).clone()
     }
-}
 
-impl<E: std::error::Error + 'static> std::error::Error for TypedCallError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            TypedCallError::Mapped(e) => Some(e),
-            TypedCallError::Other(e) => Some(e),
-        }
+    /// Sends errors of type `E` as their [`WampError`] impl says.
+    pub fn map_wamp<E: WampError + 'static>(&mut self) -> &mut Self {
+        self.by_type.insert(TypeId::of::<E>(), Mapping::Wamp(convert_wamp::<E>));
+        self
     }
-}
 
-impl<E> From<CallError> for TypedCallError<E> {
-    fn from(e: CallError) -> Self {
-        TypedCallError::Other(e)
-    }
-}
-
-impl CallError {
-    /// Decodes an application error into `E` when its URI is one of `E`'s;
-    /// everything else stays a [`CallError`] in [`TypedCallError::Other`].
-    ///
-    /// ```
-    /// use wamp_runtime::{ApplicationError, CallError, TypedCallError, WampError};
-    ///
-    /// #[derive(Debug, PartialEq, WampError)]
-    /// enum MathError {
-    ///     #[wamp_error("math.error.division_by_zero")]
-    ///     DivisionByZero,
-    /// }
-    ///
-    /// let err = CallError::from(ApplicationError::new("math.error.division_by_zero"));
-    /// assert!(matches!(err.into_typed::<MathError>(), TypedCallError::Mapped(MathError::DivisionByZero)));
-    ///
-    /// let err = CallError::from(ApplicationError::new("wamp.error.runtime_error"));
-    /// assert!(matches!(err.into_typed::<MathError>(), TypedCallError::Other(_)));
-    /// ```
-    pub fn into_typed<E: WampError>(self) -> TypedCallError<E> {
-        match &self {
-            CallError::Application(app) => match E::from_application_error(app) {
-                Some(mapped) => TypedCallError::Mapped(mapped),
-                None => TypedCallError::Other(self),
+    /// Sends errors of type `E` under `uri`, with their message as the only
+    /// argument: for error types you do not own.
+    pub fn map_display<E: fmt::Display + 'static>(&mut self, uri: impl Into<String>) -> &mut Self {
+        self.by_type.insert(
+            TypeId::of::<E>(),
+            Mapping::Uri {
+                uri: uri.into(),
+                message: display::<E>,
             },
-            _ => TypedCallError::Other(self),
+        );
+        self
+    }
+
+    /// Adds every mapping of `other`, which wins where both map a type.
+    pub fn extend(&mut self, other: &ErrorMappings) -> &mut Self {
+        self.by_type
+            .extend(other.by_type.iter().map(|(id, mapping)| (*id, mapping.clone())));
+        self
+    }
+
+    /// The ERROR that `error` is sent as, when its type is mapped.
+    pub fn to_application_error<E: 'static>(&self, error: &E) -> Option<ApplicationError> {
+        match self.by_type.get(&TypeId::of::<E>())? {
+            Mapping::Wamp(convert) => convert(error),
+            Mapping::Uri { uri, message } => Some(ApplicationError::with_message(uri.clone(), message(error)?)),
+        }
+    }
+
+    /// `true` when errors of type `E` are mapped.
+    pub fn contains<E: 'static>(&self) -> bool {
+        self.by_type.contains_key(&TypeId::of::<E>())
+    }
+}
+
+impl Default for ErrorMappings {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for ErrorMappings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorMappings")
+            .field("types", &self.by_type.len())
+            .finish()
+    }
+}
+
+fn convert_wamp<E: WampError + 'static>(error: &dyn Any) -> Option<ApplicationError> {
+    error.downcast_ref::<E>().map(E::to_application_error)
+}
+
+fn display<E: fmt::Display + 'static>(error: &dyn Any) -> Option<String> {
+    error.downcast_ref::<E>().map(E::to_string)
+}
+
+/// A [`WampError`] type, as `#[derive(WampError)]` submits it at link time
+/// so that [`ErrorMappings::new`] maps it. A hand-written impl can be
+/// submitted the same way:
+///
+/// ```
+/// use wamp_runtime::wamp_error::{ErrorMappings, WampErrorType};
+/// use wamp_runtime::{ApplicationError, WampError};
+///
+/// #[derive(Debug)]
+/// struct NotFound;
+///
+/// impl WampError for NotFound {
+///     fn to_application_error(&self) -> ApplicationError {
+///         ApplicationError::new("com.example.error.not_found")
+///     }
+///     fn from_application_error(err: &ApplicationError) -> Option<Self> {
+///         (err.uri() == "com.example.error.not_found").then_some(NotFound)
+///     }
+/// }
+///
+/// inventory::submit!(WampErrorType::of::<NotFound>());
+///
+/// assert!(ErrorMappings::new().contains::<NotFound>());
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct WampErrorType {
+    type_id: fn() -> TypeId,
+    convert: fn(&dyn Any) -> Option<ApplicationError>,
+}
+
+impl WampErrorType {
+    /// The entry of `E`.
+    pub const fn of<E: WampError + 'static>() -> Self {
+        Self {
+            type_id: TypeId::of::<E>,
+            convert: convert_wamp::<E>,
         }
     }
 }
 
-impl crate::client::CallBuilder {
-    /// Sends the call and decodes the answer: the result into `T` (see
-    /// [`CallOutput::decode`](crate::CallOutput::decode)), an `ERROR` into
-    /// `E` when `E` knows its URI.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use wamp_runtime::ApplicationError;
-    ///
-    /// // With ApplicationError as E, every ERROR is `Mapped`.
-    /// let sum: i64 = client.call("com.example.add").args((1, 2)).typed::<i64, ApplicationError>().await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn typed<T, E>(self) -> Result<T, TypedCallError<E>>
-    where
-        T: serde::de::DeserializeOwned,
-        E: WampError,
-    {
-        let output = self.await.map_err(CallError::into_typed)?;
-        Ok(output.decode()?)
-    }
-}
+inventory::collect!(WampErrorType);
 
 /// The URI of one variant of a derived [`WampError`], resolved against the
 /// module prefixes on first use. Used by the derive's generated code.
@@ -362,8 +433,8 @@ mod tests {
             .with_arg("not a number");
         assert_eq!(Relative::from_application_error(&err), None);
         assert!(matches!(
-            CallError::from(err).into_typed::<Relative>(),
-            TypedCallError::Other(CallError::Application(_))
+            crate::CallError::from(err).into_typed::<Relative>(),
+            crate::TypedCallError::Other(crate::CallError::Application(_))
         ));
     }
 }

@@ -14,8 +14,9 @@ use tokio::sync::{mpsc, oneshot};
 use wamp_core::{Dict, Id, LazyDict, List, Payload, UriRules, Value};
 
 use super::Client;
-use crate::error::CallError;
+use crate::error::{CallError, TypedCallError};
 use crate::session::Command;
+use crate::wamp_error::WampError;
 
 /// The answer to a call: positional and keyword results.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -359,5 +360,28 @@ impl Stream for ProgressiveCall {
             }
             Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+impl CallBuilder {
+    /// Sends the call and decodes the answer: the result into `T` (see
+    /// [`CallOutput::decode`](crate::CallOutput::decode)), an `ERROR` into
+    /// `E` when `E` knows its URI.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use wamp_runtime::ApplicationError;
+    ///
+    /// // With ApplicationError as E, every ERROR is `Mapped`.
+    /// let sum: i64 = client.call("com.example.add").args((1, 2)).typed::<i64, ApplicationError>().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn typed<T, E>(self) -> Result<T, TypedCallError<E>>
+    where
+        T: DeserializeOwned,
+        E: WampError,
+    {
+        let output = self.await.map_err(CallError::into_typed)?;
+        Ok(output.decode()?)
     }
 }

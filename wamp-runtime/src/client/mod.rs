@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
-use wamp_core::{Dict, Id, InvokePolicy, Message, Payload, RequestIdGenerator, Serializer, Uri};
+use wamp_core::{Dict, Id, Message, Payload, RequestIdGenerator, Serializer, Uri};
 
 use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{CallError, Error};
@@ -14,6 +14,7 @@ use crate::handler::{IntoEventHandler, IntoProcedureHandler};
 use crate::reporting::{ErrorReporter, HandlerFailure, TracingReporter};
 use crate::session::{ClientEvent, Command, EncodedMessage, Protocol, Session, SessionDetails, SessionState};
 use crate::state::States;
+use crate::wamp_error::ErrorMappings;
 
 #[macro_use]
 mod arguments;
@@ -75,6 +76,8 @@ pub(crate) struct ClientInner {
     reporter: RwLock<Arc<dyn ErrorReporter>>,
     /// What the handlers' contexts reach with `state` (set by `Server`).
     states: RwLock<Arc<States>>,
+    /// The error types typed handlers send under their own URIs (set by `Server`).
+    error_mappings: RwLock<Arc<ErrorMappings>>,
 }
 
 /// A copy of what `lock` holds (see [`crate::sync`]).
@@ -179,6 +182,7 @@ impl Client {
             group: Default::default(),
             reporter: RwLock::new(Arc::new(TracingReporter)),
             states: RwLock::new(Arc::default()),
+            error_mappings: RwLock::new(ErrorMappings::shared_default()),
         });
         let protocol = Protocol::new(
             Arc::downgrade(&inner),
@@ -323,6 +327,33 @@ impl Client {
         read(&self.inner.states)
     }
 
+    /// Replaces the [`ErrorMappings`] by which this client's typed handlers
+    /// send errors under their own URIs (default: [`ErrorMappings::new`]).
+    /// A [`Server`](crate::Server) sets its own on each of its clients.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wamp_runtime::Client) {
+    /// use wamp_runtime::wamp_error::ErrorMappings;
+    ///
+    /// let mut mappings = ErrorMappings::new();
+    /// mappings.map_display::<std::io::Error>("com.example.error.io");
+    /// client.set_error_mappings(mappings);
+    /// # }
+    /// ```
+    pub fn set_error_mappings(&self, mappings: ErrorMappings) {
+        write(&self.inner.error_mappings, Arc::new(mappings));
+    }
+
+    pub(crate) fn set_shared_error_mappings(&self, mappings: Arc<ErrorMappings>) {
+        write(&self.inner.error_mappings, mappings);
+    }
+
+    /// The error mappings of this client's typed handlers (see
+    /// [`set_error_mappings`](Self::set_error_mappings)).
+    pub fn error_mappings(&self) -> Arc<ErrorMappings> {
+        read(&self.inner.error_mappings)
+    }
+
     pub(crate) fn report(&self, failure: &HandlerFailure) {
         let reporter = read(&self.inner.reporter);
         // A reporter that panics must not take the session's answer with it.
@@ -404,23 +435,27 @@ impl Client {
     ///
     /// With [`MatchPolicy::Prefix`](crate::MatchPolicy::Prefix) or [`MatchPolicy::Wildcard`](crate::MatchPolicy::Wildcard) in `options`,
     /// `procedure` is a pattern and [`CallContext::procedure`](crate::CallContext::procedure)
-    /// tells the handler which URI was called.
+    /// tells the handler which URI was called. The options'
+    /// [`concurrency`](RegisterOptions::concurrency) and
+    /// [`queue_limit`](RegisterOptions::queue_limit) apply to this handler.
     pub async fn register<M>(
         &self,
         procedure: impl Into<String>,
         handler: impl IntoProcedureHandler<M>,
         options: RegisterOptions,
     ) -> Result<Registration, CallError> {
-        let procedure = Uri::pattern(procedure, options.match_policy)
+        let procedure = Uri::pattern(procedure, options.match_policy_or_default())
             .map_err(|e| CallError::InvalidRequest(e.to_string()))?
             .into_string();
+        let handler = crate::limits::limited(handler.into_procedure_handler(), &options)
+            .map_err(|e| CallError::InvalidRequest(format!("procedure {procedure:?}: {e}")))?;
         self.check_connected()?;
         let (reply, answer) = oneshot::channel();
         self.send_command(Command::Register {
             procedure: procedure.clone(),
             options: options.to_dict(),
-            single: options.invoke == InvokePolicy::Single,
-            handler: handler.into_procedure_handler(),
+            single: options.is_single(),
+            handler,
             reply,
         })
         .await?;
@@ -444,7 +479,7 @@ impl Client {
         handler: impl IntoEventHandler<M>,
         options: SubscribeOptions,
     ) -> Result<Subscription, CallError> {
-        let topic = Uri::pattern(topic, options.match_policy)
+        let topic = Uri::pattern(topic, options.match_policy_or_default())
             .map_err(|e| CallError::InvalidRequest(e.to_string()))?
             .into_string();
         self.check_connected()?;

@@ -3,19 +3,8 @@
 
 use std::fmt;
 
-use futures_util::future::BoxFuture;
-use wamp_core::{InvokePolicy, MatchPolicy, Payload};
-
 use crate::client::{RegisterOptions, SubscribeOptions};
-use crate::handler::{CallContext, EventContext, ProcedureResult};
-use crate::state::StateKey;
-
-/// The signature of a procedure entry's handler: what `#[procedure]`
-/// generates around the user's function.
-pub type ProcedureFn = fn(CallContext, Payload) -> BoxFuture<'static, ProcedureResult>;
-
-/// The signature of a subscriber entry's handler.
-pub type SubscriberFn = fn(EventContext, Payload) -> BoxFuture<'static, ()>;
+use crate::handler::{EventHandler, ProcedureHandler};
 
 /// Where a handler is defined, for start-up errors and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,152 +24,31 @@ impl Location {
     }
 }
 
-/// The options of a procedure; `None` inherits from the module's and the
-/// registry's defaults (and in the end from [`RegisterOptions::default`]).
-///
-/// ```
-/// use wamp_runtime::registry::ProcedureOptions;
-/// use wamp_runtime::{InvokePolicy, MatchPolicy};
-///
-/// const OPTIONS: ProcedureOptions = ProcedureOptions::new().invoke(InvokePolicy::RoundRobin).concurrency(4);
-/// let merged = OPTIONS.or(ProcedureOptions::new().invoke(InvokePolicy::Last).match_policy(MatchPolicy::Prefix));
-/// assert_eq!(merged.invoke, Some(InvokePolicy::RoundRobin));
-/// assert_eq!(merged.match_policy, Some(MatchPolicy::Prefix));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct ProcedureOptions {
-    /// How the router matches called URIs (`match`).
-    pub match_policy: Option<MatchPolicy>,
-    /// Which callee the router picks among several (`invoke`).
-    pub invoke: Option<InvokePolicy>,
-    /// Whether the router tells the callee who the caller is.
-    pub disclose_caller: Option<bool>,
-    /// Whether to take the procedure over from another session holding it
-    /// (see [`RegisterOptions::force_reregister`]).
-    pub force_reregister: Option<bool>,
-    /// At most this many invocations of the handler run at once; more wait
-    /// in a queue, in arrival order (an interrupted waiting invocation
-    /// leaves the queue with `wamp.error.canceled`). `None`: no limit.
-    pub concurrency: Option<usize>,
-}
-
-impl ProcedureOptions {
-    /// No option set.
-    pub const fn new() -> Self {
-        Self {
-            match_policy: None,
-            invoke: None,
-            disclose_caller: None,
-            force_reregister: None,
-            concurrency: None,
-        }
-    }
-
-    /// Sets the match policy.
-    pub const fn match_policy(mut self, policy: MatchPolicy) -> Self {
-        self.match_policy = Some(policy);
-        self
-    }
-
-    /// Sets the invocation policy.
-    pub const fn invoke(mut self, policy: InvokePolicy) -> Self {
-        self.invoke = Some(policy);
-        self
-    }
-
-    /// Sets caller disclosure.
-    pub const fn disclose_caller(mut self, disclose: bool) -> Self {
-        self.disclose_caller = Some(disclose);
-        self
-    }
-
-    /// Sets `force_reregister`.
-    pub const fn force_reregister(mut self, force: bool) -> Self {
-        self.force_reregister = Some(force);
-        self
-    }
-
-    /// Sets the concurrency limit.
-    pub const fn concurrency(mut self, limit: usize) -> Self {
-        self.concurrency = Some(limit);
-        self
-    }
-
-    /// These options, with the unset ones taken from `defaults`.
-    pub fn or(self, defaults: ProcedureOptions) -> Self {
-        Self {
-            match_policy: self.match_policy.or(defaults.match_policy),
-            invoke: self.invoke.or(defaults.invoke),
-            disclose_caller: self.disclose_caller.or(defaults.disclose_caller),
-            force_reregister: self.force_reregister.or(defaults.force_reregister),
-            concurrency: self.concurrency.or(defaults.concurrency),
-        }
-    }
-
-    /// The REGISTER options, unset ones at the protocol's defaults.
-    pub fn to_register_options(&self) -> RegisterOptions {
-        RegisterOptions::default()
-            .match_policy(self.match_policy.unwrap_or_default())
-            .invoke(self.invoke.unwrap_or_default())
-            .disclose_caller(self.disclose_caller.unwrap_or(false))
-            .force_reregister(self.force_reregister.unwrap_or(false))
-    }
-}
-
-/// The options of a subscription; `None` inherits like [`ProcedureOptions`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct SubscriptionOptions {
-    /// How the router matches published topics (`match`).
-    pub match_policy: Option<MatchPolicy>,
-}
-
-impl SubscriptionOptions {
-    /// No option set.
-    pub const fn new() -> Self {
-        Self { match_policy: None }
-    }
-
-    /// Sets the match policy.
-    pub const fn match_policy(mut self, policy: MatchPolicy) -> Self {
-        self.match_policy = Some(policy);
-        self
-    }
-
-    /// These options, with the unset ones taken from `defaults`.
-    pub fn or(self, defaults: SubscriptionOptions) -> Self {
-        Self {
-            match_policy: self.match_policy.or(defaults.match_policy),
-        }
-    }
-
-    /// The SUBSCRIBE options, unset ones at the protocol's defaults.
-    pub fn to_subscribe_options(&self) -> SubscribeOptions {
-        SubscribeOptions::default().match_policy(self.match_policy.unwrap_or_default())
-    }
-}
-
-/// A procedure registered at link time; what `#[procedure]` submits.
+/// A procedure registered at link time; what `#[procedure]` submits, with
+/// its function behind [`typed::procedure`](crate::typed::procedure).
 ///
 /// Writing one by hand, with a handler that takes the raw payload:
 ///
 /// ```
-/// use wamp_runtime::registry::{Location, ProcedureEntry, ProcedureOptions};
-/// use wamp_runtime::{CallContext, InvokePolicy, Payload, ProcedureResult};
-/// use wamp_runtime::registry::{inventory, BoxFuture};
+/// use wamp_runtime::registry::{Location, ProcedureEntry};
+/// use wamp_runtime::{CallContext, InvokePolicy, Payload, ProcedureResult, RegisterOptions};
+/// use futures_util::future::BoxFuture;
 ///
-/// fn echo(_ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
-///     Box::pin(async move { Ok(payload) })
+/// struct Echo;
+///
+/// impl wamp_runtime::handler::ProcedureHandler for Echo {
+///     fn invoke(&self, _ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
+///         Box::pin(async move { Ok(payload) })
+///     }
 /// }
 ///
 /// inventory::submit! {
-///     ProcedureEntry::new(module_path!(), "echo", echo, Location::new("echo", file!(), line!()))
+///     ProcedureEntry::new(module_path!(), "echo", &Echo, Location::new("echo", file!(), line!()))
 ///         .prefix("com.example")
-///         .options(ProcedureOptions::new().invoke(InvokePolicy::RoundRobin))
+///         .options(RegisterOptions::new().invoke(InvokePolicy::RoundRobin))
 /// }
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct ProcedureEntry {
     /// The last part of the URI (by default the function's name).
@@ -194,27 +62,29 @@ pub struct ProcedureEntry {
     /// the default client.
     pub client: Option<&'static str>,
     /// The options; unset ones come from the module and registry defaults.
-    pub options: ProcedureOptions,
-    /// The handler.
-    pub handler: ProcedureFn,
-    /// The state types its `State<T>` parameters take; start-up fails when
-    /// one was not given to the server.
-    pub states: &'static [StateKey],
+    pub options: RegisterOptions,
+    /// The handler; the state types it takes (see
+    /// [`ProcedureHandler::states`]) must be given to the server.
+    pub handler: &'static dyn ProcedureHandler,
     /// Where it is defined.
     pub location: Location,
 }
 
 impl ProcedureEntry {
     /// An entry with no prefix, client or options of its own.
-    pub const fn new(module_path: &'static str, name: &'static str, handler: ProcedureFn, location: Location) -> Self {
+    pub const fn new(
+        module_path: &'static str,
+        name: &'static str,
+        handler: &'static dyn ProcedureHandler,
+        location: Location,
+    ) -> Self {
         Self {
             name,
             module_path,
             prefix: None,
             client: None,
-            options: ProcedureOptions::new(),
+            options: RegisterOptions::new(),
             handler,
-            states: &[],
             location,
         }
     }
@@ -232,21 +102,15 @@ impl ProcedureEntry {
     }
 
     /// Sets the options.
-    pub const fn options(mut self, options: ProcedureOptions) -> Self {
+    pub const fn options(mut self, options: RegisterOptions) -> Self {
         self.options = options;
-        self
-    }
-
-    /// Sets the state types the handler takes.
-    pub const fn states(mut self, states: &'static [StateKey]) -> Self {
-        self.states = states;
         self
     }
 }
 
 /// A subscriber registered at link time; what `#[subscriber]` submits.
 /// See [`ProcedureEntry`] for the meaning of each field.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct SubscriberEntry {
     /// The last part of the topic (by default the function's name).
@@ -258,26 +122,28 @@ pub struct SubscriberEntry {
     /// The configured client that subscribes it.
     pub client: Option<&'static str>,
     /// The options.
-    pub options: SubscriptionOptions,
-    /// The handler.
-    pub handler: SubscriberFn,
-    /// The state types it takes, as for [`ProcedureEntry::states`].
-    pub states: &'static [StateKey],
+    pub options: SubscribeOptions,
+    /// The handler, as for [`ProcedureEntry::handler`].
+    pub handler: &'static dyn EventHandler,
     /// Where it is defined.
     pub location: Location,
 }
 
 impl SubscriberEntry {
     /// An entry with no prefix, client or options of its own.
-    pub const fn new(module_path: &'static str, name: &'static str, handler: SubscriberFn, location: Location) -> Self {
+    pub const fn new(
+        module_path: &'static str,
+        name: &'static str,
+        handler: &'static dyn EventHandler,
+        location: Location,
+    ) -> Self {
         Self {
             name,
             module_path,
             prefix: None,
             client: None,
-            options: SubscriptionOptions::new(),
+            options: SubscribeOptions::new(),
             handler,
-            states: &[],
             location,
         }
     }
@@ -295,17 +161,31 @@ impl SubscriberEntry {
     }
 
     /// Sets the options.
-    pub const fn options(mut self, options: SubscriptionOptions) -> Self {
+    pub const fn options(mut self, options: SubscribeOptions) -> Self {
         self.options = options;
         self
     }
-
-    /// Sets the state types the handler takes.
-    pub const fn states(mut self, states: &'static [StateKey]) -> Self {
-        self.states = states;
-        self
-    }
 }
+
+macro_rules! debug_without_handler {
+    ($entry:ident) => {
+        impl fmt::Debug for $entry {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($entry))
+                    .field("name", &self.name)
+                    .field("module_path", &self.module_path)
+                    .field("prefix", &self.prefix)
+                    .field("client", &self.client)
+                    .field("options", &self.options)
+                    .field("location", &self.location)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+debug_without_handler!(ProcedureEntry);
+debug_without_handler!(SubscriberEntry);
 
 /// A module's prefix and defaults; what [`wamp_module!`](crate::wamp_module)
 /// submits. They apply to every entry (and derived error URI) in the
@@ -320,9 +200,9 @@ pub struct ModuleEntry {
     /// The client of everything below the module that names none.
     pub client: Option<&'static str>,
     /// Defaults of the procedures below the module.
-    pub procedure_defaults: ProcedureOptions,
+    pub procedure_defaults: RegisterOptions,
     /// Defaults of the subscriptions below the module.
-    pub subscription_defaults: SubscriptionOptions,
+    pub subscription_defaults: SubscribeOptions,
     /// Where it is declared (`function` is `"wamp_module!"`).
     pub location: Location,
 }
@@ -334,8 +214,8 @@ impl ModuleEntry {
             module_path,
             prefix: None,
             client: None,
-            procedure_defaults: ProcedureOptions::new(),
-            subscription_defaults: SubscriptionOptions::new(),
+            procedure_defaults: RegisterOptions::new(),
+            subscription_defaults: SubscribeOptions::new(),
             location,
         }
     }
@@ -353,13 +233,13 @@ impl ModuleEntry {
     }
 
     /// Sets the procedure defaults.
-    pub const fn procedure_defaults(mut self, defaults: ProcedureOptions) -> Self {
+    pub const fn procedure_defaults(mut self, defaults: RegisterOptions) -> Self {
         self.procedure_defaults = defaults;
         self
     }
 
     /// Sets the subscription defaults.
-    pub const fn subscription_defaults(mut self, defaults: SubscriptionOptions) -> Self {
+    pub const fn subscription_defaults(mut self, defaults: SubscribeOptions) -> Self {
         self.subscription_defaults = defaults;
         self
     }
@@ -435,20 +315,5 @@ mod tests {
         assert!(is_within("app::math::inner", "app::math"));
         assert!(!is_within("app::mathematics", "app::math"));
         assert!(!is_within("app", "app::math"));
-    }
-
-    #[test]
-    fn explicit_options_win_over_defaults() {
-        let explicit = ProcedureOptions::new().invoke(InvokePolicy::First);
-        let defaults = ProcedureOptions::new()
-            .invoke(InvokePolicy::RoundRobin)
-            .disclose_caller(true);
-        let merged = explicit.or(defaults);
-        assert_eq!(merged.invoke, Some(InvokePolicy::First));
-        assert_eq!(merged.disclose_caller, Some(true));
-        let register = merged.to_register_options();
-        assert_eq!(register.invoke, InvokePolicy::First);
-        assert!(register.disclose_caller);
-        assert_eq!(register.match_policy, MatchPolicy::Exact);
     }
 }

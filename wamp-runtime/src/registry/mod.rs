@@ -39,55 +39,49 @@
 //! on Linux). Handlers in the binary's own modules need nothing.
 
 mod entry;
+mod problem;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use wamp_core::{Payload, Uri};
+use wamp_core::Uri;
 
 pub(crate) use entry::module_prefixes;
-pub use entry::{
-    Location, ModuleEntry, Origin, ProcedureEntry, ProcedureFn, ProcedureOptions, SubscriberEntry, SubscriberFn,
-    SubscriptionOptions,
-};
-/// The future type of entry handlers.
-pub use futures_util::future::BoxFuture;
-/// The `inventory` crate, to submit hand-written entries without depending on it.
-pub use inventory;
+pub use entry::{Location, ModuleEntry, Origin, ProcedureEntry, SubscriberEntry};
+pub use problem::{Problem, Refusal, ServerProblem, StartupError, StartupProblem};
 
 use crate::client::{RegisterOptions, SubscribeOptions};
-use crate::handler::{
-    CallContext, EventContext, EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler, ProcedureResult,
-};
+use crate::handler::{EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler};
 use crate::state::StateKey;
+use crate::wamp_error::ErrorMappings;
 
 /// A programmatic collection of procedures and subscribers, for handlers
 /// built at run time (closures), with a prefix and defaults — asphalt-wamp's
 /// `WAMPRegistry`.
 ///
 /// ```
-/// use wamp_runtime::registry::{ProcedureOptions, Registry};
-/// use wamp_runtime::{CallContext, InvokePolicy, Payload};
+/// use wamp_runtime::registry::Registry;
+/// use wamp_runtime::{CallContext, InvokePolicy, Payload, RegisterOptions};
 ///
 /// let mut accounting = Registry::with_prefix("accounting");
 /// accounting.procedure("balance", |_ctx: CallContext, _payload: Payload| Ok(Payload::default()));
 ///
 /// let mut registry = Registry::new();
-/// registry.procedure_defaults(ProcedureOptions::new().invoke(InvokePolicy::RoundRobin));
+/// registry.procedure_defaults(RegisterOptions::new().invoke(InvokePolicy::RoundRobin));
 /// registry.add_from(accounting, "com.example");
 ///
 /// let bindings = registry.resolve()?;
 /// assert_eq!(bindings.procedures[0].uri, "com.example.accounting.balance");
-/// assert_eq!(bindings.procedures[0].options.invoke, InvokePolicy::RoundRobin);
+/// assert_eq!(bindings.procedures[0].options.invoke, Some(InvokePolicy::RoundRobin));
 /// # Ok::<(), wamp_runtime::registry::StartupError>(())
 /// ```
 #[derive(Default)]
 pub struct Registry {
     prefix: Option<String>,
     client: Option<String>,
-    procedure_defaults: ProcedureOptions,
-    subscription_defaults: SubscriptionOptions,
+    procedure_defaults: RegisterOptions,
+    subscription_defaults: SubscribeOptions,
     procedures: Vec<ProcedureItem>,
     subscribers: Vec<SubscriberItem>,
     error_mappings: Vec<ErrorMapping>,
@@ -113,14 +107,13 @@ impl fmt::Debug for Registry {
 struct ProcedureItem {
     name: String,
     client: Option<String>,
-    options: ProcedureOptions,
+    options: RegisterOptions,
     handler: Arc<dyn ProcedureHandler>,
-    states: &'static [StateKey],
     origin: Origin,
 }
 
 /// An error type sent under a URI of its own (see [`Registry::map_error`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ErrorMapping {
     /// The full error URI.
     pub uri: String,
@@ -128,14 +121,25 @@ pub struct ErrorMapping {
     pub type_name: &'static str,
     type_id: std::any::TypeId,
     origin: Origin,
+    add_to: fn(&mut ErrorMappings, &str),
+}
+
+impl ErrorMapping {
+    /// Adds this mapping to `mappings`.
+    pub fn add_to(&self, mappings: &mut ErrorMappings) {
+        (self.add_to)(mappings, &self.uri);
+    }
+}
+
+fn map_display<E: fmt::Display + 'static>(mappings: &mut ErrorMappings, uri: &str) {
+    mappings.map_display::<E>(uri);
 }
 
 struct SubscriberItem {
     name: String,
     client: Option<String>,
-    options: SubscriptionOptions,
+    options: SubscribeOptions,
     handler: Arc<dyn EventHandler>,
-    states: &'static [StateKey],
     origin: Origin,
 }
 
@@ -176,21 +180,42 @@ impl Registry {
     }
 
     /// Sets the defaults of this registry's procedures.
-    pub fn procedure_defaults(&mut self, defaults: ProcedureOptions) -> &mut Self {
+    pub fn procedure_defaults(&mut self, defaults: RegisterOptions) -> &mut Self {
         self.procedure_defaults = defaults;
         self
     }
 
     /// Sets the defaults of this registry's subscriptions.
-    pub fn subscription_defaults(&mut self, defaults: SubscriptionOptions) -> &mut Self {
+    pub fn subscription_defaults(&mut self, defaults: SubscribeOptions) -> &mut Self {
         self.subscription_defaults = defaults;
         self
     }
 
-    /// Adds a procedure handler (see [`IntoProcedureHandler`]) under `name`.
+    /// Adds a procedure handler (see [`IntoProcedureHandler`]) under `name`:
+    /// a raw closure of `(CallContext, Payload)`, or a typed one through
+    /// [`typed::procedure`](crate::typed::procedure), whose `State<T>`
+    /// parameters a [`Server`](crate::Server) then checks before it starts.
+    ///
+    /// ```
+    /// use wamp_runtime::registry::Registry;
+    /// use wamp_runtime::{typed, CallContext, State};
+    ///
+    /// struct Greeting(String);
+    ///
+    /// let mut registry = Registry::with_prefix("com.example");
+    /// registry.procedure(
+    ///     "greet",
+    ///     typed::procedure(["greeting", "name"], |_ctx: CallContext, greeting: State<Greeting>, name: String| {
+    ///         format!("{}, {name}", greeting.0)
+    ///     }),
+    /// );
+    /// let bindings = registry.resolve()?;
+    /// assert_eq!(bindings.procedures[0].states, [wamp_runtime::state::StateKey::of::<Greeting>()]);
+    /// # Ok::<(), wamp_runtime::registry::StartupError>(())
+    /// ```
     #[track_caller]
     pub fn procedure<M>(&mut self, name: impl Into<String>, handler: impl IntoProcedureHandler<M>) -> &mut Self {
-        self.procedure_with(name, ProcedureOptions::new(), handler)
+        self.procedure_with(name, RegisterOptions::new(), handler)
     }
 
     /// Adds a procedure handler with options.
@@ -198,7 +223,7 @@ impl Registry {
     pub fn procedure_with<M>(
         &mut self,
         name: impl Into<String>,
-        options: ProcedureOptions,
+        options: RegisterOptions,
         handler: impl IntoProcedureHandler<M>,
     ) -> &mut Self {
         let origin = caller_origin();
@@ -207,7 +232,6 @@ impl Registry {
             client: None,
             options,
             handler: handler.into_procedure_handler(),
-            states: &[],
             origin,
         });
         self
@@ -216,7 +240,7 @@ impl Registry {
     /// Adds an event handler (see [`IntoEventHandler`]) for topic `name`.
     #[track_caller]
     pub fn subscriber<M>(&mut self, name: impl Into<String>, handler: impl IntoEventHandler<M>) -> &mut Self {
-        self.subscriber_with(name, SubscriptionOptions::new(), handler)
+        self.subscriber_with(name, SubscribeOptions::new(), handler)
     }
 
     /// Adds an event handler with options.
@@ -224,7 +248,7 @@ impl Registry {
     pub fn subscriber_with<M>(
         &mut self,
         name: impl Into<String>,
-        options: SubscriptionOptions,
+        options: SubscribeOptions,
         handler: impl IntoEventHandler<M>,
     ) -> &mut Self {
         let origin = caller_origin();
@@ -233,7 +257,6 @@ impl Registry {
             client: None,
             options,
             handler: handler.into_event_handler(),
-            states: &[],
             origin,
         });
         self
@@ -245,8 +268,9 @@ impl Registry {
     /// cannot derive [`WampError`](crate::WampError) for. The URI is
     /// relative to the registry's prefix, like names, and the error's
     /// message is its only argument. Such errors are answers of the API and
-    /// are not reported as failures. The mapping applies to the handlers of
-    /// the whole process once a [`Server`](crate::Server) starts with it.
+    /// are not reported as failures. The mapping applies to the typed
+    /// handlers of the [`Server`](crate::Server) given this registry (it
+    /// becomes part of its [`ErrorMappings`]).
     ///
     /// ```
     /// use wamp_runtime::registry::Registry;
@@ -264,6 +288,7 @@ impl Registry {
             type_name: std::any::type_name::<E>(),
             type_id: std::any::TypeId::of::<E>(),
             origin: caller_origin(),
+            add_to: map_display::<E>,
         });
         self
     }
@@ -352,8 +377,7 @@ impl Registry {
                 name: place.name,
                 client: place.client,
                 options,
-                handler: Arc::new(FnProcedure(entry.handler)),
-                states: entry.states,
+                handler: Arc::new(entry.handler),
                 origin: Origin::Function {
                     module_path: entry.module_path,
                     location: entry.location,
@@ -371,8 +395,7 @@ impl Registry {
                 name: place.name,
                 client: place.client,
                 options,
-                handler: Arc::new(FnSubscriber(entry.handler)),
-                states: entry.states,
+                handler: Arc::new(entry.handler),
                 origin: Origin::Function {
                     module_path: entry.module_path,
                     location: entry.location,
@@ -402,7 +425,9 @@ impl Registry {
         if problems.is_empty() {
             Ok(bindings)
         } else {
-            Err(StartupError { problems })
+            Err(StartupError::new(
+                problems.into_iter().map(StartupProblem::from).collect(),
+            ))
         }
     }
 
@@ -413,17 +438,13 @@ impl Registry {
         let mut procedures: Vec<ProcedureBinding> = self
             .procedures
             .iter()
-            .map(|item| {
-                let options = item.options.or(self.procedure_defaults);
-                ProcedureBinding {
-                    uri: join(&[self.prefix.as_deref(), Some(&item.name)]),
-                    client: item.client.clone().or_else(|| self.client.clone()),
-                    options: options.to_register_options(),
-                    concurrency: options.concurrency,
-                    handler: item.handler.clone(),
-                    states: item.states,
-                    origin: item.origin,
-                }
+            .map(|item| ProcedureBinding {
+                uri: join(&[self.prefix.as_deref(), Some(&item.name)]),
+                client: item.client.clone().or_else(|| self.client.clone()),
+                options: item.options.or(self.procedure_defaults),
+                handler: item.handler.clone(),
+                states: item.handler.states(),
+                origin: item.origin,
             })
             .collect();
         let mut subscriptions: Vec<SubscriptionBinding> = self
@@ -432,31 +453,32 @@ impl Registry {
             .map(|item| SubscriptionBinding {
                 uri: join(&[self.prefix.as_deref(), Some(&item.name)]),
                 client: item.client.clone().or_else(|| self.client.clone()),
-                options: item.options.or(self.subscription_defaults).to_subscribe_options(),
+                options: item.options.or(self.subscription_defaults),
                 handler: item.handler.clone(),
-                states: item.states,
+                states: item.handler.states(),
                 origin: item.origin,
             })
             .collect();
         procedures.sort_by(|a, b| (&a.client, &a.uri).cmp(&(&b.client, &b.uri)));
         subscriptions.sort_by(|a, b| (&a.client, &a.uri).cmp(&(&b.client, &b.uri)));
         for binding in &procedures {
-            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy) {
+            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy_or_default()) {
                 problems.push(Problem::InvalidUri {
                     what: "procedure",
                     origin: binding.origin,
                     reason: e.to_string(),
                 });
             }
-            if binding.concurrency == Some(0) {
-                problems.push(Problem::ZeroConcurrency {
+            if let Err(zero) = crate::limits::check(&binding.options) {
+                problems.push(Problem::ZeroLimit {
                     uri: binding.uri.clone(),
                     origin: binding.origin,
+                    option: zero.option,
                 });
             }
         }
         for binding in &subscriptions {
-            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy) {
+            if let Err(e) = Uri::pattern(binding.uri.clone(), binding.options.match_policy_or_default()) {
                 problems.push(Problem::InvalidUri {
                     what: "topic",
                     origin: binding.origin,
@@ -549,39 +571,24 @@ pub struct Bindings {
     pub error_mappings: Vec<ErrorMapping>,
 }
 
-/// Makes error mappings apply to every handler of the process.
-pub(crate) fn install_error_mappings(mappings: &[ErrorMapping]) {
-    crate::sync::write(&MAPPED_ERRORS).extend(mappings.iter().map(|m| (m.type_id, m.uri.clone())));
-}
-
-/// Error types mapped to URIs by [`Registry::map_error`], process-wide:
-/// handlers run in tasks that know no registry.
-static MAPPED_ERRORS: std::sync::LazyLock<std::sync::RwLock<HashMap<std::any::TypeId, String>>> =
-    std::sync::LazyLock::new(Default::default);
-
-/// The URI an error type is mapped to, if any.
-pub(crate) fn mapped_uri(type_id: std::any::TypeId) -> Option<String> {
-    crate::sync::read(&MAPPED_ERRORS).get(&type_id).cloned()
-}
-
 impl Bindings {
-    /// A [`Problem::MissingState`] for every state type a handler takes
-    /// that `states` does not hold.
-    pub fn missing_states(&self, states: &crate::state::States) -> Vec<Problem> {
+    /// A [`ServerProblem::MissingState`] for every state type a handler
+    /// takes that `states` does not hold.
+    pub fn missing_states(&self, states: &crate::state::States) -> Vec<ServerProblem> {
         let procedures = self
             .procedures
             .iter()
-            .map(|b| ("procedure", &b.uri, b.states, b.origin));
+            .map(|b| ("procedure", &b.uri, &b.states, b.origin));
         let subscriptions = self
             .subscriptions
             .iter()
-            .map(|b| ("subscriber", &b.uri, b.states, b.origin));
+            .map(|b| ("subscriber", &b.uri, &b.states, b.origin));
         procedures
             .chain(subscriptions)
             .flat_map(|(what, uri, keys, origin)| {
                 keys.iter()
                     .filter(|key| !states.contains(**key))
-                    .map(move |key| Problem::MissingState {
+                    .map(move |key| ServerProblem::MissingState {
                         what,
                         uri: uri.clone(),
                         origin,
@@ -601,7 +608,7 @@ impl Bindings {
             let key = (
                 client.clone(),
                 binding.uri.as_str(),
-                binding.options.match_policy.as_str(),
+                binding.options.match_policy_or_default().as_str(),
             );
             if let Some(first) = seen.insert(key, binding.origin) {
                 problems.push(Problem::DuplicateProcedure {
@@ -629,14 +636,12 @@ pub struct ProcedureBinding {
     pub uri: String,
     /// The client that registers it; `None`: the default client.
     pub client: Option<String>,
-    /// The REGISTER options.
+    /// The options, the registry's and modules' defaults applied.
     pub options: RegisterOptions,
-    /// The concurrency limit, if any.
-    pub concurrency: Option<usize>,
     /// The handler.
     pub handler: Arc<dyn ProcedureHandler>,
     /// The state types the handler takes (see [`crate::state`]).
-    pub states: &'static [StateKey],
+    pub states: Vec<StateKey>,
     /// Where it comes from.
     pub origin: Origin,
 }
@@ -647,20 +652,8 @@ impl fmt::Debug for ProcedureBinding {
             .field("uri", &self.uri)
             .field("client", &self.client)
             .field("options", &self.options)
-            .field("concurrency", &self.concurrency)
             .field("origin", &self.origin)
             .finish_non_exhaustive()
-    }
-}
-
-impl ProcedureBinding {
-    /// The handler to register: the binding's handler behind its
-    /// concurrency limit, if it has one.
-    pub fn limited_handler(&self) -> Arc<dyn ProcedureHandler> {
-        match self.concurrency {
-            Some(limit) if limit > 0 => crate::handler::limited(self.handler.clone(), limit),
-            _ => self.handler.clone(),
-        }
     }
 }
 
@@ -672,12 +665,12 @@ pub struct SubscriptionBinding {
     pub uri: String,
     /// The client that subscribes; `None`: the default client.
     pub client: Option<String>,
-    /// The SUBSCRIBE options.
+    /// The options, the registry's and modules' defaults applied.
     pub options: SubscribeOptions,
     /// The handler.
     pub handler: Arc<dyn EventHandler>,
     /// The state types the handler takes (see [`crate::state`]).
-    pub states: &'static [StateKey],
+    pub states: Vec<StateKey>,
     /// Where it comes from.
     pub origin: Origin,
 }
@@ -693,249 +686,12 @@ impl fmt::Debug for SubscriptionBinding {
     }
 }
 
-/// A link-time procedure's function pointer as a [`ProcedureHandler`].
-struct FnProcedure(ProcedureFn);
-
-impl ProcedureHandler for FnProcedure {
-    fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
-        (self.0)(ctx, payload)
-    }
-}
-
-/// A link-time subscriber's function pointer as an [`EventHandler`].
-struct FnSubscriber(SubscriberFn);
-
-impl EventHandler for FnSubscriber {
-    fn handle(&self, ctx: EventContext, payload: Payload) -> BoxFuture<'static, ()> {
-        (self.0)(ctx, payload)
-    }
-}
-
-/// One thing wrong with the handlers found at start-up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Problem {
-    /// Two procedures of one client have the same URI and match policy.
-    DuplicateProcedure {
-        /// The URI.
-        uri: String,
-        /// The client, if known.
-        client: Option<String>,
-        /// The first handler.
-        first: Origin,
-        /// The second handler.
-        second: Origin,
-    },
-    /// A full URI is not valid.
-    InvalidUri {
-        /// `"procedure"` or `"topic"`.
-        what: &'static str,
-        /// The handler.
-        origin: Origin,
-        /// What is wrong.
-        reason: String,
-    },
-    /// One error type mapped to two different URIs.
-    ConflictingErrorMapping {
-        /// The Rust type.
-        type_name: &'static str,
-        /// One URI.
-        first: String,
-        /// The other URI.
-        second: String,
-    },
-    /// A concurrency limit of 0 would never run the handler.
-    ZeroConcurrency {
-        /// The URI.
-        uri: String,
-        /// The handler.
-        origin: Origin,
-    },
-    /// Two `wamp_module!` declarations in one module.
-    DuplicateModule {
-        /// The module.
-        module_path: &'static str,
-        /// The first declaration.
-        first: Location,
-        /// The second declaration.
-        second: Location,
-    },
-    /// A handler names a client the configuration does not have.
-    UnknownClient {
-        /// The URI.
-        uri: String,
-        /// The client named.
-        client: String,
-        /// The handler.
-        origin: Origin,
-        /// The configured clients.
-        known: Vec<String>,
-    },
-    /// A handler names no client and the configuration has no default one.
-    NoDefaultClient {
-        /// The URI.
-        uri: String,
-        /// The handler.
-        origin: Origin,
-        /// The configured clients.
-        known: Vec<String>,
-    },
-    /// A handler takes a `State<T>` and the server was given no `T`.
-    MissingState {
-        /// `"procedure"` or `"subscriber"`.
-        what: &'static str,
-        /// The URI.
-        uri: String,
-        /// The handler.
-        origin: Origin,
-        /// The state type (as [`std::any::type_name`] gives it).
-        type_name: &'static str,
-    },
-    /// A server has no handler to bind and was not told that this is meant
-    /// ([`Server::allow_no_handlers`](crate::Server::allow_no_handlers)).
-    NothingToServe {
-        /// The crate a `use ... as _;` line most likely has to name.
-        crate_hint: String,
-    },
-    /// The router refused a registration or subscription.
-    Refused {
-        /// `"register procedure"` or `"subscribe to topic"`.
-        what: &'static str,
-        /// The URI.
-        uri: String,
-        /// The client.
-        client: String,
-        /// The handler.
-        origin: Origin,
-        /// The router's answer.
-        error: String,
-    },
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Problem::ConflictingErrorMapping {
-                type_name,
-                first,
-                second,
-            } => write!(
-                f,
-                "error type {type_name} is mapped to two URIs, {first:?} and {second:?}"
-            ),
-            Problem::DuplicateProcedure {
-                uri,
-                client,
-                first,
-                second,
-            } => {
-                write!(f, "procedure {uri:?} is defined twice")?;
-                if let Some(client) = client {
-                    write!(f, " for client {client:?}")?;
-                }
-                write!(
-                    f,
-                    ": by {first} and by {second}; rename one (name = ...) or change its prefix"
-                )
-            }
-            Problem::InvalidUri { what, origin, reason } => write!(f, "{reason} (the {what} of {origin})"),
-            Problem::ZeroConcurrency { uri, origin } => {
-                write!(f, "procedure {uri:?} of {origin} has concurrency 0; give at least 1")
-            }
-            Problem::DuplicateModule {
-                module_path,
-                first,
-                second,
-            } => write!(
-                f,
-                "module {module_path} declares wamp_module! twice ({}:{} and {}:{}); keep one",
-                first.file, first.line, second.file, second.line
-            ),
-            Problem::UnknownClient {
-                uri,
-                client,
-                origin,
-                known,
-            } => write!(
-                f,
-                "{uri:?} of {origin} names client {client:?}, which is not configured (configured: {})",
-                known.join(", ")
-            ),
-            Problem::NoDefaultClient { uri, origin, known } => write!(
-                f,
-                "{uri:?} of {origin} names no client and the configuration has no default client \
-                 (configured: {}); add client = \"...\" or configure a client named \"default\"",
-                known.join(", ")
-            ),
-            Problem::MissingState {
-                what,
-                uri,
-                origin,
-                type_name,
-            } => write!(
-                f,
-                "the {what} {uri:?} of {origin} takes State<{type_name}>, but no state of type {type_name} \
-                 was given; add it with Server::new(config).state(value)"
-            ),
-            Problem::NothingToServe { crate_hint } => write!(
-                f,
-                "nothing to serve: no #[procedure] or #[subscriber] is linked into this program and no registry \
-                 was given. If your handlers are in a library crate, the linker left it out because the binary \
-                 never names it: add `use {crate_hint} as _;` (with the name of that crate) to the binary's \
-                 main.rs. A service that only calls and publishes says so with Server::allow_no_handlers()"
-            ),
-            Problem::Refused {
-                what,
-                uri,
-                client,
-                origin,
-                error,
-            } => write!(f, "cannot {what} {uri:?} of {origin} on client {client:?}: {error}"),
-        }
-    }
-}
-
-/// What is wrong with the handlers at start-up; lists every problem found.
-#[derive(Clone, PartialEq, Eq)]
-pub struct StartupError {
-    problems: Vec<Problem>,
-}
-
-impl StartupError {
-    pub(crate) fn new(problems: Vec<Problem>) -> Self {
-        Self { problems }
-    }
-
-    /// Each problem.
-    pub fn problems(&self) -> &[Problem] {
-        &self.problems
-    }
-}
-
-impl fmt::Display for StartupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.problems.as_slice() {
-            [one] => one.fmt(f),
-            many => {
-                write!(f, "{} problems with the handlers:", many.len())?;
-                for problem in many {
-                    write!(f, "\n  - {problem}")?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-impl std::error::Error for StartupError {}
-
-crate::readable::debug_as_report!(StartupError);
-
 #[cfg(test)]
 mod tests {
-    use wamp_core::{InvokePolicy, MatchPolicy};
+    use wamp_core::{InvokePolicy, MatchPolicy, Payload};
 
     use super::*;
+    use crate::handler::{CallContext, EventContext, ProcedureResult};
 
     fn echo(_ctx: CallContext, payload: Payload) -> ProcedureResult {
         Ok(payload)
@@ -944,12 +700,12 @@ mod tests {
     #[test]
     fn add_from_applies_both_prefixes_and_inner_defaults_win() {
         let mut inner = Registry::with_prefix("inner");
-        inner.procedure_defaults(ProcedureOptions::new().invoke(InvokePolicy::Last));
+        inner.procedure_defaults(RegisterOptions::new().invoke(InvokePolicy::Last));
         inner.procedure("a", echo);
-        inner.procedure_with("b", ProcedureOptions::new().invoke(InvokePolicy::First), echo);
+        inner.procedure_with("b", RegisterOptions::new().invoke(InvokePolicy::First), echo);
         let mut outer = Registry::with_prefix("outer");
         outer.procedure_defaults(
-            ProcedureOptions::new()
+            RegisterOptions::new()
                 .invoke(InvokePolicy::RoundRobin)
                 .disclose_caller(true),
         );
@@ -958,10 +714,10 @@ mod tests {
         let bindings = outer.resolve().expect("valid");
         let uris: Vec<_> = bindings.procedures.iter().map(|b| b.uri.as_str()).collect();
         assert_eq!(uris, ["outer.c", "outer.mid.inner.a", "outer.mid.inner.b"]);
-        assert_eq!(bindings.procedures[0].options.invoke, InvokePolicy::RoundRobin);
-        assert_eq!(bindings.procedures[1].options.invoke, InvokePolicy::Last);
-        assert_eq!(bindings.procedures[2].options.invoke, InvokePolicy::First);
-        assert!(bindings.procedures[1].options.disclose_caller);
+        assert_eq!(bindings.procedures[0].options.invoke, Some(InvokePolicy::RoundRobin));
+        assert_eq!(bindings.procedures[1].options.invoke, Some(InvokePolicy::Last));
+        assert_eq!(bindings.procedures[2].options.invoke, Some(InvokePolicy::First));
+        assert_eq!(bindings.procedures[1].options.disclose_caller, Some(true));
     }
 
     #[test]
@@ -982,7 +738,7 @@ mod tests {
     fn same_uri_with_other_match_policy_or_client_is_no_duplicate() {
         let mut registry = Registry::new();
         registry.procedure("com.x", echo);
-        registry.procedure_with("com.x", ProcedureOptions::new().match_policy(MatchPolicy::Prefix), echo);
+        registry.procedure_with("com.x", RegisterOptions::new().match_policy(MatchPolicy::Prefix), echo);
         let mut other = Registry::new();
         other.client("wamp2").procedure("com.x", echo);
         registry.add_from(other, None);
@@ -1025,9 +781,10 @@ mod inventory_tests {
         assert!(problems.contains("not a uri"), "{problems}");
     }
 
-    use wamp_core::{InvokePolicy, MatchPolicy};
+    use wamp_core::{InvokePolicy, MatchPolicy, Payload};
 
     use super::*;
+    use crate::handler::CallContext;
 
     mod outer {
         crate::wamp_module!(prefix = "unit_inv", invoke = "roundrobin", disclose_caller = true);
@@ -1120,18 +877,18 @@ mod inventory_tests {
     fn link_time_entries_get_module_prefixes_and_defaults_with_explicit_options_winning() {
         let bindings = Registry::from_inventory().resolve().expect("valid entries");
         let explicit = find(&bindings, "unit_inv.leaf.sub.explicit");
-        assert_eq!(explicit.options.invoke, InvokePolicy::First);
-        assert_eq!(explicit.options.match_policy, MatchPolicy::Prefix);
-        assert!(explicit.options.disclose_caller);
-        assert_eq!(explicit.concurrency, Some(2));
+        assert_eq!(explicit.options.invoke, Some(InvokePolicy::First));
+        assert_eq!(explicit.options.match_policy, Some(MatchPolicy::Prefix));
+        assert_eq!(explicit.options.disclose_caller, Some(true));
+        assert_eq!(explicit.options.concurrency, Some(2));
         assert!(matches!(explicit.origin, Origin::Function { location, .. } if location.function == "explicit"));
 
         let inherits = find(&bindings, "unit_inv.leaf.named.");
-        assert_eq!(inherits.options.invoke, InvokePolicy::Last);
+        assert_eq!(inherits.options.invoke, Some(InvokePolicy::Last));
 
         let top = find(&bindings, "unit_inv.top");
-        assert_eq!(top.options.invoke, InvokePolicy::RoundRobin);
-        assert_eq!(top.options.match_policy, MatchPolicy::Exact);
+        assert_eq!(top.options.invoke, Some(InvokePolicy::RoundRobin));
+        assert_eq!(top.options.match_policy_or_default(), MatchPolicy::Exact);
         assert_eq!(top.client.as_deref(), Some("wamp2"));
 
         let subscription = bindings
@@ -1139,7 +896,7 @@ mod inventory_tests {
             .iter()
             .find(|b| b.uri == "unit_inv.leaf.on_event")
             .expect("the subscriber");
-        assert_eq!(subscription.options.match_policy, MatchPolicy::Prefix);
+        assert_eq!(subscription.options.match_policy, Some(MatchPolicy::Prefix));
     }
 
     #[test]
