@@ -80,6 +80,44 @@ pub(crate) struct ClientInner {
     error_mappings: RwLock<Arc<ErrorMappings>>,
 }
 
+/// The session task's ends of a new client: what it receives and what it
+/// tells the handles through.
+pub(crate) struct SessionEnds {
+    pub(crate) client: std::sync::Weak<ClientInner>,
+    pub(crate) commands: mpsc::Receiver<Command>,
+    pub(crate) state: watch::Sender<SessionState>,
+    pub(crate) events: broadcast::Sender<ClientEvent>,
+    pub(crate) request_ids: Arc<RequestIdGenerator>,
+}
+
+impl ClientInner {
+    fn new(serializer: Arc<dyn Serializer>, state: SessionState) -> (Arc<ClientInner>, SessionEnds) {
+        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        let (state_tx, state) = watch::channel(state);
+        let (events, _) = broadcast::channel(EVENT_QUEUE);
+        let request_ids = Arc::new(RequestIdGenerator::new());
+        let inner = Arc::new(ClientInner {
+            commands,
+            serializer: RwLock::new(serializer),
+            request_ids: request_ids.clone(),
+            state,
+            events: events.clone(),
+            group: Default::default(),
+            reporter: RwLock::new(Arc::new(TracingReporter)),
+            states: RwLock::new(Arc::default()),
+            error_mappings: RwLock::new(ErrorMappings::shared_default()),
+        });
+        let ends = SessionEnds {
+            client: Arc::downgrade(&inner),
+            commands: command_rx,
+            state: state_tx,
+            events,
+            request_ids,
+        };
+        (inner, ends)
+    }
+}
+
 /// A copy of what `lock` holds (see [`crate::sync`]).
 fn read<T: Clone>(lock: &RwLock<T>) -> T {
     crate::sync::read(lock).clone()
@@ -168,32 +206,17 @@ impl Client {
         let opened = crate::connect::open_first(config, &policy).await?;
         let router = opened.router;
         let link = crate::session::Link::new(opened, config);
-        let serializer = link.serializer();
-        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
-        let (state_tx, state) = watch::channel(SessionState::Joined(link.details()));
-        let (events, _) = broadcast::channel(EVENT_QUEUE);
-        let request_ids = Arc::new(RequestIdGenerator::new());
-        let inner = Arc::new(ClientInner {
-            commands,
-            serializer: RwLock::new(serializer.clone()),
-            request_ids: request_ids.clone(),
-            state,
-            events: events.clone(),
-            group: Default::default(),
-            reporter: RwLock::new(Arc::new(TracingReporter)),
-            states: RwLock::new(Arc::default()),
-            error_mappings: RwLock::new(ErrorMappings::shared_default()),
-        });
+        let (inner, ends) = ClientInner::new(link.serializer(), SessionState::Joined(link.details()));
         let protocol = Protocol::new(
-            Arc::downgrade(&inner),
-            request_ids,
+            ends.client.clone(),
+            ends.request_ids,
             config,
-            state_tx,
-            events,
-            serializer,
+            ends.state,
+            ends.events,
+            link.serializer(),
             link.details(),
         );
-        let session = Session::new(protocol, Arc::downgrade(&inner), command_rx, config, policy, router);
+        let session = Session::new(protocol, ends.client, ends.commands, config, policy, router);
         tokio::spawn(session.run(link));
         Ok(Client { inner })
     }
@@ -203,28 +226,11 @@ impl Client {
     /// returned (the command queue, the state and event senders, the
     /// request ids).
     #[cfg(test)]
-    pub(crate) fn detached() -> (Client, crate::session::DetachedEnds) {
-        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
-        let (state_tx, state) = watch::channel(SessionState::Closed("detached".into()));
-        let (events, _) = broadcast::channel(EVENT_QUEUE);
-        let request_ids = Arc::new(RequestIdGenerator::new());
-        let inner = Arc::new(ClientInner {
-            commands,
-            serializer: RwLock::new(Arc::new(wamp_core::JsonSerializer)),
-            request_ids: request_ids.clone(),
-            state,
-            events: events.clone(),
-            group: Default::default(),
-            reporter: RwLock::new(Arc::new(TracingReporter)),
-            states: RwLock::new(Arc::default()),
-        });
-        let ends = crate::session::DetachedEnds {
-            client: Arc::downgrade(&inner),
-            commands: command_rx,
-            state: state_tx,
-            events,
-            request_ids,
-        };
+    pub(crate) fn detached() -> (Client, SessionEnds) {
+        let (inner, ends) = ClientInner::new(
+            Arc::new(wamp_core::JsonSerializer),
+            SessionState::Closed("detached".into()),
+        );
         (Client { inner }, ends)
     }
 

@@ -35,13 +35,3 @@ pub use details::{ClientEvent, SessionDetails, SessionState};
 pub(crate) use driver::Session;
 pub(crate) use link::Link;
 pub(crate) use protocol::Protocol;
-
-/// What a session task would hold of a [`Client::detached`](crate::Client::detached).
-#[cfg(test)]
-pub(crate) struct DetachedEnds {
-    pub(crate) client: std::sync::Weak<crate::client::ClientInner>,
-    pub(crate) commands: tokio::sync::mpsc::Receiver<Command>,
-    pub(crate) state: tokio::sync::watch::Sender<SessionState>,
-    pub(crate) events: tokio::sync::broadcast::Sender<ClientEvent>,
-    pub(crate) request_ids: std::sync::Arc<wamp_core::RequestIdGenerator>,
-}

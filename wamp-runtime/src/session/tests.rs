@@ -13,8 +13,8 @@ use wamp_core::{Dict, Id, JsonSerializer, Message, Payload, SerializerKind, Valu
 use super::command::{Command, EncodedMessage, Handle};
 use super::protocol::{AfterLoss, End, Out, Protocol};
 use super::tasks::Task;
-use super::{ClientEvent, DetachedEnds, SessionState};
-use crate::client::CallOutput;
+use super::{ClientEvent, SessionState};
+use crate::client::{CallOutput, SessionEnds};
 use crate::config::ClientConfig;
 use crate::connect::SessionDetails;
 use crate::error::{ApplicationError, CallError, Error};
@@ -37,7 +37,7 @@ type Events = mpsc::Receiver<(EventContext, Payload)>;
 struct Harness {
     protocol: Protocol,
     client: Client,
-    ends: DetachedEnds,
+    ends: SessionEnds,
     events: broadcast::Receiver<ClientEvent>,
     state: watch::Receiver<SessionState>,
     out: Out,
