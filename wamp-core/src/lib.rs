@@ -20,6 +20,7 @@ mod error;
 mod id;
 mod lazy;
 mod message;
+mod message_type;
 pub mod reserved;
 mod serializer;
 mod uri;
@@ -31,9 +32,10 @@ pub use id::{Id, MAX_ID, RequestIdGenerator, random_id};
 pub use lazy::LazyDict;
 pub use message::{
     Abort, Authenticate, Call, CallResult, Cancel, Challenge, ErrorMessage, Event, Goodbye, Hello, Interrupt,
-    Invocation, Message, MessageType, Payload, Publish, Published, Register, Registered, Subscribe, Subscribed,
-    Unregister, Unregistered, Unsubscribe, Unsubscribed, Welcome, Yield,
+    Invocation, Message, Payload, Publish, Published, Register, Registered, Subscribe, Subscribed, Unregister,
+    Unregistered, Unsubscribe, Unsubscribed, Welcome, Yield,
 };
+pub use message_type::MessageType;
 pub use serializer::{
     CborSerializer, JsonSerializer, MsgPackSerializer, ParseSerializerError, Serializer, SerializerKind,
 };

@@ -17,7 +17,8 @@ use serde::ser::{self, SerializeMap, SerializeSeq};
 
 use crate::id::MAX_ID;
 use crate::lazy::LazyDict;
-use crate::message::{CallResult, FieldSink, Message, MessageType, Payload};
+use crate::message::{CallResult, FieldSink, Message, Payload};
+use crate::message_type::MessageType;
 use crate::value::{Dict, List, Value};
 
 /// The prefix of the custom error raised for bad base64; recognised by the

@@ -21,7 +21,8 @@
 use crate::error::DecodeError;
 use crate::id::MAX_ID;
 use crate::lazy::LazyDict;
-use crate::message::{CallResult, MessageType, Payload};
+use crate::message::{CallResult, Payload};
+use crate::message_type::MessageType;
 use crate::serializer::MAX_DEPTH;
 use crate::value::{Dict, List, Value};
 
