@@ -11,7 +11,6 @@ use crate::id::{Id, MAX_ID};
 use crate::lazy::LazyDict;
 use crate::message_type::MessageType;
 use crate::value::{Dict, List, Value};
-use crate::wire::{WireMessage, WireMode};
 
 /// Positional (`args`) and keyword (`kwargs`) application payload of
 /// PUBLISH, EVENT, CALL, INVOCATION, YIELD, RESULT and ERROR.
@@ -504,6 +503,29 @@ fn write_payload<S: FieldSink>(sink: &mut S, payload: &Payload) -> Result<(), S:
     }
 }
 
+/// Counts the fields of a message.
+struct CountSink(usize);
+
+impl FieldSink for CountSink {
+    type Error = std::convert::Infallible;
+    fn int(&mut self, _: u64) -> Result<(), Self::Error> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn str(&mut self, _: &str) -> Result<(), Self::Error> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn list(&mut self, _: &List) -> Result<(), Self::Error> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn dict(&mut self, _: &Dict) -> Result<(), Self::Error> {
+        self.0 += 1;
+        Ok(())
+    }
+}
+
 /// Builds the list form by cloning.
 struct ListSink(Vec<Value>);
 
@@ -555,6 +577,16 @@ impl Message {
             Message::Invocation(_) => MessageType::Invocation,
             Message::Interrupt(_) => MessageType::Interrupt,
             Message::Yield(_) => MessageType::Yield,
+        }
+    }
+
+    /// How many fields [`Message::write_fields`] feeds: the length of the
+    /// list, which formats write before its elements.
+    pub(crate) fn field_count(&self) -> usize {
+        let mut count = CountSink(0);
+        match self.write_fields(&mut count) {
+            Ok(()) => count.0,
+            Err(never) => match never {},
         }
     }
 
@@ -957,27 +989,5 @@ impl Reader {
             max,
             got: self.len,
         })
-    }
-}
-
-impl serde::Serialize for Message {
-    /// Serializes the wire list form on the plain serde data model (bytes
-    /// as serde bytes), without building an intermediate list. Suitable
-    /// for binary serializers such as MessagePack and CBOR.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        WireMessage {
-            message: self,
-            mode: WireMode::NATIVE,
-        }
-        .serialize(serializer)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Message {
-    /// Deserializes a list of [`Value`]s and converts it with
-    /// [`Message::from_list`]; decode errors become custom serde errors.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let items = Vec::<Value>::deserialize(deserializer)?;
-        Message::from_list(items).map_err(serde::de::Error::custom)
     }
 }

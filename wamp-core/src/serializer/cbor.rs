@@ -6,7 +6,8 @@ use super::{MAX_DEPTH, Serializer, SerializerKind, lean_result, message_from_val
 use crate::error::{DecodeError, EncodeError};
 use crate::message::Message;
 use crate::value::Value;
-use crate::wire::{LeanResult, WireMessage, WireMode};
+use crate::value::wire::WireMode;
+use crate::wire::{LeanResult, WireMessage};
 
 /// The CBOR serializer (`wamp.2.cbor`, RawSocket serializer id 3; RFC 8949).
 ///

@@ -10,7 +10,8 @@ use crate::error::{DecodeError, EncodeError};
 use crate::message::Message;
 #[cfg(doc)]
 use crate::value::Value;
-use crate::wire::{BAD_BASE64, LeanResult, ValueSeed, WireMessage, WireMode};
+use crate::value::wire::{BAD_BASE64, ValueSeed, WireMode};
+use crate::wire::{LeanResult, WireMessage};
 
 /// The JSON serializer (`wamp.2.json`).
 ///

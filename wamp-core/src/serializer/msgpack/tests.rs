@@ -22,8 +22,9 @@ use crate::id::MAX_ID;
 use crate::message::{Call, CallResult, ErrorMessage, Event, Hello, Message, Payload, Yield};
 use crate::message_type::MessageType;
 use crate::serializer::{MAX_DEPTH, Serializer, message_from_value};
+use crate::value::wire::WireMode;
 use crate::value::{Dict, List, Value};
-use crate::wire::{LeanResult, WireMessage, WireMode};
+use crate::wire::{LeanResult, WireMessage};
 
 /// The code this module replaced, as it was.
 mod old {
