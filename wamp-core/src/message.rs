@@ -886,6 +886,15 @@ impl Message {
     }
 }
 
+/// The message a decoded frame stands for: its top-level value must be a
+/// list, which [`Message::from_list`] reads.
+pub(crate) fn message_from_value(value: Value) -> Result<Message, DecodeError> {
+    match value {
+        Value::List(items) => Message::from_list(items),
+        other => Err(DecodeError::NotAList(other.type_name())),
+    }
+}
+
 /// Reads typed fields from the remaining elements of a message.
 struct Reader {
     message: MessageType,
