@@ -7,8 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-use super::error::KeyError;
-use super::resolve::join_key;
+use super::error::{KeyError, join_key};
 
 /// A secret: a ticket, a WAMP-CRA secret or a cryptosign private key.
 ///

@@ -7,10 +7,10 @@ use wamp_core::{Dict, SerializerKind};
 
 use super::ConfigError;
 use super::auth::{AuthConfig, AuthMethod, Secret};
-use super::error::KeyError;
+use super::error::{KeyError, join_key};
 use super::raw::{RawAuth, RawClient, RawDuration, RawReconnect, RawSerializer, RawUrls};
 use super::resolve::{
-    Layer, QUEUE_MUST_HOLD_ONE, Resolver, check_auth_name, check_realm, check_serializers, join_key, parse_ws_url,
+    Layer, QUEUE_MUST_HOLD_ONE, Resolver, check_auth_name, check_realm, check_serializers, parse_ws_url,
 };
 use super::tls::{RawTls, RawTlsKey, TlsConfig};
 
