@@ -3,10 +3,11 @@
 
 use serde_path_to_error::{Path, Segment};
 
+use super::clients::Config;
+use super::error::ConfigError;
 use super::error::{ConfigProblem, join_key};
 use super::raw::RawFile;
 use super::resolve::resolve_file;
-use super::{Config, ConfigError};
 
 /// The formats a configuration file can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

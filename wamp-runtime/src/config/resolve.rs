@@ -7,10 +7,11 @@ use std::time::Duration;
 use wamp_core::{Dict, SerializerKind};
 
 use super::auth::{AuthMethod, Secret, check_secret, read_secret_file};
+use super::client::{ClientConfig, ReconnectPolicy};
+use super::clients::Config;
 use super::error::{KeyError, join_key};
 use super::raw::{RawClient, RawComponents, RawFile, RawReconnect};
 use super::tls::RawTls;
-use super::{ClientConfig, Config, ReconnectPolicy};
 
 /// Why `event_queue` or `invocation_queue` cannot be 0: nothing would ever
 /// reach the handler.
