@@ -16,6 +16,18 @@
 
 #![warn(missing_docs)]
 
+// Each module depends only on those listed before it, so the crate reads
+// from the top down:
+// - leaves: `id`, `uri`, `reserved`, `message_type`, `value` (with
+//   `value::wire`, a Value on the serde data model);
+// - `error` (names a `message_type`), `lazy` (a `value::Dict` left encoded);
+// - `message`: the messages, as data and as WAMP lists;
+// - `wire`: a message on the serde data model;
+// - `serializer::api` (what a serializer is), then
+//   `serializer::lazy_details` (a small RESULT read without its details),
+//   then the formats `json`, `cbor` and `msgpack`, which decode through
+//   it, then `serializer` itself, which names them all.
+
 mod error;
 mod id;
 mod lazy;
