@@ -1,6 +1,6 @@
 //! Errors produced while decoding and encoding WAMP messages.
 
-use crate::message::MessageType;
+use crate::message_type::MessageType;
 
 /// An error produced when a received frame is not a valid WAMP message.
 ///

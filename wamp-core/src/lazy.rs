@@ -1,12 +1,11 @@
-//! [`LazyDict`]: a dictionary that a serializer may leave encoded until it
-//! is first read.
+//! [`LazyDict`]: a dictionary that may be left encoded until it is first
+//! read. It only holds the bytes and the function that decodes them; which
+//! dictionaries are left encoded, and how, is the serializers' business.
 
 use std::fmt;
 use std::ops::Deref;
 use std::sync::OnceLock;
 
-use crate::message::Message;
-use crate::serializer::{SerializerKind, decode_eagerly};
 use crate::value::Dict;
 
 /// A [`Dict`] that may still be in its encoded form, decoded on first read.
@@ -37,23 +36,24 @@ pub struct LazyDict(Repr);
 #[derive(Clone)]
 enum Repr {
     Decoded(Dict),
-    /// The whole frame of the message the dictionary belongs to (serializers
-    /// cannot point at where inside it the dictionary is) and, once read,
-    /// the dictionary.
+    /// The bytes the dictionary is in (for a serializer, the whole frame of
+    /// its message: it cannot point at where inside it the dictionary is),
+    /// the function that finds it in them and, once read, the dictionary.
     Encoded {
-        kind: SerializerKind,
         frame: Box<[u8]>,
+        decode: fn(&[u8]) -> Dict,
         dict: OnceLock<Dict>,
     },
 }
 
 impl LazyDict {
-    /// The details of the RESULT message in `frame`, decoded when first read.
-    /// The caller has checked that `frame` decodes, with `kind`, to a RESULT.
-    pub(crate) fn result_details(kind: SerializerKind, frame: &[u8]) -> LazyDict {
+    /// The dictionary `decode` finds in `frame`, decoded when first read
+    /// (`frame` is copied). Reading it cannot fail, so the caller has
+    /// checked that `decode` finds a dictionary in `frame`.
+    pub(crate) fn encoded(frame: &[u8], decode: fn(&[u8]) -> Dict) -> LazyDict {
         LazyDict(Repr::Encoded {
-            kind,
             frame: frame.into(),
+            decode,
             dict: OnceLock::new(),
         })
     }
@@ -71,7 +71,7 @@ impl LazyDict {
     pub fn as_dict(&self) -> &Dict {
         match &self.0 {
             Repr::Decoded(dict) => dict,
-            Repr::Encoded { kind, frame, dict } => dict.get_or_init(|| result_details(*kind, frame)),
+            Repr::Encoded { frame, decode, dict } => dict.get_or_init(|| decode(frame)),
         }
     }
 
@@ -79,20 +79,7 @@ impl LazyDict {
     pub fn into_dict(self) -> Dict {
         match self.0 {
             Repr::Decoded(dict) => dict,
-            Repr::Encoded { kind, frame, dict } => dict.into_inner().unwrap_or_else(|| result_details(kind, &frame)),
-        }
-    }
-}
-
-/// Decodes `frame` again, without leaving anything encoded, for its details.
-fn result_details(kind: SerializerKind, frame: &[u8]) -> Dict {
-    match decode_eagerly(kind, frame) {
-        Ok(Message::Result(result)) => result.details.into_dict(),
-        // Only frames that decoded to a RESULT are kept, so this is not
-        // reached; an empty dictionary is all there would be to give.
-        _ => {
-            debug_assert!(false, "a kept RESULT frame no longer decodes");
-            Dict::new()
+            Repr::Encoded { frame, decode, dict } => dict.into_inner().unwrap_or_else(|| decode(&frame)),
         }
     }
 }
@@ -138,51 +125,5 @@ impl PartialEq<Dict> for LazyDict {
 impl fmt::Debug for LazyDict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_dict(), f)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::message::{CallResult, Payload};
-    use crate::value::Value;
-
-    fn result(details: Dict, arg: Value) -> Message {
-        Message::Result(CallResult {
-            request: 9,
-            details: details.into(),
-            payload: Payload::from_args(vec![arg]),
-        })
-    }
-
-    fn details_of(kind: SerializerKind, message: &Message) -> LazyDict {
-        let serializer = kind.serializer();
-        let frame = serializer.encode(message).expect("encodes");
-        match serializer.decode(&frame).expect("decodes") {
-            Message::Result(result) => result.details,
-            other => panic!("{kind}: decoded to {other:?}"),
-        }
-    }
-
-    #[test]
-    fn small_results_leave_their_details_encoded_until_read() {
-        let details: Dict = [("callee_authid".to_owned(), Value::from("x"))].into_iter().collect();
-        for &kind in SerializerKind::ALL {
-            let lazy = details_of(kind, &result(details.clone(), Value::from(1)));
-            assert!(lazy.decoded().is_none(), "{kind}: decoded at once");
-            assert_eq!(lazy.as_dict(), &details, "{kind}");
-            assert!(lazy.decoded().is_some(), "{kind}: not kept once read");
-        }
-    }
-
-    #[test]
-    fn large_or_progressive_results_decode_their_details_at_once() {
-        let progress: Dict = [("progress".to_owned(), Value::Bool(true))].into_iter().collect();
-        for &kind in SerializerKind::ALL {
-            let large = details_of(kind, &result(Dict::new(), Value::Bytes(vec![0; 5000])));
-            assert!(large.decoded().is_some(), "{kind}: large frame kept");
-            let progressive = details_of(kind, &result(progress.clone(), Value::from(1)));
-            assert_eq!(progressive.decoded(), Some(&progress), "{kind}");
-        }
     }
 }

@@ -16,10 +16,23 @@
 
 #![warn(missing_docs)]
 
+// Each module depends only on those listed before it, so the crate reads
+// from the top down:
+// - leaves: `id`, `uri`, `reserved`, `message_type`, `value` (with
+//   `value::wire`, a Value on the serde data model);
+// - `error` (names a `message_type`), `lazy` (a `value::Dict` left encoded);
+// - `message`: the messages, as data and as WAMP lists;
+// - `wire`: a message on the serde data model;
+// - `serializer::api` (what a serializer is), then
+//   `serializer::lazy_details` (a small RESULT read without its details),
+//   then the formats `json`, `cbor` and `msgpack`, which decode through
+//   it, then `serializer` itself, which names them all.
+
 mod error;
 mod id;
 mod lazy;
 mod message;
+mod message_type;
 pub mod reserved;
 mod serializer;
 mod uri;
@@ -31,9 +44,10 @@ pub use id::{Id, MAX_ID, RequestIdGenerator, random_id};
 pub use lazy::LazyDict;
 pub use message::{
     Abort, Authenticate, Call, CallResult, Cancel, Challenge, ErrorMessage, Event, Goodbye, Hello, Interrupt,
-    Invocation, Message, MessageType, Payload, Publish, Published, Register, Registered, Subscribe, Subscribed,
-    Unregister, Unregistered, Unsubscribe, Unsubscribed, Welcome, Yield,
+    Invocation, Message, Payload, Publish, Published, Register, Registered, Subscribe, Subscribed, Unregister,
+    Unregistered, Unsubscribe, Unsubscribed, Welcome, Yield,
 };
+pub use message_type::MessageType;
 pub use serializer::{
     CborSerializer, JsonSerializer, MsgPackSerializer, ParseSerializerError, Serializer, SerializerKind,
 };

@@ -6,13 +6,11 @@
 //! them, and the conversion from the decoded list form
 //! ([`Message::from_list`]).
 
-use std::fmt;
-
 use crate::error::DecodeError;
 use crate::id::{Id, MAX_ID};
 use crate::lazy::LazyDict;
+use crate::message_type::MessageType;
 use crate::value::{Dict, List, Value};
-use crate::wire::{WireMessage, WireMode};
 
 /// Positional (`args`) and keyword (`kwargs`) application payload of
 /// PUBLISH, EVENT, CALL, INVOCATION, YIELD, RESULT and ERROR.
@@ -87,177 +85,14 @@ impl Payload {
     ///
     /// # Errors
     /// A [`ValueError`](crate::ValueError) saying what did not fit.
-    pub fn decode<T: serde::de::DeserializeOwned>(self) -> Result<T, crate::ValueError> {
+    pub fn decode<T: serde::de::DeserializeOwned>(self) -> Result<T, crate::value::ValueError> {
         let value = match (self.args.len(), self.kwargs.is_empty()) {
             (1, true) => self.args.into_iter().next().unwrap_or_default(),
             (0, true) => Value::Null,
             (0, false) => Value::Dict(self.kwargs),
             _ => Value::List(self.args),
         };
-        crate::from_value(value)
-    }
-}
-
-/// The type of a WAMP message, with its numeric code on the wire.
-///
-/// ```
-/// use wamp_core::MessageType;
-/// assert_eq!(MessageType::Call.code(), 48);
-/// assert_eq!(MessageType::from_code(48), Some(MessageType::Call));
-/// assert_eq!(MessageType::from_code(7), None);
-/// assert_eq!(MessageType::Call.to_string(), "CALL");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u64)]
-pub enum MessageType {
-    /// `HELLO` (1).
-    Hello = 1,
-    /// `WELCOME` (2).
-    Welcome = 2,
-    /// `ABORT` (3).
-    Abort = 3,
-    /// `CHALLENGE` (4).
-    Challenge = 4,
-    /// `AUTHENTICATE` (5).
-    Authenticate = 5,
-    /// `GOODBYE` (6).
-    Goodbye = 6,
-    /// `ERROR` (8).
-    Error = 8,
-    /// `PUBLISH` (16).
-    Publish = 16,
-    /// `PUBLISHED` (17).
-    Published = 17,
-    /// `SUBSCRIBE` (32).
-    Subscribe = 32,
-    /// `SUBSCRIBED` (33).
-    Subscribed = 33,
-    /// `UNSUBSCRIBE` (34).
-    Unsubscribe = 34,
-    /// `UNSUBSCRIBED` (35).
-    Unsubscribed = 35,
-    /// `EVENT` (36).
-    Event = 36,
-    /// `CALL` (48).
-    Call = 48,
-    /// `CANCEL` (49).
-    Cancel = 49,
-    /// `RESULT` (50).
-    Result = 50,
-    /// `REGISTER` (64).
-    Register = 64,
-    /// `REGISTERED` (65).
-    Registered = 65,
-    /// `UNREGISTER` (66).
-    Unregister = 66,
-    /// `UNREGISTERED` (67).
-    Unregistered = 67,
-    /// `INVOCATION` (68).
-    Invocation = 68,
-    /// `INTERRUPT` (69).
-    Interrupt = 69,
-    /// `YIELD` (70).
-    Yield = 70,
-}
-
-impl MessageType {
-    /// Every message type, in code order.
-    pub const ALL: [MessageType; 24] = [
-        MessageType::Hello,
-        MessageType::Welcome,
-        MessageType::Abort,
-        MessageType::Challenge,
-        MessageType::Authenticate,
-        MessageType::Goodbye,
-        MessageType::Error,
-        MessageType::Publish,
-        MessageType::Published,
-        MessageType::Subscribe,
-        MessageType::Subscribed,
-        MessageType::Unsubscribe,
-        MessageType::Unsubscribed,
-        MessageType::Event,
-        MessageType::Call,
-        MessageType::Cancel,
-        MessageType::Result,
-        MessageType::Register,
-        MessageType::Registered,
-        MessageType::Unregister,
-        MessageType::Unregistered,
-        MessageType::Invocation,
-        MessageType::Interrupt,
-        MessageType::Yield,
-    ];
-
-    /// The numeric code on the wire.
-    pub fn code(self) -> u64 {
-        self as u64
-    }
-
-    /// The message type with the given code, if any.
-    pub fn from_code(code: u64) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.code() == code)
-    }
-
-    /// The upper-case name used in the spec, e.g. `"CALL"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            MessageType::Hello => "HELLO",
-            MessageType::Welcome => "WELCOME",
-            MessageType::Abort => "ABORT",
-            MessageType::Challenge => "CHALLENGE",
-            MessageType::Authenticate => "AUTHENTICATE",
-            MessageType::Goodbye => "GOODBYE",
-            MessageType::Error => "ERROR",
-            MessageType::Publish => "PUBLISH",
-            MessageType::Published => "PUBLISHED",
-            MessageType::Subscribe => "SUBSCRIBE",
-            MessageType::Subscribed => "SUBSCRIBED",
-            MessageType::Unsubscribe => "UNSUBSCRIBE",
-            MessageType::Unsubscribed => "UNSUBSCRIBED",
-            MessageType::Event => "EVENT",
-            MessageType::Call => "CALL",
-            MessageType::Cancel => "CANCEL",
-            MessageType::Result => "RESULT",
-            MessageType::Register => "REGISTER",
-            MessageType::Registered => "REGISTERED",
-            MessageType::Unregister => "UNREGISTER",
-            MessageType::Unregistered => "UNREGISTERED",
-            MessageType::Invocation => "INVOCATION",
-            MessageType::Interrupt => "INTERRUPT",
-            MessageType::Yield => "YIELD",
-        }
-    }
-
-    /// The minimum and maximum number of list elements (including the type
-    /// code) of this message on the wire.
-    pub fn arity(self) -> (usize, usize) {
-        match self {
-            MessageType::Hello
-            | MessageType::Welcome
-            | MessageType::Abort
-            | MessageType::Challenge
-            | MessageType::Authenticate
-            | MessageType::Goodbye
-            | MessageType::Published
-            | MessageType::Subscribed
-            | MessageType::Unsubscribe
-            | MessageType::Cancel
-            | MessageType::Registered
-            | MessageType::Unregister
-            | MessageType::Interrupt => (3, 3),
-            MessageType::Subscribe | MessageType::Register => (4, 4),
-            MessageType::Unsubscribed | MessageType::Unregistered => (2, 3),
-            MessageType::Error => (5, 7),
-            MessageType::Publish | MessageType::Event | MessageType::Call | MessageType::Invocation => (4, 6),
-            MessageType::Result | MessageType::Yield => (3, 5),
-        }
-    }
-}
-
-impl fmt::Display for MessageType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        crate::value::from_value(value)
     }
 }
 
@@ -668,6 +503,29 @@ fn write_payload<S: FieldSink>(sink: &mut S, payload: &Payload) -> Result<(), S:
     }
 }
 
+/// Counts the fields of a message.
+struct CountSink(usize);
+
+impl FieldSink for CountSink {
+    type Error = std::convert::Infallible;
+    fn int(&mut self, _: u64) -> Result<(), Self::Error> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn str(&mut self, _: &str) -> Result<(), Self::Error> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn list(&mut self, _: &List) -> Result<(), Self::Error> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn dict(&mut self, _: &Dict) -> Result<(), Self::Error> {
+        self.0 += 1;
+        Ok(())
+    }
+}
+
 /// Builds the list form by cloning.
 struct ListSink(Vec<Value>);
 
@@ -719,6 +577,16 @@ impl Message {
             Message::Invocation(_) => MessageType::Invocation,
             Message::Interrupt(_) => MessageType::Interrupt,
             Message::Yield(_) => MessageType::Yield,
+        }
+    }
+
+    /// How many fields [`Message::write_fields`] feeds: the length of the
+    /// list, which formats write before its elements.
+    pub(crate) fn field_count(&self) -> usize {
+        let mut count = CountSink(0);
+        match self.write_fields(&mut count) {
+            Ok(()) => count.0,
+            Err(never) => match never {},
         }
     }
 
@@ -1018,6 +886,15 @@ impl Message {
     }
 }
 
+/// The message a decoded frame stands for: its top-level value must be a
+/// list, which [`Message::from_list`] reads.
+pub(crate) fn message_from_value(value: Value) -> Result<Message, DecodeError> {
+    match value {
+        Value::List(items) => Message::from_list(items),
+        other => Err(DecodeError::NotAList(other.type_name())),
+    }
+}
+
 /// Reads typed fields from the remaining elements of a message.
 struct Reader {
     message: MessageType,
@@ -1121,27 +998,5 @@ impl Reader {
             max,
             got: self.len,
         })
-    }
-}
-
-impl serde::Serialize for Message {
-    /// Serializes the wire list form on the plain serde data model (bytes
-    /// as serde bytes), without building an intermediate list. Suitable
-    /// for binary serializers such as MessagePack and CBOR.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        WireMessage {
-            message: self,
-            mode: WireMode::NATIVE,
-        }
-        .serialize(serializer)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Message {
-    /// Deserializes a list of [`Value`]s and converts it with
-    /// [`Message::from_list`]; decode errors become custom serde errors.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let items = Vec::<Value>::deserialize(deserializer)?;
-        Message::from_list(items).map_err(serde::de::Error::custom)
     }
 }

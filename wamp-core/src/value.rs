@@ -5,12 +5,10 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde::de::DeserializeSeed as _;
-
-use crate::wire::{ValueSeed, WireMode, WireValue};
 
 mod de;
 mod ser;
+pub(crate) mod wire;
 
 pub use de::from_value;
 pub use ser::to_value;
@@ -368,30 +366,6 @@ impl fmt::Display for Value {
 fn write_json_str(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     let escaped = serde_json::to_string(s).map_err(|_| fmt::Error)?;
     f.write_str(&escaped)
-}
-
-impl serde::Serialize for Value {
-    /// Serializes on the plain serde data model: bytes with
-    /// `serialize_bytes`, integers as `i64`/`u64`, dicts as maps.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        WireValue {
-            value: self,
-            mode: WireMode::NATIVE,
-        }
-        .serialize(serializer)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Value {
-    /// Deserializes any self-describing input.
-    ///
-    /// Bytes become [`Value::Bytes`], unsigned integers that fit `i64`
-    /// become [`Value::Integer`], and map keys must be strings or integers
-    /// (integer keys are stringified in decimal, like `serde_json` does);
-    /// other key types are an error.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        ValueSeed { binary_strings: false }.deserialize(deserializer)
-    }
 }
 
 /// Error produced by [`to_value`], [`from_value`] and `Value`'s

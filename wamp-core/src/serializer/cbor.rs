@@ -2,11 +2,13 @@
 
 use serde::de::DeserializeOwned;
 
-use super::{MAX_DEPTH, Serializer, SerializerKind, lean_result, message_from_value};
+use super::api::{MAX_DEPTH, Serializer, SerializerKind};
+use super::lazy_details::{self, LeanResult};
 use crate::error::{DecodeError, EncodeError};
-use crate::message::Message;
+use crate::message::{CallResult, Message, message_from_value};
 use crate::value::Value;
-use crate::wire::{LeanResult, WireMessage, WireMode};
+use crate::value::wire::WireMode;
+use crate::wire::WireMessage;
 
 /// The CBOR serializer (`wamp.2.cbor`, RawSocket serializer id 3; RFC 8949).
 ///
@@ -58,22 +60,25 @@ impl Serializer for CborSerializer {
     }
 
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
-        // An array of 3 to 5 items starting with 50 (one-byte unsigned).
-        let looks_like_result = matches!(frame, [0x83..=0x85, 0x18, 50, ..]);
-        let lean = || {
-            read_whole::<LeanResult<false>>(frame)
-                .ok()
-                .map(|LeanResult(result)| result)
-        };
-        match lean_result(SerializerKind::Cbor, frame, looks_like_result, lean) {
-            Some(message) => Ok(message),
-            None => decode_eagerly(frame),
-        }
+        lazy_details::decode::<Self>(frame)
     }
 }
 
-pub(super) fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
-    message_from_value(read_whole::<Value>(frame)?)
+impl lazy_details::Format for CborSerializer {
+    fn looks_like_result(frame: &[u8]) -> bool {
+        // An array of 3 to 5 items starting with 50 (one-byte unsigned).
+        matches!(frame, [0x83..=0x85, 0x18, 50, ..])
+    }
+
+    fn lean_result(frame: &[u8]) -> Option<CallResult> {
+        read_whole::<LeanResult<false>>(frame)
+            .ok()
+            .map(|LeanResult(result)| result)
+    }
+
+    fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
+        message_from_value(read_whole::<Value>(frame)?)
+    }
 }
 
 /// Reads one `T` that must span the whole frame.

@@ -5,12 +5,14 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeSeed;
 
-use super::{Serializer, SerializerKind, lean_result, message_from_value};
+use super::api::{Serializer, SerializerKind};
+use super::lazy_details::{self, LeanResult};
 use crate::error::{DecodeError, EncodeError};
-use crate::message::Message;
+use crate::message::{CallResult, Message, message_from_value};
 #[cfg(doc)]
 use crate::value::Value;
-use crate::wire::{BAD_BASE64, LeanResult, ValueSeed, WireMessage, WireMode};
+use crate::value::wire::{BAD_BASE64, ValueSeed, WireMode};
+use crate::wire::WireMessage;
 
 /// The JSON serializer (`wamp.2.json`).
 ///
@@ -74,23 +76,26 @@ impl Serializer for JsonSerializer {
     }
 
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
-        // Routers write compact JSON; other spellings are decoded in full.
-        let looks_like_result = frame.starts_with(b"[50,");
-        let lean = || {
-            read_whole(frame, PhantomData::<LeanResult<true>>)
-                .ok()
-                .map(|LeanResult(result)| result)
-        };
-        match lean_result(SerializerKind::Json, frame, looks_like_result, lean) {
-            Some(message) => Ok(message),
-            None => decode_eagerly(frame),
-        }
+        lazy_details::decode::<Self>(frame)
     }
 }
 
-pub(super) fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
-    let value = read_whole(frame, ValueSeed { binary_strings: true }).map_err(json_error)?;
-    message_from_value(value)
+impl lazy_details::Format for JsonSerializer {
+    fn looks_like_result(frame: &[u8]) -> bool {
+        // Routers write compact JSON; other spellings are decoded in full.
+        frame.starts_with(b"[50,")
+    }
+
+    fn lean_result(frame: &[u8]) -> Option<CallResult> {
+        read_whole(frame, PhantomData::<LeanResult<true>>)
+            .ok()
+            .map(|LeanResult(result)| result)
+    }
+
+    fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
+        let value = read_whole(frame, ValueSeed { binary_strings: true }).map_err(json_error)?;
+        message_from_value(value)
+    }
 }
 
 /// Reads one value spanning the whole frame. A frame that is UTF-8 as a

@@ -1,11 +1,13 @@
 //! The `wamp.2.msgpack` serializer: a MessagePack reader and writer of its
 //! own (`read` and `write`), straight between frames and messages.
 
-use super::{Serializer, SerializerKind, lean_result, message_from_value};
+use super::api::{Serializer, SerializerKind};
+use super::lazy_details::{self, msgpack_lean_result};
 use crate::error::{DecodeError, EncodeError};
-use crate::message::Message;
+use crate::message::{CallResult, Message, message_from_value};
 
-mod read;
+// The lazy details codec walks a RESULT with this reader.
+pub(super) mod read;
 mod write;
 
 #[cfg(test)]
@@ -67,16 +69,21 @@ impl Serializer for MsgPackSerializer {
     }
 
     fn decode(&self, frame: &[u8]) -> Result<Message, DecodeError> {
-        // A fixarray of 3 to 5 items starting with the positive fixint 50.
-        let looks_like_result = matches!(frame, [0x93..=0x95, 50, ..]);
-        let lean = || read::lean_result(frame);
-        match lean_result(SerializerKind::MsgPack, frame, looks_like_result, lean) {
-            Some(message) => Ok(message),
-            None => decode_eagerly(frame),
-        }
+        lazy_details::decode::<Self>(frame)
     }
 }
 
-pub(super) fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
-    message_from_value(read::whole(frame)?)
+impl lazy_details::Format for MsgPackSerializer {
+    fn looks_like_result(frame: &[u8]) -> bool {
+        // A fixarray of 3 to 5 items starting with the positive fixint 50.
+        matches!(frame, [0x93..=0x95, 50, ..])
+    }
+
+    fn lean_result(frame: &[u8]) -> Option<CallResult> {
+        msgpack_lean_result(frame)
+    }
+
+    fn decode_eagerly(frame: &[u8]) -> Result<Message, DecodeError> {
+        message_from_value(read::whole(frame)?)
+    }
 }

@@ -7,8 +7,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-use super::error::KeyError;
-use super::resolve::join_key;
+use super::env_vars::ENV_SECRET;
+use super::error::{KeyError, join_key};
+use super::text_file::read_text_limited;
 
 /// A secret: a ticket, a WAMP-CRA secret or a cryptosign private key.
 ///
@@ -40,7 +41,7 @@ impl Secret {
     /// (no secret is; a path such as `/dev/zero` must not eat the memory).
     pub fn from_file(path: impl AsRef<Path>) -> std::io::Result<Secret> {
         const LIMIT: u64 = 64 * 1024;
-        let text = super::read_text_limited(path.as_ref(), LIMIT)?;
+        let text = read_text_limited(path.as_ref(), LIMIT)?;
         Ok(Secret(text.trim_end_matches(['\r', '\n']).to_owned()))
     }
 
@@ -239,7 +240,7 @@ impl AuthConfig {
                 format!(
                     "auth.method is {method} but no secret is configured; set auth.secret, \
                      auth.secret_file or the environment variable {}",
-                    super::ENV_SECRET
+                    ENV_SECRET
                 ),
             )),
             (None, _) => Ok(()),

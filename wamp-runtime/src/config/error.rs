@@ -197,6 +197,17 @@ impl KeyError {
     }
 }
 
+/// The path of key `name` in the level `prefix` (`clients.a` and `port`
+/// make `clients.a.port`), as errors name a key; `name` at the top level.
+/// Every module that checks keys builds its error keys with it.
+pub(super) fn join_key(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
 struct DescribeExtension<'a>(Option<&'a str>);
 
 impl fmt::Display for DescribeExtension<'_> {

@@ -193,83 +193,34 @@
 //! ```
 
 mod auth;
+mod builder;
 mod client;
+mod clients;
+mod env_vars;
 mod error;
 mod parse;
 mod raw;
 mod resolve;
 #[cfg(test)]
 mod tests;
+mod text_file;
 mod tls;
 
 use std::collections::HashMap;
 use std::path::Path;
 
 pub use auth::{AuthConfig, AuthMethod, Secret};
-pub use client::{ClientConfig, ClientConfigBuilder, ReconnectPolicy};
+pub use builder::ClientConfigBuilder;
+pub use client::{ClientConfig, ReconnectPolicy};
+pub use clients::Config;
+pub use env_vars::{ENV_AUTHID, ENV_AUTHROLE, ENV_CONFIG, ENV_REALM, ENV_SECRET, ENV_URL};
 pub use error::{ConfigError, ConfigProblem};
 pub use tls::TlsConfig;
 
 use parse::Format;
-
-/// The variable naming the configuration file for [`Config::load`] and
-/// [`Config::from_env`].
-pub const ENV_CONFIG: &str = "WAMP_CONFIG";
-/// Overrides the default client's `url`.
-pub const ENV_URL: &str = "WAMP_URL";
-/// Overrides the default client's `realm`.
-pub const ENV_REALM: &str = "WAMP_REALM";
-/// Overrides the default client's `authid`.
-pub const ENV_AUTHID: &str = "WAMP_AUTHID";
-/// Overrides the default client's `authrole`.
-pub const ENV_AUTHROLE: &str = "WAMP_AUTHROLE";
-/// Overrides the secret of the default client's `auth.method` (the ticket,
-/// the WAMP-CRA secret or the cryptosign private key); the method itself
-/// must be configured and must not be anonymous.
-pub const ENV_SECRET: &str = "WAMP_SECRET";
-
-/// The whole configuration: one or more clients, each with a name.
-///
-/// See the [module documentation](self) for the file format.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    /// Never empty; in the order of the file (or of `with_client` calls).
-    clients: Vec<(String, ClientConfig)>,
-}
-
-impl Default for Config {
-    /// A single default client with the default settings.
-    fn default() -> Self {
-        Config::single(ClientConfig::default())
-    }
-}
+use text_file::read_text_limited;
 
 impl Config {
-    /// The name of the client that handlers use unless they name another.
-    pub const DEFAULT_CLIENT: &'static str = "default";
-
-    /// A configuration with just `client`, named [`Self::DEFAULT_CLIENT`].
-    pub fn single(client: ClientConfig) -> Config {
-        Config {
-            clients: vec![(Self::DEFAULT_CLIENT.to_owned(), client)],
-        }
-    }
-
-    fn from_clients(clients: Vec<(String, ClientConfig)>) -> Config {
-        debug_assert!(!clients.is_empty());
-        Config { clients }
-    }
-
-    /// Adds the client `name`, or replaces it if there is one by that name.
-    pub fn with_client(mut self, name: impl Into<String>, client: ClientConfig) -> Self {
-        let name = name.into();
-        match self.clients.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, existing)) => *existing = client,
-            None => self.clients.push((name, client)),
-        }
-        self
-    }
-
     /// Reads a file: `.yaml` or `.yml` as YAML, `.toml` as TOML.
     ///
     /// # Errors
@@ -448,70 +399,6 @@ impl Config {
         self.clients[index].1 = client;
         Ok(())
     }
-
-    /// The client named `name`.
-    pub fn client(&self, name: &str) -> Option<&ClientConfig> {
-        self.clients.iter().find(|(n, _)| n == name).map(|(_, client)| client)
-    }
-
-    /// The client named `name`, to adjust it.
-    pub fn client_mut(&mut self, name: &str) -> Option<&mut ClientConfig> {
-        self.clients
-            .iter_mut()
-            .find(|(n, _)| n == name)
-            .map(|(_, client)| client)
-    }
-
-    /// The default client: the one named `default`, else the only client if
-    /// there is just one, else none.
-    pub fn default_client(&self) -> Option<&ClientConfig> {
-        self.default_index().map(|i| &self.clients[i].1)
-    }
-
-    /// The name of the [default client](Self::default_client).
-    pub fn default_client_name(&self) -> Option<&str> {
-        self.default_index().map(|i| self.clients[i].0.as_str())
-    }
-
-    fn default_index(&self) -> Option<usize> {
-        self.clients
-            .iter()
-            .position(|(n, _)| n == Self::DEFAULT_CLIENT)
-            .or_else(|| (self.clients.len() == 1).then_some(0))
-    }
-
-    /// Every client with its name, in the order of the file.
-    pub fn clients(&self) -> impl Iterator<Item = (&str, &ClientConfig)> {
-        self.clients.iter().map(|(n, c)| (n.as_str(), c))
-    }
-
-    /// How many clients there are (at least one).
-    pub fn len(&self) -> usize {
-        self.clients.len()
-    }
-
-    /// Always false: a configuration has at least one client.
-    pub fn is_empty(&self) -> bool {
-        self.clients.is_empty()
-    }
-
-    /// Checks every client, e.g. after fields were changed by hand.
-    ///
-    /// # Errors
-    /// [`ConfigError::Invalid`] naming the client and field
-    /// (`clients.wamp1.realm`).
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let single = self.clients.len() == 1;
-        for (name, client) in &self.clients {
-            let prefix = if single && name == Self::DEFAULT_CLIENT {
-                String::new()
-            } else {
-                format!("clients.{name}")
-            };
-            client.check(&prefix).map_err(|e| e.into_config_error(None))?;
-        }
-        Ok(())
-    }
 }
 
 /// The value of `var`, unless it is unset or empty.
@@ -542,19 +429,3 @@ fn process_env() -> Result<impl Fn(&str) -> Option<String>, ConfigError> {
 
 /// The largest configuration file [`Config::from_file`] reads.
 const CONFIG_FILE_LIMIT: u64 = 4 * 1024 * 1024;
-
-/// Reads a UTF-8 text file of at most `limit` bytes. A larger file (or an
-/// endless one such as `/dev/zero`) is an error after reading `limit + 1`
-/// bytes, never an allocation of its whole size.
-pub(crate) fn read_text_limited(path: &Path, limit: u64) -> std::io::Result<String> {
-    use std::io::Read as _;
-    let mut text = String::new();
-    std::fs::File::open(path)?.take(limit + 1).read_to_string(&mut text)?;
-    if text.len() as u64 > limit {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("the file is larger than {limit} bytes"),
-        ));
-    }
-    Ok(text)
-}

@@ -3,10 +3,11 @@
 
 use serde_path_to_error::{Path, Segment};
 
-use super::error::ConfigProblem;
+use super::clients::Config;
+use super::error::ConfigError;
+use super::error::{ConfigProblem, join_key};
 use super::raw::RawFile;
 use super::resolve::resolve_file;
-use super::{Config, ConfigError};
 
 /// The formats a configuration file can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,7 +384,7 @@ fn parse_error(origin: &str, path: &Path, location: Option<(usize, usize)>, mess
             let key = if ends_with_key {
                 full
             } else {
-                super::resolve::join_key(&parent, &unknown)
+                join_key(&parent, &unknown)
             };
             let place = if parent.is_empty() {
                 "at the top level".to_owned()

@@ -7,23 +7,15 @@ use std::time::Duration;
 use wamp_core::{Dict, SerializerKind};
 
 use super::auth::{AuthMethod, Secret, check_secret, read_secret_file};
-use super::error::KeyError;
+use super::client::{ClientConfig, ReconnectPolicy};
+use super::clients::Config;
+use super::error::{KeyError, join_key};
 use super::raw::{RawClient, RawComponents, RawFile, RawReconnect};
 use super::tls::RawTls;
-use super::{ClientConfig, Config, ReconnectPolicy};
 
 /// Why `event_queue` or `invocation_queue` cannot be 0: nothing would ever
 /// reach the handler.
 pub(super) const QUEUE_MUST_HOLD_ONE: &str = "must be at least 1 (a queue of 0 would refuse every event or invocation)";
-
-/// `prefix.name`, or `name` at the top level.
-pub(super) fn join_key(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{prefix}.{name}")
-    }
-}
 
 /// Where a client connects: what `url` stands for, or what host/port/path/tls
 /// spell out.

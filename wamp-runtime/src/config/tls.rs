@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::error::KeyError;
-use super::resolve::join_key;
+use super::error::{KeyError, join_key};
 
 /// How a client sets up TLS for `wss://` and `rss://` URLs.
 ///

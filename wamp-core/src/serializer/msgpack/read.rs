@@ -19,10 +19,7 @@
 //!   input" after at most one pass over the frame.
 
 use crate::error::DecodeError;
-use crate::id::MAX_ID;
-use crate::lazy::LazyDict;
-use crate::message::{CallResult, MessageType, Payload};
-use crate::serializer::MAX_DEPTH;
+use crate::serializer::api::MAX_DEPTH;
 use crate::value::{Dict, List, Value};
 
 /// The most list elements reserved ahead of reading them (a list can hold
@@ -32,7 +29,7 @@ const MAX_PREALLOC: usize = 4096;
 
 /// Why a frame is not valid MessagePack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Error {
+pub(crate) enum Error {
     /// The frame ends inside a value.
     Eof,
     /// Lists, dictionaries and extensions nest too deeply.
@@ -68,60 +65,8 @@ pub(super) fn whole(frame: &[u8]) -> Result<Value, Error> {
     Ok(value)
 }
 
-/// Decodes a RESULT without building its details, or `None` if `frame` is
-/// not a RESULT that [`whole`] and [`Message::from_list`] accept with its
-/// details a dictionary without a `progress` key. The details are left
-/// empty: the caller keeps the frame for them.
-///
-/// [`Message::from_list`]: crate::message::Message::from_list
-pub(super) fn lean_result(frame: &[u8]) -> Option<CallResult> {
-    let mut reader = Reader::new(frame);
-    let Head::List(len @ 3..=5) = reader.head().ok()? else {
-        return None;
-    };
-    reader.enter().ok()?;
-    if reader.uint()? != MessageType::Result.code() {
-        return None;
-    }
-    let request = reader.uint().filter(|&id| id <= MAX_ID)?;
-    let Head::Dict(details) = reader.head().ok()? else {
-        return None;
-    };
-    // The details are walked, not built; `progress` is for the session to
-    // see at once: such a RESULT is decoded in full.
-    reader.enter().ok()?;
-    for _ in 0..details {
-        if reader.key().and_then(Key::check).ok()? {
-            return None;
-        }
-        reader.check().ok()?;
-    }
-    reader.leave();
-    let args = match len {
-        3 => List::new(),
-        _ => match reader.value().ok()? {
-            Value::List(args) => args,
-            _ => return None,
-        },
-    };
-    let kwargs = match len {
-        5 => match reader.value().ok()? {
-            Value::Dict(kwargs) => kwargs,
-            _ => return None,
-        },
-        _ => Dict::new(),
-    };
-    reader.leave();
-    reader.end().ok()?;
-    Some(CallResult {
-        request,
-        details: LazyDict::default(),
-        payload: Payload { args, kwargs },
-    })
-}
-
 /// A dictionary key as it is in the frame.
-enum Key<'a> {
+pub(crate) enum Key<'a> {
     /// A `str` or `bin`, not yet checked to be UTF-8; with what it is, for
     /// the error if it is not.
     Text(&'a [u8], &'static str),
@@ -142,27 +87,31 @@ impl Key<'_> {
         }
     }
 
-    /// Checks the key as [`Key::into_string`] does, without building it;
-    /// says whether it is `progress`.
-    fn check(self) -> Result<bool, Error> {
-        match self {
+    /// Checks the key as [`Key::into_string`] does, without building it.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match *self {
             // Keys are nearly always ASCII, which is quicker to tell.
             Key::Text(data, what) => {
                 if data.is_ascii() || std::str::from_utf8(data).is_ok() {
-                    Ok(data == b"progress")
+                    Ok(())
                 } else {
                     Err(Error::BadKey(what))
                 }
             }
-            Key::Int(_) | Key::Uint(_) => Ok(false),
+            Key::Int(_) | Key::Uint(_) => Ok(()),
         }
+    }
+
+    /// Whether the key is the string `name`.
+    pub(crate) fn is(&self, name: &str) -> bool {
+        matches!(*self, Key::Text(data, _) if data == name.as_bytes())
     }
 }
 
 /// A marker with the data that follows it, up to the contents of a
 /// string, binary, extension, list or dictionary (which it gives the
 /// length of).
-enum Head {
+pub(crate) enum Head {
     Nil,
     Bool(bool),
     Int(i64),
@@ -179,7 +128,7 @@ enum Head {
 }
 
 /// A cursor over a frame.
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     /// What is left to read.
     rest: &'a [u8],
     /// How many more levels may be entered, plus one.
@@ -187,7 +136,7 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(frame: &'a [u8]) -> Self {
+    pub(crate) fn new(frame: &'a [u8]) -> Self {
         Reader {
             rest: frame,
             depth: MAX_DEPTH,
@@ -195,7 +144,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Checks that nothing is left.
-    fn end(&self) -> Result<(), Error> {
+    pub(crate) fn end(&self) -> Result<(), Error> {
         if self.rest.is_empty() {
             Ok(())
         } else {
@@ -263,7 +212,7 @@ impl<'a> Reader<'a> {
 
     /// Enters a list, dictionary or extension.
     #[inline]
-    fn enter(&mut self) -> Result<(), Error> {
+    pub(crate) fn enter(&mut self) -> Result<(), Error> {
         if self.depth <= 1 {
             return Err(Error::TooDeep);
         }
@@ -272,14 +221,14 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
-    fn leave(&mut self) {
+    pub(crate) fn leave(&mut self) {
         self.depth += 1;
     }
 
     /// Reads a marker and what follows it up to the contents of a string,
     /// binary, extension, list or dictionary.
     #[inline(always)]
-    fn head(&mut self) -> Result<Head, Error> {
+    pub(crate) fn head(&mut self) -> Result<Head, Error> {
         let marker = self.byte()?;
         Ok(match marker {
             0x00..=0x7f => Head::Int(i64::from(marker)),
@@ -323,7 +272,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one value.
-    fn value(&mut self) -> Result<Value, Error> {
+    pub(crate) fn value(&mut self) -> Result<Value, Error> {
         Ok(match self.head()? {
             Head::Nil => Value::Null,
             Head::Bool(b) => Value::Bool(b),
@@ -377,7 +326,7 @@ impl<'a> Reader<'a> {
     /// the serde based decoder read it before failing (up to its length,
     /// and into the level it opens), so that a truncated or too deep frame
     /// fails the same way.
-    fn key(&mut self) -> Result<Key<'a>, Error> {
+    pub(crate) fn key(&mut self) -> Result<Key<'a>, Error> {
         match self.head()? {
             Head::Int(i) => Ok(Key::Int(i)),
             Head::Uint(u) => Ok(Key::Uint(u)),
@@ -400,9 +349,10 @@ impl<'a> Reader<'a> {
         Err(Error::BadKey(what))
     }
 
-    /// Reads an integer that is not negative; `None` for anything else
-    /// (the frame is then decoded in full, which says what is wrong).
-    fn uint(&mut self) -> Option<u64> {
+    /// Reads an integer that is not negative; `None` for anything else,
+    /// which the caller does not have to explain (a lean read then leaves
+    /// the frame to the full decode, which says what is wrong).
+    pub(crate) fn uint(&mut self) -> Option<u64> {
         match self.head().ok()? {
             Head::Int(i) => u64::try_from(i).ok(),
             Head::Uint(u) => Some(u),
@@ -412,7 +362,7 @@ impl<'a> Reader<'a> {
 
     /// Walks a value without building it, failing exactly where
     /// [`Reader::value`] would.
-    fn check(&mut self) -> Result<(), Error> {
+    pub(crate) fn check(&mut self) -> Result<(), Error> {
         match self.head()? {
             Head::Nil | Head::Bool(_) | Head::Int(_) | Head::Uint(_) | Head::Float(_) => Ok(()),
             Head::Str(len) | Head::Bin(len) => self.take(len).map(drop),

@@ -19,10 +19,13 @@ use serde::ser::Serialize as _;
 use super::{MsgPackSerializer, read, write};
 use crate::error::DecodeError;
 use crate::id::MAX_ID;
-use crate::message::{Call, CallResult, ErrorMessage, Event, Hello, Message, MessageType, Payload, Yield};
-use crate::serializer::{MAX_DEPTH, Serializer, message_from_value};
+use crate::message::{Call, CallResult, ErrorMessage, Event, Hello, Message, Payload, Yield, message_from_value};
+use crate::message_type::MessageType;
+use crate::serializer::api::{MAX_DEPTH, Serializer};
+use crate::serializer::lazy_details::{LeanResult, msgpack_lean_result};
+use crate::value::wire::WireMode;
 use crate::value::{Dict, List, Value};
-use crate::wire::{LeanResult, WireMessage, WireMode};
+use crate::wire::WireMessage;
 
 /// The code this module replaced, as it was.
 mod old {
@@ -160,7 +163,7 @@ fn check_frame(frame: &[u8]) -> Result<(), TestCaseError> {
         (Err(old), Err(new)) => prop_assert_eq!(old, new, "{:02x?}", frame),
         (old, new) => prop_assert!(false, "{frame:02x?}: message: old {old:?}, new {new:?}"),
     }
-    match (old::lean_result(frame), read::lean_result(frame)) {
+    match (old::lean_result(frame), msgpack_lean_result(frame)) {
         (None, None) => {}
         (Some(old), Some(new)) => {
             prop_assert_eq!(old.request, new.request, "{:02x?}", frame);
@@ -741,7 +744,7 @@ fn lean_results_are_those_the_serde_path_made_lean() {
     ];
     for (i, frame) in frames.iter().enumerate() {
         check_frame(frame).unwrap();
-        assert_eq!(read::lean_result(frame).is_some(), i < 5, "{frame:02x?}");
+        assert_eq!(msgpack_lean_result(frame).is_some(), i < 5, "{frame:02x?}");
     }
 }
 

@@ -4,21 +4,14 @@
 //! message: the smallest integer, string, binary, array and map headers,
 //! signed markers only for negative integers, floats always `float 64`.
 
-use std::convert::Infallible;
-
 use crate::error::EncodeError;
 use crate::message::{FieldSink, Message};
 use crate::value::{Dict, List, Value};
 
 /// Encodes `message` as its WAMP list.
 pub(super) fn encode(message: &Message) -> Result<Vec<u8>, EncodeError> {
-    let mut count = Count(0);
-    match message.write_fields(&mut count) {
-        Ok(()) => {}
-        Err(never) => match never {},
-    }
     let mut writer = Writer(Vec::with_capacity(128));
-    writer.array_len(count.0)?;
+    writer.array_len(message.field_count())?;
     message.write_fields(&mut writer)?;
     Ok(writer.0)
 }
@@ -36,29 +29,6 @@ impl From<TooLong> for EncodeError {
         EncodeError::Serialization(format!(
             "a {what} of length {len} is too long for MessagePack (at most 2^32 - 1)"
         ))
-    }
-}
-
-/// Counts the fields of a message.
-struct Count(usize);
-
-impl FieldSink for Count {
-    type Error = Infallible;
-    fn int(&mut self, _: u64) -> Result<(), Infallible> {
-        self.0 += 1;
-        Ok(())
-    }
-    fn str(&mut self, _: &str) -> Result<(), Infallible> {
-        self.0 += 1;
-        Ok(())
-    }
-    fn list(&mut self, _: &List) -> Result<(), Infallible> {
-        self.0 += 1;
-        Ok(())
-    }
-    fn dict(&mut self, _: &Dict) -> Result<(), Infallible> {
-        self.0 += 1;
-        Ok(())
     }
 }
 
