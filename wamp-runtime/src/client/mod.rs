@@ -461,6 +461,7 @@ impl Client {
             procedure: procedure.clone(),
             options: options.to_dict(),
             single: options.is_single(),
+            queue_limit: options.queue_limit,
             handler,
             reply,
         })

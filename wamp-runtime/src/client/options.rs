@@ -59,8 +59,9 @@ pub struct RegisterOptions {
     /// running or waiting for [`concurrency`](Self::concurrency); one more
     /// is answered at once with `wamp.error.unavailable` (the procedure is
     /// busy), so that a caller can retry elsewhere or later instead of
-    /// waiting behind a backlog. Default: only the client's
-    /// [`invocation_queue`](crate::ClientConfig::invocation_queue) bounds it.
+    /// waiting behind a backlog. Default: the client's
+    /// [`invocation_queue`](crate::ClientConfig::invocation_queue), which
+    /// this replaces for the procedure (above or below it).
     pub queue_limit: Option<usize>,
 }
 

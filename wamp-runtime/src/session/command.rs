@@ -97,6 +97,8 @@ pub(crate) enum Command {
         options: Dict,
         /// Single-callee (`invoke: single`): re-registered with `force_reregister`.
         single: bool,
+        /// Overrides the client's `invocation_queue` for this procedure.
+        queue_limit: Option<usize>,
         handler: Arc<dyn ProcedureHandler>,
         reply: Reply<Handle>,
     },

@@ -132,8 +132,17 @@ pub(super) struct Procedure {
     single: bool,
     handler: Arc<dyn ProcedureHandler>,
     /// Invocations whose task has not finished yet (running or waiting for
-    /// the handler's concurrency limit), capped at `invocation_queue`.
+    /// the handler's concurrency limit), capped at `held`.
     in_flight: Arc<AtomicUsize>,
+    held: HeldLimit,
+}
+
+/// How many invocations one procedure may hold at once, and the option that said so.
+#[derive(Debug, Clone, Copy)]
+struct HeldLimit {
+    limit: usize,
+    /// `queue_limit` (the procedure's) or `invocation_queue` (the client's).
+    option: &'static str,
 }
 
 impl Kind for Procedure {
@@ -340,13 +349,25 @@ impl Protocol {
                 procedure,
                 options,
                 single,
+                queue_limit,
                 handler,
                 reply,
             } => {
+                let held = match queue_limit {
+                    Some(limit) => HeldLimit {
+                        limit,
+                        option: "queue_limit",
+                    },
+                    None => HeldLimit {
+                        limit: self.invocation_queue,
+                        option: "invocation_queue",
+                    },
+                };
                 let local = Procedure {
                     single,
                     handler,
                     in_flight: Arc::default(),
+                    held,
                 };
                 let message = self
                     .registrations
@@ -829,17 +850,17 @@ impl Protocol {
             };
             return self.send(error.into(), out);
         };
-        let limit = self.invocation_queue;
+        let HeldLimit { limit, option } = procedure.local.held;
         if procedure.local.in_flight.load(Ordering::Relaxed) >= limit {
             // Refused at once: a caller learns now, instead of after a backlog
             // that may outlast its timeout, and memory stays bounded.
-            tracing::warn!(procedure = %procedure.uri, limit,
-                "refusing an invocation: the procedure already holds invocation_queue invocations");
+            tracing::warn!(procedure = %procedure.uri, limit, option,
+                "refusing an invocation: the procedure already holds as many invocations as it may");
             let error = ApplicationError::with_message(
                 ApplicationError::UNAVAILABLE,
                 format!(
                     "procedure {} is busy: {limit} invocations are already in flight at its callee \
-                     (invocation_queue); try again later",
+                     ({option}); try again later",
                     procedure.uri
                 ),
             );

@@ -195,6 +195,7 @@ impl Harness {
             procedure: procedure.into(),
             options: Dict::new(),
             single,
+            queue_limit: None,
             handler,
             reply,
         })
@@ -688,6 +689,35 @@ fn an_invocation_beyond_the_invocation_queue_is_refused_at_once_as_unavailable()
 }
 
 #[test]
+fn a_procedures_queue_limit_overrides_the_clients_invocation_queue() {
+    let mut h = harness_with(|config| config.invocation_queue = 1);
+    let (reply, mut answer) = oneshot::channel();
+    h.command(Command::Register {
+        procedure: "com.example.wide".into(),
+        options: Dict::new(),
+        single: false,
+        queue_limit: Some(2),
+        handler: echo(),
+        reply,
+    })
+    .unwrap();
+    let request = h.sent_one()[1].clone();
+    h.router(&format!("[65, {request}, 1001]")).unwrap();
+    answer.try_recv().unwrap().unwrap();
+    let _first = h.invoke(1, 1001);
+    let _second = h.invoke(2, 1001);
+    h.router(r#"[68, 3, 1001, {}]"#).unwrap();
+    let refusal = h.sent_one();
+    assert_eq!(refusal[4], "wamp.error.unavailable");
+    assert!(
+        refusal[5][0]
+            .as_str()
+            .unwrap()
+            .ends_with("(queue_limit); try again later")
+    );
+}
+
+#[test]
 fn an_interrupt_fires_the_cancellation_signal_of_its_invocation() {
     let mut h = harness();
     h.registered("com.example.slow", 1001);
@@ -880,6 +910,7 @@ fn while_reconnecting_requests_fail_fast_naming_the_attempt() {
         procedure: "com.example.add".into(),
         options: Dict::new(),
         single: false,
+        queue_limit: None,
         handler: echo(),
         reply,
     })
