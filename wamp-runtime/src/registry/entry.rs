@@ -3,26 +3,9 @@
 
 use std::fmt;
 
+use super::origin::Location;
 use crate::client::{RegisterOptions, SubscribeOptions};
 use crate::handler::{EventHandler, ProcedureHandler};
-
-/// Where a handler is defined, for start-up errors and logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Location {
-    /// The Rust function's name.
-    pub function: &'static str,
-    /// The source file (`file!()`).
-    pub file: &'static str,
-    /// The line (`line!()`).
-    pub line: u32,
-}
-
-impl Location {
-    /// A location.
-    pub const fn new(function: &'static str, file: &'static str, line: u32) -> Self {
-        Self { function, file, line }
-    }
-}
 
 /// A procedure registered at link time; what `#[procedure]` submits, with
 /// its function behind [`typed::procedure`](crate::typed::procedure).
@@ -248,41 +231,6 @@ impl ModuleEntry {
 inventory::collect!(ProcedureEntry);
 inventory::collect!(SubscriberEntry);
 inventory::collect!(ModuleEntry);
-
-/// Where a binding comes from: a function (link-time entry) or a call on a
-/// programmatic [`Registry`](super::Registry).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// A `#[procedure]`/`#[subscriber]` function or a hand-written entry.
-    Function {
-        /// Its module.
-        module_path: &'static str,
-        /// Its location.
-        location: Location,
-    },
-    /// A handler added to a [`Registry`](super::Registry) at this place.
-    Registry {
-        /// The source file of the `procedure`/`subscriber` call.
-        file: &'static str,
-        /// Its line.
-        line: u32,
-    },
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Function { module_path, location } => {
-                write!(
-                    f,
-                    "{module_path}::{} ({}:{})",
-                    location.function, location.file, location.line
-                )
-            }
-            Origin::Registry { file, line } => write!(f, "the handler added to a registry at {file}:{line}"),
-        }
-    }
-}
 
 /// Whether `ancestor` is `module` or one of its enclosing modules.
 pub(crate) fn is_within(module: &str, ancestor: &str) -> bool {

@@ -39,6 +39,7 @@
 //! on Linux). Handlers in the binary's own modules need nothing.
 
 mod entry;
+mod origin;
 mod problem;
 
 use std::collections::HashMap;
@@ -48,7 +49,8 @@ use std::sync::Arc;
 use wamp_core::Uri;
 
 pub(crate) use entry::module_prefixes;
-pub use entry::{Location, ModuleEntry, Origin, ProcedureEntry, SubscriberEntry};
+pub use entry::{ModuleEntry, ProcedureEntry, SubscriberEntry};
+pub use origin::{Location, Origin};
 pub use problem::{Problem, Refusal, ServerProblem, StartupError, StartupProblem};
 
 use crate::client::{RegisterOptions, SubscribeOptions};

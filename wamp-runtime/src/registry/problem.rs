@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use super::entry::{Location, Origin};
+use super::origin::{Location, Origin};
 
 /// One thing wrong with the handlers themselves, whatever server runs them.
 #[derive(Debug, Clone, PartialEq, Eq)]
