@@ -7,7 +7,7 @@ use wamp_core::Id;
 
 use super::{Client, receive};
 use crate::error::CallError;
-use crate::session::{Command, HandleState};
+use crate::session::{Command, HandleState, Reply};
 
 /// An active registration. Dropping it does not unregister: the procedure
 /// stays registered as long as the client lives, across reconnects (see
@@ -50,14 +50,8 @@ impl Registration {
     /// client restores after a reconnect. While reconnecting it only does
     /// the latter (and succeeds).
     pub async fn unregister(self) -> Result<(), CallError> {
-        let (reply, answer) = oneshot::channel();
-        self.client
-            .send_command(Command::Unregister {
-                local: self.local,
-                reply,
-            })
-            .await?;
-        receive(answer).await
+        let local = self.local;
+        ask(&self.client, |reply| Command::Unregister { local, reply }).await
     }
 }
 
@@ -96,13 +90,14 @@ impl Subscription {
     /// Removes this handler (also from the set restored after a
     /// reconnect); the router subscription ends with the last one.
     pub async fn unsubscribe(self) -> Result<(), CallError> {
-        let (reply, answer) = oneshot::channel();
-        self.client
-            .send_command(Command::Unsubscribe {
-                local: self.local,
-                reply,
-            })
-            .await?;
-        receive(answer).await
+        let local = self.local;
+        ask(&self.client, |reply| Command::Unsubscribe { local, reply }).await
     }
+}
+
+/// Sends the command built around a reply, and waits for the session's answer.
+async fn ask(client: &Client, command: impl FnOnce(Reply<()>) -> Command) -> Result<(), CallError> {
+    let (reply, answer) = oneshot::channel();
+    client.send_command(command(reply)).await?;
+    receive(answer).await
 }

@@ -30,7 +30,7 @@ mod tasks;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use command::{Command, EncodedMessage, HandleState};
+pub(crate) use command::{Command, EncodedMessage, HandleState, Reply};
 pub use details::{ClientEvent, SessionDetails, SessionState};
 pub(crate) use driver::Session;
 pub(crate) use link::Link;
