@@ -21,6 +21,7 @@
 // Lets the macros' generated code name `::wamp_runtime` inside this crate too.
 extern crate self as wamp_runtime;
 
+mod application_error;
 mod auth;
 mod client;
 pub mod config;
@@ -30,6 +31,7 @@ mod error;
 pub mod extract;
 pub mod handler;
 mod limits;
+mod options;
 mod pem;
 mod readable;
 pub mod registry;

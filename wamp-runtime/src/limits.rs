@@ -10,9 +10,9 @@ use futures_util::future::BoxFuture;
 use tokio::sync::Semaphore;
 use wamp_core::Payload;
 
-use crate::client::RegisterOptions;
 use crate::error::ApplicationError;
 use crate::handler::{CallContext, ProcedureHandler, ProcedureResult};
+use crate::options::RegisterOptions;
 
 /// A limit of 0 would refuse or block every invocation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -81,7 +81,7 @@ use std::sync::{Arc, OnceLock};
 
 use wamp_core::{List, Value};
 
-use crate::error::ApplicationError;
+use crate::application_error::ApplicationError;
 
 /// A Rust error type that travels as a WAMP `ERROR`: a URI plus positional
 /// and keyword arguments.
@@ -337,7 +337,7 @@ impl ErrorUri {
             if self.absolute {
                 return self.uri.to_owned();
             }
-            let mut parts: Vec<&str> = crate::registry::module_prefixes(self.module_path);
+            let mut parts: Vec<&str> = crate::registry::entry::module_prefixes(self.module_path);
             parts.extend(self.enum_prefix);
             parts.push(self.uri);
             parts.join(".")

@@ -21,13 +21,12 @@ mod arguments;
 mod call;
 mod group;
 mod handles;
-mod options;
 mod publish;
 
+pub use crate::options::{RegisterOptions, SubscribeOptions};
 pub use call::{CallBuilder, CallOutput, CancelMode, ProgressiveCall};
 pub use group::Clients;
 pub use handles::{Registration, Subscription};
-pub use options::{RegisterOptions, SubscribeOptions};
 pub use publish::{AcknowledgedPublish, PublishBuilder};
 
 /// How many commands may queue up for the session task before senders wait.

@@ -4,8 +4,8 @@
 use std::fmt;
 
 use super::origin::Location;
-use crate::client::{RegisterOptions, SubscribeOptions};
 use crate::handler::{EventHandler, ProcedureHandler};
+use crate::options::{RegisterOptions, SubscribeOptions};
 
 /// A procedure registered at link time; what `#[procedure]` submits, with
 /// its function behind [`typed::procedure`](crate::typed::procedure).

@@ -38,7 +38,7 @@
 //! in debug and release builds (checked with inventory 0.3.25 and Rust 1.95
 //! on Linux). Handlers in the binary's own modules need nothing.
 
-mod entry;
+pub(crate) mod entry;
 mod origin;
 mod problem;
 
@@ -48,13 +48,12 @@ use std::sync::Arc;
 
 use wamp_core::Uri;
 
-pub(crate) use entry::module_prefixes;
 pub use entry::{ModuleEntry, ProcedureEntry, SubscriberEntry};
 pub use origin::{Location, Origin};
 pub use problem::{Problem, Refusal, ServerProblem, StartupError, StartupProblem};
 
-use crate::client::{RegisterOptions, SubscribeOptions};
 use crate::handler::{EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler};
+use crate::options::{RegisterOptions, SubscribeOptions};
 use crate::state::StateKey;
 use crate::wamp_error::ErrorMappings;
 
