@@ -22,6 +22,7 @@
 extern crate self as wamp_runtime;
 
 mod auth;
+pub mod caller;
 mod client;
 pub mod config;
 mod connect;
@@ -157,8 +158,10 @@ pub use wamp_macros::WampError;
 /// any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::caller::ResultParts;
     pub use crate::typed::{CheckedParameter, CheckedState};
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
     pub use inventory;
+    pub use serde;
     pub use std::vec::Vec;
 }

@@ -536,16 +536,43 @@ struct Placement {
 impl Placement {
     fn of(module_path: &str, prefix: Option<&str>, name: &str, client: Option<&str>) -> Self {
         let modules = entry::enclosing_modules(module_path);
-        let mut parts: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
-        parts.push(prefix);
-        parts.push(Some(name));
         let client = client.or_else(|| modules.iter().rev().find_map(|m| m.client));
         Placement {
-            name: join(&parts),
+            name: uri_within(&modules, prefix, name),
             client: client.map(str::to_owned),
             modules,
         }
     }
+}
+
+/// The full URI of a link-time entry defined in `module_path` with its own
+/// `prefix` and `name`: the prefixes the `wamp_module!` declarations of its
+/// enclosing modules give (crate root first), then `prefix`, then `name`,
+/// joined with `.`.
+///
+/// This is the one rule: [`Registry::from_inventory`] (and so
+/// [`serve`](crate::serve)) registers `#[procedure]`s and subscribes
+/// `#[subscriber]`s under it, and their generated callers and publishers
+/// (see [`caller`](crate::caller)) address them with it, in whatever
+/// process they run, as long as the crate declaring the modules is linked.
+///
+/// ```
+/// mod billing {
+///     wamp_runtime::wamp_module!(prefix = "com.example.billing");
+/// }
+///
+/// let uri = wamp_runtime::registry::entry_uri(&format!("{}::billing", module_path!()), Some("v2"), "total");
+/// assert_eq!(uri, "com.example.billing.v2.total");
+/// ```
+pub fn entry_uri(module_path: &str, prefix: Option<&str>, name: &str) -> String {
+    uri_within(&entry::enclosing_modules(module_path), prefix, name)
+}
+
+fn uri_within(modules: &[&'static ModuleEntry], prefix: Option<&str>, name: &str) -> String {
+    let mut parts: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
+    parts.push(prefix);
+    parts.push(Some(name));
+    join(&parts)
 }
 
 /// Where a handler was added to a registry: the caller of a `#[track_caller]` method.
