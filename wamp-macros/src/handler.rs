@@ -6,7 +6,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
+use syn::{FnArg, ItemFn, LitStr, Pat, ReturnType, Type};
 
 use crate::attrs::{Accepts, CommonOptions, Errors, Opts, lit_str};
 
@@ -35,14 +35,14 @@ impl Kind {
 
 /// One parameter after the context: its name (that of its keyword
 /// argument) and its type.
-struct Param {
-    ident: Ident,
-    ty: Box<Type>,
+pub(crate) struct Param {
+    pub(crate) ident: Ident,
+    pub(crate) ty: Box<Type>,
 }
 
 /// The checked signature of a handler function.
 pub(crate) struct Signature {
-    params: Vec<Param>,
+    pub(crate) params: Vec<Param>,
     pub(crate) returns_result: bool,
 }
 
@@ -55,12 +55,12 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     }
 }
 
-fn is_named(ty: &Type, name: &str) -> bool {
+pub(crate) fn is_named(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_empty())
 }
 
 /// `NAME<...>` (or a path ending in it).
-fn is_generic(ty: &Type, name: &str) -> bool {
+pub(crate) fn is_generic(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && matches!(s.arguments, syn::PathArguments::AngleBracketed(_)))
 }
 
@@ -288,16 +288,21 @@ impl Handler {
         }}
     }
 
+    /// The last part of the URI: `name`, else the function's name.
+    pub(crate) fn name(&self) -> LitStr {
+        let user_fn = &self.function.sig.ident;
+        self.options
+            .name
+            .clone()
+            .unwrap_or_else(|| lit_str(&user_fn.unraw().to_string(), user_fn.span()))
+    }
+
     /// The `inventory::submit!` of the registry entry `entry` (a path such as
     /// `ProcedureEntry`) around the function's adapter, with the given
     /// entry options.
     pub(crate) fn submit(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
         let user_fn = &self.function.sig.ident;
-        let name = self
-            .options
-            .name
-            .clone()
-            .unwrap_or_else(|| lit_str(user_fn.to_string().trim_start_matches("r#"), user_fn.span()));
+        let name = self.name();
         let function_name = lit_str(&user_fn.to_string(), user_fn.span());
         let prefix_and_client = self.options.prefix_and_client();
         let handler = self.adapter();

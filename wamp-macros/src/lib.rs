@@ -8,6 +8,7 @@
 //! error spanned on the user's token.
 
 mod attrs;
+mod caller;
 mod handler;
 mod module;
 mod procedure;

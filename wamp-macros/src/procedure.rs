@@ -1,6 +1,6 @@
 //! `#[procedure]`: the user's function, unchanged, plus an
 //! `inventory::submit!` of a `ProcedureEntry` holding
-//! `wamp_runtime::typed::procedure(names, function)`.
+//! `wamp_runtime::typed::procedure(names, function)`, and its typed caller.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,6 +20,8 @@ const ACCEPTS: Accepts = Accepts {
         "force_reregister",
         "concurrency",
         "queue_limit",
+        "caller",
+        "progress",
     ],
 };
 
@@ -27,9 +29,12 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let handler = Handler::parse(args, item, &ACCEPTS, Kind::Procedure)?;
     let function = &handler.function;
     let submit = handler.submit(quote!(ProcedureEntry), handler.options.register_options());
+    let caller = crate::caller::procedure_caller(&handler);
     Ok(quote! {
         #function
 
         #submit
+
+        #caller
     })
 }

@@ -1,0 +1,224 @@
+//! The typed callers of `#[procedure]`s and the typed publishers of
+//! `#[subscriber]`s, against a real Crossbar: the URI they address is the
+//! one registered, arguments go out positionally, results and mapped errors
+//! come back in the handler's own types, and the call options still apply.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc;
+use wamp_runtime::{
+    CallContext, CallError, ClientConfig, EventContext, RunningServer, State, TypedCallError, WampError,
+};
+
+// Tests run in parallel, each with a server of its own: they share the
+// procedures in turn.
+wamp_runtime::wamp_module!(prefix = "typed_callers", invoke = "roundrobin");
+
+#[derive(Debug, PartialEq, thiserror::Error, WampError)]
+pub enum MathError {
+    #[error("division by zero")]
+    #[wamp_error("error.division_by_zero")]
+    DivisionByZero,
+    #[error("{0} is too large")]
+    #[wamp_error("error.too_large")]
+    TooLarge(f64),
+}
+
+#[wamp_runtime::procedure]
+fn multiply(_ctx: CallContext, factor1: f64, factor2: f64) -> f64 {
+    factor1 * factor2
+}
+
+#[wamp_runtime::procedure]
+async fn divide(_ctx: CallContext, numerator: f64, denominator: f64) -> Result<f64, MathError> {
+    if denominator == 0.0 {
+        return Err(MathError::DivisionByZero);
+    }
+    if numerator > 1e6 {
+        return Err(MathError::TooLarge(numerator));
+    }
+    Ok(numerator / denominator)
+}
+
+/// A handler that fails without a mapped error: its caller sees the
+/// router's `wamp.error.runtime_error`, not a `MathError`.
+#[wamp_runtime::procedure]
+fn root(_ctx: CallContext, x: f64) -> Result<f64, MathError> {
+    assert!(x >= 0.0, "no real root of {x}");
+    Ok(x.sqrt())
+}
+
+#[wamp_runtime::procedure(prefix = "math", name = "times", caller = Times)]
+fn product_of_three(_ctx: CallContext, a: i64, b: i64, c: i64) -> i64 {
+    a * b * c
+}
+
+#[wamp_runtime::procedure]
+async fn sleep_for(_ctx: CallContext, millis: u64) -> u64 {
+    tokio::time::sleep(Duration::from_millis(millis)).await;
+    millis
+}
+
+#[wamp_runtime::procedure(progress = u32)]
+async fn count_to(ctx: CallContext, limit: u32) -> String {
+    if let Some(progress) = ctx.progress() {
+        for step in 1..=limit {
+            progress.send_value(step).await.unwrap();
+        }
+    }
+    format!("counted to {limit}")
+}
+
+/// Where this test's server puts the events it receives.
+struct Events(mpsc::UnboundedSender<(String, u32)>);
+
+#[wamp_runtime::subscriber]
+fn reading_taken(_ctx: EventContext, events: State<Events>, sensor: String, value: u32) {
+    let _ = events.0.send((sensor, value));
+}
+
+/// A server of this binary's handlers with its own event channel.
+async fn serve() -> (RunningServer, mpsc::UnboundedReceiver<(String, u32)>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let config = ClientConfig::new(common::router().url(), "realm1").unwrap();
+    let server = wamp_runtime::Server::new(wamp_runtime::Config::single(config))
+        .state(Events(tx))
+        .start()
+        .await
+        .unwrap();
+    (server, rx)
+}
+
+#[test]
+fn a_caller_addresses_the_uri_its_procedure_is_registered_under() {
+    let bindings = wamp_runtime::registry::Registry::from_inventory().resolve().unwrap();
+    let registered: Vec<&str> = bindings.procedures.iter().map(|b| b.uri.as_str()).collect();
+    assert_eq!(MultiplyCaller::uri(), "typed_callers.multiply");
+    assert_eq!(Times::uri(), "typed_callers.math.times");
+    for uri in [
+        MultiplyCaller::uri(),
+        DivideCaller::uri(),
+        Times::uri(),
+        CountToCaller::uri(),
+    ] {
+        assert!(registered.contains(&uri), "{uri} not in {registered:?}");
+    }
+    let subscribed: Vec<&str> = bindings.subscriptions.iter().map(|b| b.uri.as_str()).collect();
+    assert_eq!(subscribed, [ReadingTakenPublisher::uri()]);
+    assert_eq!(ReadingTakenPublisher::uri(), "typed_callers.reading_taken");
+}
+
+#[tokio::test]
+async fn a_typed_call_sends_positional_arguments_and_decodes_the_result() {
+    let (server, _events) = serve().await;
+    let client = common::connect().await;
+    let product: f64 = MultiplyCaller::call(&client, 6.0, 7.0).await.unwrap();
+    assert_eq!(product, 42.0);
+    assert_eq!(Times::call(&client, 2, 3, 4).disclose_me(true).await.unwrap(), 24);
+    // The same procedure, reached without the caller: the arguments went out positionally.
+    let untyped: f64 = client
+        .call("typed_callers.multiply")
+        .args((1.5, 2.0))
+        .await
+        .unwrap()
+        .decode()
+        .unwrap();
+    assert_eq!(untyped, 3.0);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_mapped_error_comes_back_as_the_handlers_enum_variant() {
+    let (server, _events) = serve().await;
+    let client = common::connect().await;
+    assert_eq!(DivideCaller::call(&client, 1.0, 4.0).await.unwrap(), 0.25);
+    match DivideCaller::call(&client, 1.0, 0.0).await {
+        Err(TypedCallError::Mapped(error)) => assert_eq!(error, MathError::DivisionByZero),
+        other => panic!("expected the mapped division by zero, got {other:?}"),
+    }
+    match DivideCaller::call(&client, 2e6, 1.0).await {
+        Err(TypedCallError::Mapped(error)) => assert_eq!(error, MathError::TooLarge(2e6)),
+        other => panic!("expected the mapped too large, got {other:?}"),
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unmapped_error_stays_a_call_error_with_its_uri() {
+    let (server, _events) = serve().await;
+    let client = common::connect().await;
+    assert_eq!(RootCaller::call(&client, 9.0).await.unwrap(), 3.0);
+    match RootCaller::call(&client, -1.0).await {
+        Err(TypedCallError::Other(error)) => {
+            assert_eq!(error.uri(), Some("wamp.error.runtime_error"), "{error}");
+        }
+        other => panic!("expected an unmapped runtime error, got {other:?}"),
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_timeout_of_a_typed_call_cancels_it() {
+    let (server, _events) = serve().await;
+    let client = common::connect().await;
+    let outcome = SleepForCaller::call(&client, 5_000)
+        .timeout(Duration::from_millis(200))
+        .await;
+    match outcome {
+        Err(TypedCallError::Other(CallError::Timeout(limit))) => assert_eq!(limit, Duration::from_millis(200)),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(
+        SleepForCaller::call(&client, 10)
+            .timeout(common::PROMPTLY)
+            .await
+            .unwrap(),
+        10
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn progress_items_come_back_in_the_declared_type() {
+    let (server, _events) = serve().await;
+    let client = common::connect().await;
+    let mut call = CountToCaller::call(&client, 3).with_progress();
+    let mut steps: Vec<u32> = Vec::new();
+    while let Some(step) = call.next().await {
+        steps.push(step.unwrap());
+    }
+    assert_eq!(steps, [1, 2, 3]);
+    assert_eq!(call.result().await.unwrap(), "counted to 3");
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let done = CountToCaller::call(&client, 2)
+        .on_progress(move |step| {
+            let _ = tx.send(step.unwrap());
+        })
+        .await
+        .unwrap();
+    assert_eq!(done, "counted to 2");
+    assert_eq!((common::next(&mut rx).await, common::next(&mut rx).await), (1, 2));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_typed_publisher_reaches_the_subscriber_with_its_arguments() {
+    let (server, mut events) = serve().await;
+    let client = common::connect().await;
+    ReadingTakenPublisher::publish(&client, "north".to_owned(), 17)
+        .acknowledged()
+        .await
+        .unwrap();
+    assert_eq!(common::next(&mut events).await, ("north".to_owned(), 17));
+    ReadingTakenPublisher::publish(&client, "south".to_owned(), 3)
+        .await
+        .unwrap();
+    assert_eq!(common::next(&mut events).await, ("south".to_owned(), 3));
+    server.stop().await.unwrap();
+}
