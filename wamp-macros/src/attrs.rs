@@ -170,6 +170,34 @@ pub(crate) fn name(opt: &Opt, errors: &mut Errors, example: &str) -> Option<Iden
     }
 }
 
+/// A path (`implements = contract::MultiplyCaller`).
+pub(crate) fn path(opt: &Opt, errors: &mut Errors, example: &str) -> Option<syn::Path> {
+    match (&opt.ty, &opt.value) {
+        (Some(Type::Path(path)), _) if path.qself.is_none() => Some(path.path.clone()),
+        (Some(other), _) => {
+            errors.spanned(
+                other,
+                format!("`{}` expects a path, e.g. `{} = {example}`", opt.key, opt.key),
+            );
+            None
+        }
+        (None, Some(lit)) => {
+            errors.spanned(
+                lit,
+                format!("`{}` expects a path, e.g. `{} = {example}`", opt.key, opt.key),
+            );
+            None
+        }
+        (None, None) => {
+            errors.spanned(
+                &opt.key,
+                format!("`{}` needs a value, e.g. `{} = {example}`", opt.key, opt.key),
+            );
+            None
+        }
+    }
+}
+
 /// A Rust type (`progress = String`).
 pub(crate) fn rust_type(opt: &Opt, errors: &mut Errors, example: &str) -> Option<Type> {
     match (&opt.ty, &opt.value) {
@@ -283,6 +311,8 @@ pub(crate) struct CommonOptions {
     pub(crate) progress: Option<Type>,
     /// The name of a subscriber's generated publisher.
     pub(crate) publisher: Option<Ident>,
+    /// The caller (or publisher) of the declaration a function implements.
+    pub(crate) implements: Option<syn::Path>,
 }
 
 /// Which options a macro accepts.
@@ -332,6 +362,7 @@ impl CommonOptions {
                 "caller" => options.caller = name(opt, errors, "MultiplyCaller"),
                 "progress" => options.progress = rust_type(opt, errors, "String"),
                 "publisher" => options.publisher = name(opt, errors, "MessagePublisher"),
+                "implements" => options.implements = path(opt, errors, "contract::MultiplyCaller"),
                 _ => unknown(opt, errors, accepts.context, accepts.valid),
             }
         }

@@ -45,18 +45,52 @@ impl<'a> Remote<'a> {
         }
     }
 
-    /// `static URI: EntryUri = ...; URI.get()`.
-    fn uri_body(&self) -> TokenStream {
+    /// Where the entry is declared (what an implementation elsewhere
+    /// takes), and `uri()` resolved from it.
+    fn place_and_uri(&self, what: &str, item: &Ident) -> TokenStream {
+        let vis = &self.handler.function.vis;
         let name = self.handler.name();
         let prefix = match &self.handler.options.prefix {
             Some(prefix) => quote!(::core::option::Option::Some(#prefix)),
             None => quote!(::core::option::Option::None),
         };
+        let uri_doc = format!("The {what}'s full URI, as it is registered (`registry::entry_uri`).");
         quote! {
-            static URI: ::wamp_runtime::caller::EntryUri =
-                ::wamp_runtime::caller::EntryUri::new(::core::module_path!(), #prefix, #name);
-            URI.get()
+            /// The module the handler is declared in (`module_path!()`).
+            #vis const MODULE_PATH: &'static str = ::core::module_path!();
+            /// The handler's own prefix (`prefix = ".."`).
+            #vis const PREFIX: ::core::option::Option<&'static str> = #prefix;
+            /// The last part of the URI (`name = ".."`, else the function's name).
+            #vis const NAME: &'static str = #name;
+
+            #[doc = #uri_doc]
+            #vis fn uri() -> &'static str {
+                static URI: ::wamp_runtime::caller::EntryUri =
+                    ::wamp_runtime::caller::EntryUri::new(#item::MODULE_PATH, #item::PREFIX, #item::NAME);
+                URI.get()
+            }
         }
+    }
+
+    /// For a declaration, its types named (see [`declared_types`]).
+    fn declared_types(&self) -> TokenStream {
+        if !self.handler.declaration {
+            return TokenStream::new();
+        }
+        declared_types(&self.handler.function.sig)
+    }
+
+    /// The declaration's own doc comments, for the generated struct.
+    fn docs(&self) -> Vec<&syn::Attribute> {
+        if !self.handler.declaration {
+            return Vec::new();
+        }
+        self.handler
+            .function
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("doc"))
+            .collect()
     }
 
     /// The parameters a caller gives (every one but `State<T>`), and the
@@ -90,6 +124,19 @@ impl<'a> Remote<'a> {
     }
 }
 
+/// The types of a declaration, whose signature is never emitted, named
+/// once: they must exist, and their imports count as used.
+pub(crate) fn declared_types(sig: &syn::Signature) -> TokenStream {
+    let inputs = sig.inputs.iter().filter_map(|input| match input {
+        syn::FnArg::Typed(typed) => Some(&typed.ty),
+        syn::FnArg::Receiver(_) => None,
+    });
+    let output = &sig.output;
+    quote! {
+        const _: ::core::marker::PhantomData<fn(#(#inputs),*) #output> = ::core::marker::PhantomData;
+    }
+}
+
 /// `T` of `Kwargs<T>`.
 fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(path) = ty else {
@@ -104,6 +151,31 @@ fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
     })
 }
 
+/// The result and error types a caller decodes: those of the handler's
+/// `Result` (through `ResultParts`, so that aliases such as
+/// `io::Result<T>` work), else its return type and `Infallible`.
+fn result_types(handler: &Handler) -> (TokenStream, TokenStream) {
+    match &handler.function.sig.output {
+        ReturnType::Default => (quote!(()), quote!(::core::convert::Infallible)),
+        ReturnType::Type(_, ty) if handler.signature.returns_result => (
+            quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::ResultParts>::Ok),
+            quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::ResultParts>::Err),
+        ),
+        ReturnType::Type(_, ty) => (quote!(#ty), quote!(::core::convert::Infallible)),
+    }
+}
+
+/// The types of the parameters a caller gives, `State` ones left out.
+fn argument_types(handler: &Handler) -> Vec<&syn::Type> {
+    handler
+        .signature
+        .params
+        .iter()
+        .map(|param| &*param.ty)
+        .filter(|ty| !is_generic(ty, "State"))
+        .collect()
+}
+
 /// The caller of a `#[procedure]`.
 pub(crate) fn procedure_caller(handler: &Handler) -> TokenStream {
     let function = &handler.function.sig.ident;
@@ -115,36 +187,31 @@ pub(crate) fn procedure_caller(handler: &Handler) -> TokenStream {
         .unwrap_or_else(|| default_name(function, "Caller"));
     let remote = Remote::new(handler);
     let client = &remote.client;
-    let uri_body = remote.uri_body();
+    let place_and_uri = remote.place_and_uri("procedure", &caller);
+    let docs = remote.docs();
+    let declared_types = remote.declared_types();
     let (params, sends, bounds) = remote.arguments();
-    let (ok, err) = match &handler.function.sig.output {
-        ReturnType::Default => (quote!(()), quote!(::core::convert::Infallible)),
-        ReturnType::Type(_, ty) if handler.signature.returns_result => (
-            quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::ResultParts>::Ok),
-            quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::ResultParts>::Err),
-        ),
-        ReturnType::Type(_, ty) => (quote!(#ty), quote!(::core::convert::Infallible)),
-    };
+    let (ok, err) = result_types(handler);
     let progress = match &handler.options.progress {
         Some(ty) => quote!(#ty),
         None => quote!(::wamp_runtime::Value),
     };
     let doc = format!(
-        "The typed caller of [`{function}`], generated by `#[procedure]`: `{caller}::call(&client, ..)` \
+        "The typed caller of the procedure `{function}`, generated by `#[procedure]`: `{caller}::call(&client, ..)` \
          takes its parameters after the context (`State` ones left out). See `wamp_runtime::caller`."
     );
     quote! {
+        #(#docs)*
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default)]
         #[allow(dead_code)]
         #vis struct #caller;
 
+        #declared_types
+
         #[allow(dead_code)]
         impl #caller {
-            /// The procedure's full URI, as it is registered.
-            #vis fn uri() -> &'static str {
-                #uri_body
-            }
+            #place_and_uri
 
             /// Calls the procedure; `.await` the returned call, or set its
             /// options first.
@@ -172,24 +239,27 @@ pub(crate) fn subscriber_publisher(handler: &Handler) -> TokenStream {
         .unwrap_or_else(|| default_name(function, "Publisher"));
     let remote = Remote::new(handler);
     let client = &remote.client;
-    let uri_body = remote.uri_body();
+    let place_and_uri = remote.place_and_uri("topic", &publisher);
+    let docs = remote.docs();
+    let declared_types = remote.declared_types();
     let (params, sends, bounds) = remote.arguments();
     let doc = format!(
-        "The typed publisher of [`{function}`], generated by `#[subscriber]`: `{publisher}::publish(&client, ..)` \
-         takes its parameters after the context (`State` ones left out). See `wamp_runtime::caller`."
+        "The typed publisher of the topic of `{function}`, generated by `#[subscriber]`: \
+         `{publisher}::publish(&client, ..)` takes its parameters after the context (`State` ones left out). \
+         See `wamp_runtime::caller`."
     );
     quote! {
+        #(#docs)*
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default)]
         #[allow(dead_code)]
         #vis struct #publisher;
 
+        #declared_types
+
         #[allow(dead_code)]
         impl #publisher {
-            /// The topic's full URI, as it is subscribed.
-            #vis fn uri() -> &'static str {
-                #uri_body
-            }
+            #place_and_uri
 
             /// Publishes an event to the topic; `.await` the returned
             /// publication, or `.acknowledged()` it, or set its options first.
@@ -203,5 +273,36 @@ pub(crate) fn subscriber_publisher(handler: &Handler) -> TokenStream {
                 #client.publish(Self::uri()) #(#sends)*
             }
         }
+    }
+}
+
+/// For a function that `implements = Declaration`: a check that its
+/// parameter, result and error types are the declaration's, as the
+/// declaration's `call` (or `publish`) function must fit the signature
+/// made from the implementation's types. A mismatch is a type error at the
+/// `implements` path.
+pub(crate) fn implements_check(handler: &Handler, declaration: &syn::Path) -> TokenStream {
+    let types = argument_types(handler);
+    let span = declaration.span();
+    let (expected, function) = if handler.is_procedure() {
+        let (ok, err) = result_types(handler);
+        (
+            quote_spanned!(span=> fn(&::wamp_runtime::Client, #(#types),*) -> ::wamp_runtime::caller::TypedCall<#ok, #err, _>),
+            quote_spanned!(span=> #declaration::call),
+        )
+    } else {
+        (
+            quote_spanned!(span=> fn(&::wamp_runtime::Client, #(#types),*) -> ::wamp_runtime::PublishBuilder),
+            quote_spanned!(span=> #declaration::publish),
+        )
+    };
+    quote_spanned! {span=>
+        const _: () = {
+            // The fn pointer spelled out is the check; no alias would say more.
+            #[allow(dead_code, clippy::type_complexity)]
+            fn implements_the_declaration() {
+                let _: #expected = #function;
+            }
+        };
     }
 }

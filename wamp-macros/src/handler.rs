@@ -221,10 +221,68 @@ impl Signature {
 /// A handler attribute's input, parsed and checked: what both
 /// `#[procedure]` and `#[subscriber]` start from.
 pub(crate) struct Handler {
+    /// The function; a declaration's has an empty body, never emitted.
     pub(crate) function: ItemFn,
     pub(crate) options: CommonOptions,
     pub(crate) signature: Signature,
+    /// `fn name(..) -> T;` without a body: the contract of a handler that
+    /// another crate implements, which generates only the caller (or
+    /// publisher).
+    pub(crate) declaration: bool,
     kind: Kind,
+}
+
+/// The options that make a URI or a caller: the only ones a declaration
+/// takes (how it is served belongs to the implementation), and the ones an
+/// implementation takes from the declaration it names.
+const CONTRACT_OPTIONS: &[&str] = &["name", "prefix", "caller", "progress", "publisher"];
+
+/// A function as written, or a declaration (`fn f(..) -> T;`) given the
+/// empty body it never gets.
+fn parse_function(item: TokenStream) -> syn::Result<(ItemFn, bool)> {
+    match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(function) => Ok((function, false)),
+        Err(error) => match syn::parse2::<syn::ForeignItemFn>(item) {
+            Ok(declared) => Ok((
+                ItemFn {
+                    attrs: declared.attrs,
+                    vis: declared.vis,
+                    sig: declared.sig,
+                    block: Box::new(syn::parse_quote!({})),
+                },
+                true,
+            )),
+            Err(_) => Err(error),
+        },
+    }
+}
+
+/// Reports the options that do not fit a declaration, or an implementation.
+fn check_contract_options(opts: &Opts, declaration: bool, kind: Kind, errors: &mut Errors) {
+    let noun = kind.noun();
+    let implements = opts.0.iter().find(|o| o.key == "implements");
+    for opt in &opts.0 {
+        let key = opt.key.to_string();
+        if declaration && key == "implements" {
+            errors.spanned(
+                &opt.key,
+                format!("only a {noun} with a body `implements` a declaration"),
+            );
+        } else if declaration && !CONTRACT_OPTIONS.contains(&key.as_str()) {
+            errors.spanned(
+                &opt.key,
+                format!(
+                    "`{key}` is not an option of a {noun} declaration (a `fn` without a body); \
+                     set it on the function that `implements` it"
+                ),
+            );
+        } else if implements.is_some() && CONTRACT_OPTIONS.contains(&key.as_str()) {
+            errors.spanned(
+                &opt.key,
+                format!("`{key}` cannot be combined with `implements`: the declaration it names sets it"),
+            );
+        }
+    }
 }
 
 impl Handler {
@@ -233,7 +291,8 @@ impl Handler {
     pub(crate) fn parse(args: TokenStream, item: TokenStream, accepts: &Accepts, kind: Kind) -> syn::Result<Handler> {
         let mut errors = Errors::default();
         let opts: Opts = syn::parse2(args)?;
-        let function: ItemFn = syn::parse2(item)?;
+        let (function, declaration) = parse_function(item)?;
+        check_contract_options(&opts, declaration, kind, &mut errors);
         let options = CommonOptions::parse(opts, accepts, &mut errors);
         let signature = check(&function, kind, &mut errors);
         errors.finish()?;
@@ -247,6 +306,7 @@ impl Handler {
             function,
             options,
             signature,
+            declaration,
             kind,
         })
     }
@@ -288,6 +348,36 @@ impl Handler {
         }}
     }
 
+    pub(crate) fn is_procedure(&self) -> bool {
+        self.kind == Kind::Procedure
+    }
+
+    /// The function as written, its registry entry and its caller (or
+    /// publisher); a declaration's caller only; an implementation's entry
+    /// at its declaration's URI, with the check that it fits.
+    pub(crate) fn expand(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
+        let remote = match self.kind {
+            Kind::Procedure => crate::caller::procedure_caller(self),
+            Kind::Subscriber => crate::caller::subscriber_publisher(self),
+        };
+        if self.declaration {
+            return remote;
+        }
+        let function = &self.function;
+        let submit = self.submit(entry, entry_options);
+        let remote = match &self.options.implements {
+            Some(declaration) => crate::caller::implements_check(self, declaration),
+            None => remote,
+        };
+        quote! {
+            #function
+
+            #submit
+
+            #remote
+        }
+    }
+
     /// The last part of the URI: `name`, else the function's name.
     pub(crate) fn name(&self) -> LitStr {
         let user_fn = &self.function.sig.ident;
@@ -300,20 +390,31 @@ impl Handler {
     /// The `inventory::submit!` of the registry entry `entry` (a path such as
     /// `ProcedureEntry`) around the function's adapter, with the given
     /// entry options.
-    pub(crate) fn submit(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
+    fn submit(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
         let user_fn = &self.function.sig.ident;
         let name = self.name();
         let function_name = lit_str(&user_fn.to_string(), user_fn.span());
         let prefix_and_client = self.options.prefix_and_client();
         let handler = self.adapter();
+        // An implementation is placed where its declaration is: the
+        // declaration's module (prefixes and defaults), prefix and name.
+        let (module_path, name, declared_prefix) = match &self.options.implements {
+            Some(declaration) => (
+                quote!(#declaration::MODULE_PATH),
+                quote!(#declaration::NAME),
+                quote!(.prefix_option(#declaration::PREFIX)),
+            ),
+            None => (quote!(::core::module_path!()), quote!(#name), TokenStream::new()),
+        };
         quote! {
             ::wamp_runtime::__private::inventory::submit! {
                 ::wamp_runtime::registry::#entry::new(
-                    ::core::module_path!(),
+                    #module_path,
                     #name,
                     #handler,
                     ::wamp_runtime::registry::Location::new(#function_name, ::core::file!(), ::core::line!()),
                 )
+                #declared_prefix
                 #prefix_and_client
                 .options(#entry_options)
             }

@@ -36,10 +36,15 @@ pub fn subscriber(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// The errors, plus the function as written: it stays defined, so its
-/// uses and imports raise no second wave of errors and warnings.
+/// uses and imports raise no second wave of errors and warnings. Of a
+/// declaration (no body), no Rust item on its own, only its types.
 fn keep_item(error: syn::Error, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let mut tokens = error.into_compile_error();
-    tokens.extend(item);
+    if syn::parse2::<syn::ItemFn>(item.clone()).is_ok() {
+        tokens.extend(item);
+    } else if let Ok(declaration) = syn::parse2::<syn::ForeignItemFn>(item) {
+        tokens.extend(caller::declared_types(&declaration.sig));
+    }
     tokens
 }
 

@@ -22,19 +22,11 @@ const ACCEPTS: Accepts = Accepts {
         "queue_limit",
         "caller",
         "progress",
+        "implements",
     ],
 };
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let handler = Handler::parse(args, item, &ACCEPTS, Kind::Procedure)?;
-    let function = &handler.function;
-    let submit = handler.submit(quote!(ProcedureEntry), handler.options.register_options());
-    let caller = crate::caller::procedure_caller(&handler);
-    Ok(quote! {
-        #function
-
-        #submit
-
-        #caller
-    })
+    Ok(handler.expand(quote!(ProcedureEntry), handler.options.register_options()))
 }

@@ -11,19 +11,10 @@ use crate::handler::{Handler, Kind};
 
 const ACCEPTS: Accepts = Accepts {
     context: "#[subscriber]",
-    valid: &["name", "prefix", "client", "match", "publisher"],
+    valid: &["name", "prefix", "client", "match", "publisher", "implements"],
 };
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let handler = Handler::parse(args, item, &ACCEPTS, Kind::Subscriber)?;
-    let function = &handler.function;
-    let submit = handler.submit(quote!(SubscriberEntry), handler.options.subscribe_options());
-    let publisher = crate::caller::subscriber_publisher(&handler);
-    Ok(quote! {
-        #function
-
-        #submit
-
-        #publisher
-    })
+    Ok(handler.expand(quote!(SubscriberEntry), handler.options.subscribe_options()))
 }

@@ -95,6 +95,13 @@ impl ProcedureEntry {
         self
     }
 
+    /// Sets the entry's prefix, or none: an implementation takes its
+    /// declaration's (`implements = ..`).
+    pub const fn prefix_option(mut self, prefix: Option<&'static str>) -> Self {
+        self.prefix = prefix;
+        self
+    }
+
     /// Sets the client.
     pub const fn client(mut self, client: &'static str) -> Self {
         self.client = Some(client);
@@ -151,6 +158,13 @@ impl SubscriberEntry {
     /// Sets the entry's prefix.
     pub const fn prefix(mut self, prefix: &'static str) -> Self {
         self.prefix = Some(prefix);
+        self
+    }
+
+    /// Sets the entry's prefix, or none: an implementation takes its
+    /// declaration's (`implements = ..`).
+    pub const fn prefix_option(mut self, prefix: Option<&'static str>) -> Self {
+        self.prefix = prefix;
         self
     }
 
