@@ -9,6 +9,11 @@
 //! | [`deliveries`] | procedure `deliveries.estimate`; subscription `deliveries.shipped` |
 //! | [`production`] | procedure `production.schedule`; subscription `production.line_stopped` |
 //!
+//! `foo` and `accounting` implement the declarations of [`contract`], the
+//! module a client shares with the service to call it through typed callers
+//! (`examples/typed_client.rs`); `deliveries` and `production` are plain
+//! `#[procedure]`s.
+//!
 //! Every procedure is registered with `invoke = "roundrobin"` (declared once,
 //! below), so several processes of this example can serve the same
 //! procedures at once and the router hands the calls to them in turn: start
@@ -22,6 +27,10 @@
 mod common;
 
 mod accounting;
+// The service implements part of its contract's callers; the rest is for
+// its clients.
+#[allow(dead_code)]
+mod contract;
 mod deliveries;
 mod foo;
 mod production;
