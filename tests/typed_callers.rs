@@ -10,14 +10,12 @@ mod common;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use tokio::sync::mpsc;
-use wamp_runtime::{
-    CallContext, CallError, ClientConfig, EventContext, RunningServer, State, TypedCallError, WampError,
-};
+use std::sync::OnceLock;
 
-// Tests run in parallel, each with a server of its own: they share the
-// procedures in turn.
-wamp_runtime::wamp_module!(prefix = "typed_callers", invoke = "roundrobin");
+use tokio::sync::{broadcast, mpsc};
+use wamp_runtime::{CallContext, CallError, ClientConfig, EventContext, State, TypedCallError, WampError};
+
+wamp_runtime::wamp_module!(prefix = "typed_callers");
 
 #[derive(Debug, PartialEq, thiserror::Error, WampError)]
 pub enum MathError {
@@ -74,8 +72,8 @@ async fn count_to(ctx: CallContext, limit: u32) -> String {
     format!("counted to {limit}")
 }
 
-/// Where this test's server puts the events it receives.
-struct Events(mpsc::UnboundedSender<(String, u32)>);
+/// Where the service puts the readings it receives.
+struct Events(broadcast::Sender<(String, u32)>);
 
 #[wamp_runtime::subscriber]
 fn reading_taken(_ctx: EventContext, events: State<Events>, sensor: String, value: u32) {
@@ -105,6 +103,9 @@ pub mod contract {
 mod service {
     use wamp_runtime::{CallContext, EventContext, State};
 
+    // How it is served is the service's: its modules' defaults apply.
+    wamp_runtime::wamp_module!(concurrency = 3);
+
     #[wamp_runtime::procedure(implements = super::contract::GreetCaller)]
     async fn greet(_ctx: CallContext, name: String) -> String {
         format!("hello, {name}")
@@ -116,33 +117,56 @@ mod service {
     }
 }
 
-/// Where this test's server puts the notes it receives (apart from the
-/// readings: the servers of tests running at the same time receive every
-/// event too, into channels nobody reads).
-struct Notes(mpsc::UnboundedSender<String>);
+/// Where the service puts the notes it receives.
+struct Notes(broadcast::Sender<String>);
 
-/// A server of this binary's handlers, with channels of its own.
-struct Served {
-    server: RunningServer,
-    readings: mpsc::UnboundedReceiver<(String, u32)>,
-    notes: mpsc::UnboundedReceiver<String>,
+/// What the tests see of the service: the events its subscribers received.
+struct Service {
+    readings: broadcast::Sender<(String, u32)>,
+    notes: broadcast::Sender<String>,
 }
 
-async fn serve() -> Served {
-    let (readings_tx, readings) = mpsc::unbounded_channel();
-    let (notes_tx, notes) = mpsc::unbounded_channel();
-    let config = ClientConfig::new(common::router().url(), "realm1").unwrap();
-    let server = wamp_runtime::Server::new(wamp_runtime::Config::single(config))
-        .state(Events(readings_tx))
-        .state(Notes(notes_tx))
-        .start()
-        .await
-        .unwrap();
-    Served {
-        server,
-        readings,
-        notes,
-    }
+/// One server of this binary's handlers for all its tests, on a runtime of
+/// its own that outlives each test's: a server per test would leave the
+/// others' calls to a callee that is going away.
+fn service() -> &'static Service {
+    static SERVICE: OnceLock<Service> = OnceLock::new();
+    SERVICE.get_or_init(|| {
+        let (readings, _) = broadcast::channel(64);
+        let (notes, _) = broadcast::channel(64);
+        let states = (Events(readings.clone()), Notes(notes.clone()));
+        let (started, running) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async move {
+                let config = ClientConfig::new(common::router().url(), "realm1").unwrap();
+                let server = wamp_runtime::Server::new(wamp_runtime::Config::single(config))
+                    .state(states.0)
+                    .state(states.1)
+                    .start()
+                    .await
+                    .unwrap();
+                started.send(()).unwrap();
+                let _ = server.wait().await;
+            });
+        });
+        running.recv().unwrap();
+        Service { readings, notes }
+    })
+}
+
+/// The next item of `rx` that `wanted` accepts (other tests' events pass by).
+async fn next_matching<T: Clone>(rx: &mut broadcast::Receiver<T>, wanted: impl Fn(&T) -> bool) -> T {
+    tokio::time::timeout(common::PROMPTLY, async {
+        loop {
+            let item = rx.recv().await.unwrap();
+            if wanted(&item) {
+                return item;
+            }
+        }
+    })
+    .await
+    .expect("timed out waiting for the event")
 }
 
 #[test]
@@ -166,7 +190,7 @@ fn a_caller_addresses_the_uri_its_procedure_is_registered_under() {
 
 #[tokio::test]
 async fn a_typed_call_sends_positional_arguments_and_decodes_the_result() {
-    let Served { server, .. } = serve().await;
+    service();
     let client = common::connect().await;
     let product: f64 = MultiplyCaller::call(&client, 6.0, 7.0).await.unwrap();
     assert_eq!(product, 42.0);
@@ -180,12 +204,11 @@ async fn a_typed_call_sends_positional_arguments_and_decodes_the_result() {
         .decode()
         .unwrap();
     assert_eq!(untyped, 3.0);
-    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_mapped_error_comes_back_as_the_handlers_enum_variant() {
-    let Served { server, .. } = serve().await;
+    service();
     let client = common::connect().await;
     assert_eq!(DivideCaller::call(&client, 1.0, 4.0).await.unwrap(), 0.25);
     match DivideCaller::call(&client, 1.0, 0.0).await {
@@ -196,12 +219,11 @@ async fn a_mapped_error_comes_back_as_the_handlers_enum_variant() {
         Err(TypedCallError::Mapped(error)) => assert_eq!(error, MathError::TooLarge(2e6)),
         other => panic!("expected the mapped too large, got {other:?}"),
     }
-    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn an_unmapped_error_stays_a_call_error_with_its_uri() {
-    let Served { server, .. } = serve().await;
+    service();
     let client = common::connect().await;
     assert_eq!(RootCaller::call(&client, 9.0).await.unwrap(), 3.0);
     match RootCaller::call(&client, -1.0).await {
@@ -210,12 +232,11 @@ async fn an_unmapped_error_stays_a_call_error_with_its_uri() {
         }
         other => panic!("expected an unmapped runtime error, got {other:?}"),
     }
-    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn the_timeout_of_a_typed_call_cancels_it() {
-    let Served { server, .. } = serve().await;
+    service();
     let client = common::connect().await;
     let outcome = SleepForCaller::call(&client, 5_000)
         .timeout(Duration::from_millis(200))
@@ -231,12 +252,11 @@ async fn the_timeout_of_a_typed_call_cancels_it() {
             .unwrap(),
         10
     );
-    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn progress_items_come_back_in_the_declared_type() {
-    let Served { server, .. } = serve().await;
+    service();
     let client = common::connect().await;
     let mut call = CountToCaller::call(&client, 3).with_progress();
     let mut steps: Vec<u32> = Vec::new();
@@ -255,25 +275,23 @@ async fn progress_items_come_back_in_the_declared_type() {
         .unwrap();
     assert_eq!(done, "counted to 2");
     assert_eq!((common::next(&mut rx).await, common::next(&mut rx).await), (1, 2));
-    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_typed_publisher_reaches_the_subscriber_with_its_arguments() {
-    let Served {
-        server, mut readings, ..
-    } = serve().await;
+    let mut readings = service().readings.subscribe();
     let client = common::connect().await;
     ReadingTakenPublisher::publish(&client, "north".to_owned(), 17)
         .acknowledged()
         .await
         .unwrap();
-    assert_eq!(common::next(&mut readings).await, ("north".to_owned(), 17));
+    let reading = next_matching(&mut readings, |(sensor, _)| sensor == "north").await;
+    assert_eq!(reading, ("north".to_owned(), 17));
     ReadingTakenPublisher::publish(&client, "south".to_owned(), 3)
         .await
         .unwrap();
-    assert_eq!(common::next(&mut readings).await, ("south".to_owned(), 3));
-    server.stop().await.unwrap();
+    let reading = next_matching(&mut readings, |(sensor, _)| sensor == "south").await;
+    assert_eq!(reading, ("south".to_owned(), 3));
 }
 
 #[test]
@@ -285,10 +303,11 @@ fn a_declaration_registers_nothing_and_its_implementation_registers_at_its_uri()
         .iter()
         .find(|b| b.uri == contract::GreetCaller::uri())
         .unwrap();
-    // Placed in the declaring module (its prefixes and defaults), found at the implementation.
+    // At the declaration's URI, served with the implementation's module defaults.
+    assert_eq!(greet.options.concurrency, Some(3));
     assert!(
         matches!(greet.origin, wamp_runtime::registry::Origin::Function { module_path, location }
-            if module_path.ends_with("::contract") && location.function == "greet" && location.file.ends_with("typed_callers.rs")),
+            if module_path.ends_with("::service") && location.function == "greet" && location.file.ends_with("typed_callers.rs")),
         "{:?}",
         greet.origin
     );
@@ -308,7 +327,7 @@ fn a_declaration_registers_nothing_and_its_implementation_registers_at_its_uri()
 
 #[tokio::test]
 async fn a_caller_of_a_declaration_reaches_its_implementation() {
-    let Served { server, mut notes, .. } = serve().await;
+    let mut notes = service().notes.subscribe();
     let client = common::connect().await;
     let greeting = contract::GreetCaller::call(&client, "ada".to_owned()).await.unwrap();
     assert_eq!(greeting, "hello, ada");
@@ -316,11 +335,10 @@ async fn a_caller_of_a_declaration_reaches_its_implementation() {
         .acknowledged()
         .await
         .unwrap();
-    assert_eq!(common::next(&mut notes).await, "remember");
+    assert_eq!(next_matching(&mut notes, |note| note == "remember").await, "remember");
     // Nobody implements `forgotten`: the router's error, not a mapped one.
     match contract::ForgottenCaller::call(&client).await {
         Err(TypedCallError::Other(error)) => assert_eq!(error.uri(), Some("wamp.error.no_such_procedure")),
         other => panic!("expected no_such_procedure, got {other:?}"),
     }
-    server.stop().await.unwrap();
 }

@@ -396,25 +396,23 @@ impl Handler {
         let function_name = lit_str(&user_fn.to_string(), user_fn.span());
         let prefix_and_client = self.options.prefix_and_client();
         let handler = self.adapter();
-        // An implementation is placed where its declaration is: the
-        // declaration's module (prefixes and defaults), prefix and name.
-        let (module_path, name, declared_prefix) = match &self.options.implements {
-            Some(declaration) => (
-                quote!(#declaration::MODULE_PATH),
-                quote!(#declaration::NAME),
-                quote!(.prefix_option(#declaration::PREFIX)),
-            ),
-            None => (quote!(::core::module_path!()), quote!(#name), TokenStream::new()),
+        // An implementation is served from its own module (defaults,
+        // client) at its declaration's URI.
+        let implements = match &self.options.implements {
+            Some(declaration) => quote! {
+                .implements(#declaration::MODULE_PATH, #declaration::PREFIX, #declaration::NAME)
+            },
+            None => TokenStream::new(),
         };
         quote! {
             ::wamp_runtime::__private::inventory::submit! {
                 ::wamp_runtime::registry::#entry::new(
-                    #module_path,
+                    ::core::module_path!(),
                     #name,
                     #handler,
                     ::wamp_runtime::registry::Location::new(#function_name, ::core::file!(), ::core::line!()),
                 )
-                #declared_prefix
+                #implements
                 #prefix_and_client
                 .options(#entry_options)
             }

@@ -144,9 +144,9 @@ pub use wamp_error::WampError;
 /// `name`, `prefix`, `caller` and `progress`. The service implements it
 /// with `implements = path::to::NameCaller` on a function with the same
 /// parameter and result types (checked at compile time); the
-/// implementation is registered under the declaration's URI, with the
-/// defaults of the declaration's modules, and its own serving options
-/// (`invoke`, `concurrency`, ...). Callers depend on the declarations only,
+/// implementation is registered under the declaration's URI, served with
+/// its own options (`invoke`, `concurrency`, ...) and its own modules'
+/// defaults. Callers depend on the declarations only,
 /// so the service's handlers are never in their program:
 ///
 /// ```standalone_crate

@@ -367,7 +367,13 @@ impl Registry {
             }
         }
         for entry in inventory::iter::<ProcedureEntry> {
-            let place = Placement::of(entry.module_path, entry.prefix, entry.name, entry.client);
+            let place = Placement::of(
+                entry.module_path,
+                entry.uri_module_path,
+                entry.prefix,
+                entry.name,
+                entry.client,
+            );
             let options = place
                 .modules
                 .iter()
@@ -385,7 +391,13 @@ impl Registry {
             });
         }
         for entry in inventory::iter::<SubscriberEntry> {
-            let place = Placement::of(entry.module_path, entry.prefix, entry.name, entry.client);
+            let place = Placement::of(
+                entry.module_path,
+                entry.uri_module_path,
+                entry.prefix,
+                entry.name,
+                entry.client,
+            );
             let options = place
                 .modules
                 .iter()
@@ -534,11 +546,23 @@ struct Placement {
 }
 
 impl Placement {
-    fn of(module_path: &str, prefix: Option<&str>, name: &str, client: Option<&str>) -> Self {
+    /// `uri_module_path`: the module whose prefixes make the URI, when it
+    /// is not the entry's own (an implementation's declaration).
+    fn of(
+        module_path: &str,
+        uri_module_path: Option<&str>,
+        prefix: Option<&str>,
+        name: &str,
+        client: Option<&str>,
+    ) -> Self {
         let modules = entry::enclosing_modules(module_path);
         let client = client.or_else(|| modules.iter().rev().find_map(|m| m.client));
+        let name = match uri_module_path {
+            Some(declared_in) => entry_uri(declared_in, prefix, name),
+            None => uri_within(&modules, prefix, name),
+        };
         Placement {
-            name: uri_within(&modules, prefix, name),
+            name,
             client: client.map(str::to_owned),
             modules,
         }
