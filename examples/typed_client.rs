@@ -1,5 +1,5 @@
 //! A client of the `registry` example that knows the service only through
-//! its contract (`registry/contract.rs`): it calls `foo.multiply`,
+//! its contract, the `registry-contract` crate: it calls `foo.multiply`,
 //! `foo.divide` (its division by zero decoded back into
 //! `MathError::DivisionByZero`), `accounting.vat` and
 //! `accounting.invoice_total`, and publishes to `foo.message_received`,
@@ -11,15 +11,11 @@
 //! `cargo run --example typed_client`.
 
 mod common;
-// A client uses the part of the contract it needs.
-#[allow(dead_code)]
-#[path = "registry/contract.rs"]
-mod contract;
 
 use std::time::Duration;
 
-use contract::accounting::{InvoiceTotalCaller, Line, VatCaller};
-use contract::foo::{DivideCaller, MathError, MessageReceivedPublisher, MultiplyCaller};
+use registry_contract::accounting::{InvoiceTotalCaller, Line, VatCaller};
+use registry_contract::foo::{DivideCaller, MathError, MessageReceivedPublisher, MultiplyCaller};
 use wamp_runtime::{Client, TypedCallError};
 
 #[tokio::main]

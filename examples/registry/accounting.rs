@@ -1,9 +1,9 @@
 //! `accounting.*`: prices with and without value-added tax; the
-//! implementations of [`contract::accounting`](crate::contract::accounting).
+//! implementations of `registry_contract::accounting`.
 
 use wamp_runtime::{CallContext, EventContext, procedure, subscriber};
 
-use crate::contract::accounting::{InvoiceTotalCaller, Line, PaymentReceivedPublisher, VatCaller};
+use registry_contract::accounting::{InvoiceTotalCaller, Line, PaymentReceivedPublisher, VatCaller};
 
 /// The tax rate used when the caller gives none, in percent.
 const DEFAULT_VAT_PERCENT: f64 = 24.0;

@@ -1,10 +1,10 @@
 //! asphalt-wamp's `WAMPRegistry('foo', ...)`: the implementations of
 //! `foo.multiply`, `foo.divide` and the topic `foo.message_received`,
-//! declared in [`contract::foo`](crate::contract::foo).
+//! declared in `registry_contract::foo`.
 
 use wamp_runtime::{CallContext, EventContext, procedure, subscriber};
 
-use crate::contract::foo::{DivideCaller, MathError, MessageReceivedPublisher, MultiplyCaller};
+use registry_contract::foo::{DivideCaller, MathError, MessageReceivedPublisher, MultiplyCaller};
 
 /// Prints which process served the call, to show round-robin at work when
 /// several processes serve it.

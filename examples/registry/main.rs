@@ -9,8 +9,9 @@
 //! | [`deliveries`] | procedure `deliveries.estimate`; subscription `deliveries.shipped` |
 //! | [`production`] | procedure `production.schedule`; subscription `production.line_stopped` |
 //!
-//! `foo` and `accounting` implement the declarations of [`contract`], the
-//! module a client shares with the service to call it through typed callers
+//! `foo` and `accounting` implement the declarations of the
+//! `registry-contract` crate (`examples/registry-contract`), which clients
+//! depend on to call the service through typed callers
 //! (`examples/typed_client.rs`); `deliveries` and `production` are plain
 //! `#[procedure]`s.
 //!
@@ -27,10 +28,6 @@
 mod common;
 
 mod accounting;
-// The service implements part of its contract's callers; the rest is for
-// its clients.
-#[allow(dead_code)]
-mod contract;
 mod deliveries;
 mod foo;
 mod production;
