@@ -306,3 +306,23 @@ pub(crate) fn implements_check(handler: &Handler, declaration: &syn::Path) -> To
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name_of(function: &str, suffix: &str) -> String {
+        let ident: Ident = syn::parse_str(function).expect("an identifier");
+        default_name(&ident, suffix).to_string()
+    }
+
+    #[test]
+    fn default_names_are_the_function_in_camel_case_with_a_suffix() {
+        assert_eq!(name_of("multiply", "Caller"), "MultiplyCaller");
+        assert_eq!(name_of("invoice_total", "Caller"), "InvoiceTotalCaller");
+        assert_eq!(name_of("message_received", "Publisher"), "MessageReceivedPublisher");
+        assert_eq!(name_of("r#match", "Caller"), "MatchCaller");
+        assert_eq!(name_of("_private__twice", "Caller"), "PrivateTwiceCaller");
+        assert_eq!(name_of("count_to2", "Caller"), "CountTo2Caller");
+    }
+}
