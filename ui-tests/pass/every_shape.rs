@@ -101,6 +101,38 @@ mod nested {
     }
 }
 
+/// Declarations: callers and publishers only, implemented below.
+pub mod contract {
+    use wamp_runtime::{Args, CallContext, EventContext, Kwargs};
+
+    #[derive(Debug, serde::Serialize, serde::Deserialize)]
+    pub struct Filter {
+        pub name: String,
+    }
+
+    /// Searches, with progress.
+    #[wamp_runtime::procedure(name = "search", prefix = "contract", caller = Search, progress = String)]
+    pub async fn search(ctx: CallContext, query: String, filter: Kwargs<Filter>) -> std::io::Result<Vec<String>>;
+
+    #[wamp_runtime::subscriber(publisher = Tick)]
+    pub fn ticked(ctx: EventContext, count: u64, rest: Args);
+}
+
+#[procedure(implements = contract::Search, concurrency = 4)]
+async fn search(
+    _ctx: CallContext,
+    query: String,
+    _pool: wamp_runtime::State<String>,
+    filter: Kwargs<contract::Filter>,
+) -> std::io::Result<Vec<String>> {
+    Ok(vec![query, filter.0.name])
+}
+
+#[subscriber(implements = contract::Tick)]
+fn ticked(_ctx: EventContext, count: u64, rest: Args) {
+    let _ = (count, rest);
+}
+
 /// Every handler has a typed caller or publisher, with the function's visibility.
 async fn callers(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
     let _: f64 = DivideCaller::call(&client, 1.0, 2.0).await?;
@@ -115,6 +147,9 @@ async fn callers(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error:
     let _: &str = MatchCaller::uri();
     let _: u64 = MessageReceivedPublisher::publish(&client, "hello".into()).acknowledged().await?;
     EverythingPublisher::publish(&client, Args::default(), Kwargs::default()).await?;
+    let _: wamp_runtime::caller::TypedProgressiveCall<Vec<String>, std::io::Error, String> =
+        contract::Search::call(&client, "q".into(), Kwargs(contract::Filter { name: "n".into() })).with_progress();
+    contract::Tick::publish(&client, 1, Args::default()).exclude_me(false).await?;
     Ok(())
 }
 
