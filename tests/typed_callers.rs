@@ -342,3 +342,25 @@ async fn a_caller_of_a_declaration_reaches_its_implementation() {
         other => panic!("expected no_such_procedure, got {other:?}"),
     }
 }
+
+/// A contract in a crate of its own (the registry example's): using its
+/// callers links its `wamp_module!` prefixes, so the URIs resolve here as
+/// in the service, and none of its declarations becomes a handler of this
+/// program.
+#[test]
+fn a_contract_crate_gives_callers_its_uris_and_this_program_no_handlers() {
+    use registry_contract::{accounting, foo};
+
+    assert_eq!(foo::MultiplyCaller::uri(), "foo.multiply");
+    assert_eq!(foo::MessageReceivedPublisher::uri(), "foo.message_received");
+    assert_eq!(accounting::VatCaller::uri(), "accounting.vat");
+    let bindings = wamp_runtime::registry::Registry::from_inventory().resolve().unwrap();
+    let foreign: Vec<&str> = bindings
+        .procedures
+        .iter()
+        .map(|b| b.uri.as_str())
+        .chain(bindings.subscriptions.iter().map(|b| b.uri.as_str()))
+        .filter(|uri| !uri.starts_with("typed_callers."))
+        .collect();
+    assert!(foreign.is_empty(), "handlers from elsewhere: {foreign:?}");
+}
