@@ -218,6 +218,23 @@ impl Signature {
     }
 }
 
+/// An attribute that cannot expand: its errors, and what to emit besides
+/// the function so that its uses do not fail too (its caller, when only
+/// the options are wrong).
+pub(crate) struct Rejected {
+    pub(crate) error: syn::Error,
+    pub(crate) fallback: TokenStream,
+}
+
+impl From<syn::Error> for Rejected {
+    fn from(error: syn::Error) -> Self {
+        Rejected {
+            error,
+            fallback: TokenStream::new(),
+        }
+    }
+}
+
 /// A handler attribute's input, parsed and checked: what both
 /// `#[procedure]` and `#[subscriber]` start from.
 pub(crate) struct Handler {
@@ -288,27 +305,50 @@ fn check_contract_options(opts: &Opts, declaration: bool, kind: Kind, errors: &m
 impl Handler {
     /// Parses the attribute's options (those `accepts` allows) and the
     /// function, reporting every mistake at once.
-    pub(crate) fn parse(args: TokenStream, item: TokenStream, accepts: &Accepts, kind: Kind) -> syn::Result<Handler> {
+    pub(crate) fn parse(
+        args: TokenStream,
+        item: TokenStream,
+        accepts: &Accepts,
+        kind: Kind,
+    ) -> Result<Handler, Rejected> {
         let mut errors = Errors::default();
         let opts: Opts = syn::parse2(args)?;
         let (function, declaration) = parse_function(item)?;
         check_contract_options(&opts, declaration, kind, &mut errors);
         let options = CommonOptions::parse(opts, accepts, &mut errors);
         let signature = check(&function, kind, &mut errors);
-        errors.finish()?;
         let Some(signature) = signature else {
-            return Err(syn::Error::new_spanned(
-                &function.sig,
-                format!("invalid {}", kind.noun()),
-            ));
+            errors.finish()?;
+            return Err(syn::Error::new_spanned(&function.sig, format!("invalid {}", kind.noun())).into());
         };
-        Ok(Handler {
+        let handler = Handler {
             function,
             options,
             signature,
             declaration,
             kind,
-        })
+        };
+        match errors.finish() {
+            Ok(()) => Ok(handler),
+            // Only the options are wrong: the caller is still made (with
+            // the defaults of what is wrong), so its uses raise no error.
+            Err(error) => Err(Rejected {
+                error,
+                fallback: handler.remote(),
+            }),
+        }
+    }
+
+    /// The caller or publisher; nothing for an implementation, whose
+    /// caller is its declaration's.
+    fn remote(&self) -> TokenStream {
+        if self.options.implements.is_some() {
+            return TokenStream::new();
+        }
+        match self.kind {
+            Kind::Procedure => crate::caller::procedure_caller(self),
+            Kind::Subscriber => crate::caller::subscriber_publisher(self),
+        }
     }
 
     /// The function behind its public adapter, as a `&'static dyn` handler:
@@ -356,18 +396,14 @@ impl Handler {
     /// publisher); a declaration's caller only; an implementation's entry
     /// at its declaration's URI, with the check that it fits.
     pub(crate) fn expand(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
-        let remote = match self.kind {
-            Kind::Procedure => crate::caller::procedure_caller(self),
-            Kind::Subscriber => crate::caller::subscriber_publisher(self),
-        };
         if self.declaration {
-            return remote;
+            return self.remote();
         }
         let function = &self.function;
         let submit = self.submit(entry, entry_options);
         let remote = match &self.options.implements {
             Some(declaration) => crate::caller::implements_check(self, declaration),
-            None => remote,
+            None => self.remote(),
         };
         quote! {
             #function

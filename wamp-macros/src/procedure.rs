@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::attrs::Accepts;
-use crate::handler::{Handler, Kind};
+use crate::handler::{Handler, Kind, Rejected};
 
 const ACCEPTS: Accepts = Accepts {
     context: "#[procedure]",
@@ -26,7 +26,7 @@ const ACCEPTS: Accepts = Accepts {
     ],
 };
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream, Rejected> {
     let handler = Handler::parse(args, item, &ACCEPTS, Kind::Procedure)?;
     Ok(handler.expand(quote!(ProcedureEntry), handler.options.register_options()))
 }
