@@ -175,3 +175,38 @@ fn an_example_that_fails_prints_a_readable_error() {
         assert!(!stderr.contains("Connect {"), "{example}: {stderr}");
     }
 }
+
+/// `typed_client` knows the `registry` service only through its contract:
+/// every answer comes back typed, the division by zero as the enum variant,
+/// and its source names no URI.
+#[test]
+fn the_typed_client_calls_the_registry_example_through_its_contract() {
+    let source = include_str!("../examples/typed_client.rs");
+    for uri in ["\"foo.", "\"accounting."] {
+        assert!(!source.contains(uri), "typed_client writes a URI: {uri}");
+    }
+
+    let mut service = start("registry");
+    service.wait_for("ready", TIMEOUT);
+    let mut client = start("typed_client");
+    for line in [
+        "foo.multiply(6, 7) = 42",
+        "foo.divide(7, 2) = 3.5",
+        "foo.divide(1, 0) failed with MathError::DivisionByZero",
+        "accounting.vat(100) = 24, at 10 % = 10",
+        "accounting.invoice_total = 8.5",
+    ] {
+        assert_eq!(client.wait_for(line, TIMEOUT), line);
+    }
+    let published = client.wait_for("published to", TIMEOUT);
+    assert!(
+        published.starts_with("published to foo.message_received (publication "),
+        "{published}"
+    );
+    assert!(client.wait(TIMEOUT).success());
+
+    // The service's handlers ran: the calls and the event reached them.
+    service.wait_for("foo.multiply(6, 7) = 42 (served by process", TIMEOUT);
+    service.wait_for("new message: hello from typed_client", TIMEOUT);
+    assert!(service.terminate(TIMEOUT).success());
+}

@@ -1,22 +1,14 @@
-//! asphalt-wamp's `WAMPRegistry('foo', ...)`: `foo.multiply`, `foo.divide` and
-//! the topic `foo.message_received`.
+//! asphalt-wamp's `WAMPRegistry('foo', ...)`: the implementations of
+//! `foo.multiply`, `foo.divide` and the topic `foo.message_received`,
+//! declared in `registry_contract::foo`.
 
-use wamp_runtime::{CallContext, EventContext, WampError, procedure, subscriber};
+use wamp_runtime::{CallContext, EventContext, procedure, subscriber};
 
-wamp_runtime::wamp_module!(prefix = "foo");
+use registry_contract::foo::{DivideCaller, MathError, MessageReceivedPublisher, MultiplyCaller};
 
-/// Errors of `foo.divide`; the URI follows the module prefix:
-/// `foo.error.division_by_zero`.
-#[derive(Debug, thiserror::Error, WampError)]
-pub(crate) enum MathError {
-    #[error("division by zero")]
-    #[wamp_error("error.division_by_zero")]
-    DivisionByZero,
-}
-
-/// `foo.multiply(factor1, factor2)`. Prints which process served the call,
-/// to show round-robin at work when several processes serve it.
-#[procedure]
+/// Prints which process served the call, to show round-robin at work when
+/// several processes serve it.
+#[procedure(implements = MultiplyCaller)]
 fn multiply(ctx: CallContext, factor1: f64, factor2: f64) -> f64 {
     let product = factor1 * factor2;
     println!(
@@ -27,9 +19,7 @@ fn multiply(ctx: CallContext, factor1: f64, factor2: f64) -> f64 {
     product
 }
 
-/// `foo.divide(numerator, denominator)`; dividing by zero is answered with
-/// `foo.error.division_by_zero`.
-#[procedure]
+#[procedure(implements = DivideCaller)]
 fn divide(ctx: CallContext, numerator: f64, denominator: f64) -> Result<f64, MathError> {
     if denominator == 0.0 {
         return Err(MathError::DivisionByZero);
@@ -43,8 +33,7 @@ fn divide(ctx: CallContext, numerator: f64, denominator: f64) -> Result<f64, Mat
     Ok(quotient)
 }
 
-/// Events of `foo.message_received` with one argument, `message`.
-#[subscriber]
+#[subscriber(implements = MessageReceivedPublisher)]
 fn message_received(_ctx: EventContext, message: String) {
     println!("new message: {message}");
 }

@@ -9,6 +9,12 @@
 //! | [`deliveries`] | procedure `deliveries.estimate`; subscription `deliveries.shipped` |
 //! | [`production`] | procedure `production.schedule`; subscription `production.line_stopped` |
 //!
+//! `foo` and `accounting` implement the declarations of the
+//! `registry-contract` crate (`examples/registry-contract`), which clients
+//! depend on to call the service through typed callers
+//! (`examples/typed_client.rs`); `deliveries` and `production` are plain
+//! `#[procedure]`s.
+//!
 //! Every procedure is registered with `invoke = "roundrobin"` (declared once,
 //! below), so several processes of this example can serve the same
 //! procedures at once and the router hands the calls to them in turn: start

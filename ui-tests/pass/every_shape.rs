@@ -1,7 +1,8 @@
 //! Every supported shape of handler, error and module declaration compiles.
 
 use wamp_runtime::{
-    ApplicationError, Args, CallContext, EventContext, Kwargs, Payload, WampError, procedure, subscriber, wamp_module,
+    ApplicationError, Args, CallContext, EventContext, Kwargs, Payload, TypedCallError, WampError, procedure, subscriber,
+    wamp_module,
 };
 
 wamp_module!(
@@ -47,6 +48,11 @@ fn add_numbers(_ctx: CallContext, a: i64, b: i64) -> Result<i64, MathError> {
 
 #[procedure]
 fn unit(_ctx: CallContext) {}
+
+#[procedure(caller = Countdown, progress = u32)]
+async fn count_down(_ctx: CallContext, from: u32, _pool: wamp_runtime::State<String>) -> String {
+    format!("{from}")
+}
 
 #[procedure]
 fn explicit(_ctx: CallContext, first: Option<String>, rest: Args, after: Option<bool>, all: Kwargs) -> Payload {
@@ -95,9 +101,62 @@ mod nested {
     }
 }
 
+/// Declarations: callers and publishers only, implemented below.
+pub mod contract {
+    use wamp_runtime::{Args, CallContext, EventContext, Kwargs};
+
+    #[derive(Debug, serde::Serialize, serde::Deserialize)]
+    pub struct Filter {
+        pub name: String,
+    }
+
+    /// Searches, with progress.
+    #[wamp_runtime::procedure(name = "search", prefix = "contract", caller = Search, progress = String)]
+    pub async fn search(ctx: CallContext, query: String, filter: Kwargs<Filter>) -> std::io::Result<Vec<String>>;
+
+    #[wamp_runtime::subscriber(publisher = Tick)]
+    pub fn ticked(ctx: EventContext, count: u64, rest: Args);
+}
+
+#[procedure(implements = contract::Search, concurrency = 4)]
+async fn search(
+    _ctx: CallContext,
+    query: String,
+    _pool: wamp_runtime::State<String>,
+    filter: Kwargs<contract::Filter>,
+) -> std::io::Result<Vec<String>> {
+    Ok(vec![query, filter.0.name])
+}
+
+#[subscriber(implements = contract::Tick)]
+fn ticked(_ctx: EventContext, count: u64, rest: Args) {
+    let _ = (count, rest);
+}
+
+/// Every handler has a typed caller or publisher, with the function's visibility.
+async fn callers(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
+    let _: f64 = DivideCaller::call(&client, 1.0, 2.0).await?;
+    let _: i64 = AddNumbersCaller::call(&client, 1, 2).timeout(std::time::Duration::from_secs(1)).await?;
+    let _: () = UnitCaller::call(&client).disclose_me(true).await?;
+    let _: Result<String, TypedCallError<std::convert::Infallible>> = Countdown::call(&client, 3)
+        .on_progress(|step: Result<u32, wamp_runtime::CallError>| drop(step))
+        .cancel_mode(wamp_runtime::CancelMode::Skip)
+        .await;
+    let _: Payload = ExplicitCaller::call(&client, None, Args::default(), Some(true), Kwargs::default()).into_builder().await?.into_payload();
+    let _: u8 = nested::InnerCaller::call(&client, 7).await?;
+    let _: &str = MatchCaller::uri();
+    let _: u64 = MessageReceivedPublisher::publish(&client, "hello".into()).acknowledged().await?;
+    EverythingPublisher::publish(&client, Args::default(), Kwargs::default()).await?;
+    let _: wamp_runtime::caller::TypedProgressiveCall<Vec<String>, std::io::Error, String> =
+        contract::Search::call(&client, "q".into(), Kwargs(contract::Filter { name: "n".into() })).with_progress();
+    contract::Tick::publish(&client, 1, Args::default()).exclude_me(false).await?;
+    Ok(())
+}
+
 fn main() {
     // The functions stay callable as written.
     let _ = divide;
     let _ = nested::inner;
     let _: ApplicationError = MathError::DivisionByZero.into();
+    let _ = callers;
 }

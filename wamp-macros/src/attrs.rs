@@ -6,26 +6,46 @@ use quote::{ToTokens, quote};
 use syn::ext::IdentExt as _;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Ident, Lit, LitStr, Token};
+use syn::{Ident, Lit, LitStr, Token, Type};
 use wamp_core::{InvokePolicy, MatchPolicy, Uri};
 
-/// One option: `key = literal`, or a bare `key` (a flag).
+/// One option: `key = literal`, `key = Type` (a name or a type), or a bare
+/// `key` (a flag).
 pub(crate) struct Opt {
     pub(crate) key: Ident,
     pub(crate) value: Option<Lit>,
+    /// The value when it is not a literal.
+    pub(crate) ty: Option<Type>,
 }
 
 impl Parse for Opt {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         // `Ident::parse_any` accepts keywords, so `match = "prefix"` parses.
         let key = input.call(Ident::parse_any)?.unraw();
-        let value = if input.peek(Token![=]) {
+        let (mut value, mut ty) = (None, None);
+        if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
-            Some(input.parse::<Lit>()?)
-        } else {
-            None
-        };
-        Ok(Opt { key, value })
+            if input.peek(Lit) {
+                value = Some(input.parse::<Lit>()?);
+            } else {
+                ty = Some(input.parse::<Type>()?);
+            }
+        }
+        Ok(Opt { key, value, ty })
+    }
+}
+
+impl Opt {
+    /// Reports a value that is a name or a type where a literal is
+    /// expected; `true` when there is one.
+    fn misplaced_type(&self, errors: &mut Errors, message: impl std::fmt::Display) -> bool {
+        match &self.ty {
+            Some(ty) => {
+                errors.spanned(ty, message);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -71,7 +91,9 @@ pub(crate) fn string(opt: &Opt, errors: &mut Errors, example: &str) -> Option<Li
             None
         }
         None => {
-            errors.spanned(&opt.key, format!("`{}` needs a value, e.g. `{example}`", opt.key));
+            if !opt.misplaced_type(errors, format!("`{}` expects a string, e.g. `{example}`", opt.key)) {
+                errors.spanned(&opt.key, format!("`{}` needs a value, e.g. `{example}`", opt.key));
+            }
             None
         }
     }
@@ -80,6 +102,7 @@ pub(crate) fn string(opt: &Opt, errors: &mut Errors, example: &str) -> Option<Li
 pub(crate) fn boolean(opt: &Opt, errors: &mut Errors) -> Option<bool> {
     match &opt.value {
         Some(Lit::Bool(b)) => Some(b.value),
+        None if opt.misplaced_type(errors, format!("`{}` expects `true` or `false`", opt.key)) => None,
         None => Some(true),
         Some(other) => {
             errors.spanned(other, format!("`{}` expects `true` or `false`", opt.key));
@@ -109,7 +132,88 @@ pub(crate) fn positive(opt: &Opt, errors: &mut Errors) -> Option<usize> {
             None
         }
         None => {
-            errors.spanned(&opt.key, format!("`{}` needs a value, e.g. `{} = 4`", opt.key, opt.key));
+            let example = format!("e.g. `{} = 4`", opt.key);
+            if !opt.misplaced_type(errors, format!("`{}` expects a positive integer, {example}", opt.key)) {
+                errors.spanned(&opt.key, format!("`{}` needs a value, {example}", opt.key));
+            }
+            None
+        }
+    }
+}
+
+/// A Rust name (`caller = MultiplyCaller`).
+pub(crate) fn name(opt: &Opt, errors: &mut Errors, example: &str) -> Option<Ident> {
+    let message = format!("`{}` expects a name, e.g. `{} = {example}`", opt.key, opt.key);
+    match (&opt.ty, &opt.value) {
+        (Some(Type::Path(path)), _) if path.qself.is_none() => match path.path.get_ident() {
+            Some(ident) => Some(ident.clone()),
+            None => {
+                errors.spanned(path, message);
+                None
+            }
+        },
+        (Some(other), _) => {
+            errors.spanned(other, message);
+            None
+        }
+        (None, Some(lit)) => {
+            errors.spanned(lit, message);
+            None
+        }
+        (None, None) => {
+            errors.spanned(
+                &opt.key,
+                format!("`{}` needs a value, e.g. `{} = {example}`", opt.key, opt.key),
+            );
+            None
+        }
+    }
+}
+
+/// A path (`implements = contract::MultiplyCaller`).
+pub(crate) fn path(opt: &Opt, errors: &mut Errors, example: &str) -> Option<syn::Path> {
+    match (&opt.ty, &opt.value) {
+        (Some(Type::Path(path)), _) if path.qself.is_none() => Some(path.path.clone()),
+        (Some(other), _) => {
+            errors.spanned(
+                other,
+                format!("`{}` expects a path, e.g. `{} = {example}`", opt.key, opt.key),
+            );
+            None
+        }
+        (None, Some(lit)) => {
+            errors.spanned(
+                lit,
+                format!("`{}` expects a path, e.g. `{} = {example}`", opt.key, opt.key),
+            );
+            None
+        }
+        (None, None) => {
+            errors.spanned(
+                &opt.key,
+                format!("`{}` needs a value, e.g. `{} = {example}`", opt.key, opt.key),
+            );
+            None
+        }
+    }
+}
+
+/// A Rust type (`progress = String`).
+pub(crate) fn rust_type(opt: &Opt, errors: &mut Errors, example: &str) -> Option<Type> {
+    match (&opt.ty, &opt.value) {
+        (Some(ty), _) => Some(ty.clone()),
+        (None, Some(lit)) => {
+            errors.spanned(
+                lit,
+                format!("`{}` expects a type, e.g. `{} = {example}`", opt.key, opt.key),
+            );
+            None
+        }
+        (None, None) => {
+            errors.spanned(
+                &opt.key,
+                format!("`{}` needs a type, e.g. `{} = {example}`", opt.key, opt.key),
+            );
             None
         }
     }
@@ -201,6 +305,14 @@ pub(crate) struct CommonOptions {
     pub(crate) force_reregister: Option<bool>,
     pub(crate) concurrency: Option<usize>,
     pub(crate) queue_limit: Option<usize>,
+    /// The name of a procedure's generated caller.
+    pub(crate) caller: Option<Ident>,
+    /// The type of a procedure's progress items.
+    pub(crate) progress: Option<Type>,
+    /// The name of a subscriber's generated publisher.
+    pub(crate) publisher: Option<Ident>,
+    /// The caller (or publisher) of the declaration a function implements.
+    pub(crate) implements: Option<syn::Path>,
 }
 
 /// Which options a macro accepts.
@@ -247,6 +359,10 @@ impl CommonOptions {
                 "force_reregister" => options.force_reregister = boolean(opt, errors),
                 "concurrency" => options.concurrency = positive(opt, errors),
                 "queue_limit" => options.queue_limit = positive(opt, errors),
+                "caller" => options.caller = name(opt, errors, "MultiplyCaller"),
+                "progress" => options.progress = rust_type(opt, errors, "String"),
+                "publisher" => options.publisher = name(opt, errors, "MessagePublisher"),
+                "implements" => options.implements = path(opt, errors, "contract::MultiplyCaller"),
                 _ => unknown(opt, errors, accepts.context, accepts.valid),
             }
         }

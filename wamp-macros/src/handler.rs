@@ -6,7 +6,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
+use syn::{FnArg, ItemFn, LitStr, Pat, ReturnType, Type};
 
 use crate::attrs::{Accepts, CommonOptions, Errors, Opts, lit_str};
 
@@ -35,14 +35,14 @@ impl Kind {
 
 /// One parameter after the context: its name (that of its keyword
 /// argument) and its type.
-struct Param {
-    ident: Ident,
-    ty: Box<Type>,
+pub(crate) struct Param {
+    pub(crate) ident: Ident,
+    pub(crate) ty: Box<Type>,
 }
 
 /// The checked signature of a handler function.
 pub(crate) struct Signature {
-    params: Vec<Param>,
+    pub(crate) params: Vec<Param>,
     pub(crate) returns_result: bool,
 }
 
@@ -55,12 +55,12 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     }
 }
 
-fn is_named(ty: &Type, name: &str) -> bool {
+pub(crate) fn is_named(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_empty())
 }
 
 /// `NAME<...>` (or a path ending in it).
-fn is_generic(ty: &Type, name: &str) -> bool {
+pub(crate) fn is_generic(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && matches!(s.arguments, syn::PathArguments::AngleBracketed(_)))
 }
 
@@ -218,37 +218,137 @@ impl Signature {
     }
 }
 
+/// An attribute that cannot expand: its errors, and what to emit besides
+/// the function so that its uses do not fail too (its caller, when only
+/// the options are wrong).
+pub(crate) struct Rejected {
+    pub(crate) error: syn::Error,
+    pub(crate) fallback: TokenStream,
+}
+
+impl From<syn::Error> for Rejected {
+    fn from(error: syn::Error) -> Self {
+        Rejected {
+            error,
+            fallback: TokenStream::new(),
+        }
+    }
+}
+
 /// A handler attribute's input, parsed and checked: what both
 /// `#[procedure]` and `#[subscriber]` start from.
 pub(crate) struct Handler {
+    /// The function; a declaration's has an empty body, never emitted.
     pub(crate) function: ItemFn,
     pub(crate) options: CommonOptions,
     pub(crate) signature: Signature,
+    /// `fn name(..) -> T;` without a body: the contract of a handler that
+    /// another crate implements, which generates only the caller (or
+    /// publisher).
+    pub(crate) declaration: bool,
     kind: Kind,
+}
+
+/// The options that make a URI or a caller: the only ones a declaration
+/// takes (how it is served belongs to the implementation), and the ones an
+/// implementation takes from the declaration it names.
+const CONTRACT_OPTIONS: &[&str] = &["name", "prefix", "caller", "progress", "publisher"];
+
+/// A function as written, or a declaration (`fn f(..) -> T;`) given the
+/// empty body it never gets.
+fn parse_function(item: TokenStream) -> syn::Result<(ItemFn, bool)> {
+    match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(function) => Ok((function, false)),
+        Err(error) => match syn::parse2::<syn::ForeignItemFn>(item) {
+            Ok(declared) => Ok((
+                ItemFn {
+                    attrs: declared.attrs,
+                    vis: declared.vis,
+                    sig: declared.sig,
+                    block: Box::new(syn::parse_quote!({})),
+                },
+                true,
+            )),
+            Err(_) => Err(error),
+        },
+    }
+}
+
+/// Reports the options that do not fit a declaration, or an implementation.
+fn check_contract_options(opts: &Opts, declaration: bool, kind: Kind, errors: &mut Errors) {
+    let noun = kind.noun();
+    let implements = opts.0.iter().find(|o| o.key == "implements");
+    for opt in &opts.0 {
+        let key = opt.key.to_string();
+        if declaration && key == "implements" {
+            errors.spanned(
+                &opt.key,
+                format!("only a {noun} with a body `implements` a declaration"),
+            );
+        } else if declaration && !CONTRACT_OPTIONS.contains(&key.as_str()) {
+            errors.spanned(
+                &opt.key,
+                format!(
+                    "`{key}` is not an option of a {noun} declaration (a `fn` without a body); \
+                     set it on the function that `implements` it"
+                ),
+            );
+        } else if implements.is_some() && CONTRACT_OPTIONS.contains(&key.as_str()) {
+            errors.spanned(
+                &opt.key,
+                format!("`{key}` cannot be combined with `implements`: the declaration it names sets it"),
+            );
+        }
+    }
 }
 
 impl Handler {
     /// Parses the attribute's options (those `accepts` allows) and the
     /// function, reporting every mistake at once.
-    pub(crate) fn parse(args: TokenStream, item: TokenStream, accepts: &Accepts, kind: Kind) -> syn::Result<Handler> {
+    pub(crate) fn parse(
+        args: TokenStream,
+        item: TokenStream,
+        accepts: &Accepts,
+        kind: Kind,
+    ) -> Result<Handler, Rejected> {
         let mut errors = Errors::default();
         let opts: Opts = syn::parse2(args)?;
-        let function: ItemFn = syn::parse2(item)?;
+        let (function, declaration) = parse_function(item)?;
+        check_contract_options(&opts, declaration, kind, &mut errors);
         let options = CommonOptions::parse(opts, accepts, &mut errors);
         let signature = check(&function, kind, &mut errors);
-        errors.finish()?;
         let Some(signature) = signature else {
-            return Err(syn::Error::new_spanned(
-                &function.sig,
-                format!("invalid {}", kind.noun()),
-            ));
+            errors.finish()?;
+            return Err(syn::Error::new_spanned(&function.sig, format!("invalid {}", kind.noun())).into());
         };
-        Ok(Handler {
+        let handler = Handler {
             function,
             options,
             signature,
+            declaration,
             kind,
-        })
+        };
+        match errors.finish() {
+            Ok(()) => Ok(handler),
+            // Only the options are wrong: the caller is still made (with
+            // the defaults of what is wrong), so its uses raise no error.
+            Err(error) => Err(Rejected {
+                error,
+                fallback: handler.remote(),
+            }),
+        }
+    }
+
+    /// The caller or publisher; nothing for an implementation, whose
+    /// caller is its declaration's.
+    fn remote(&self) -> TokenStream {
+        if self.options.implements.is_some() {
+            return TokenStream::new();
+        }
+        match self.kind {
+            Kind::Procedure => crate::caller::procedure_caller(self),
+            Kind::Subscriber => crate::caller::subscriber_publisher(self),
+        }
     }
 
     /// The function behind its public adapter, as a `&'static dyn` handler:
@@ -288,19 +388,58 @@ impl Handler {
         }}
     }
 
+    pub(crate) fn is_procedure(&self) -> bool {
+        self.kind == Kind::Procedure
+    }
+
+    /// The function as written, its registry entry and its caller (or
+    /// publisher); a declaration's caller only; an implementation's entry
+    /// at its declaration's URI, with the check that it fits.
+    pub(crate) fn expand(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
+        if self.declaration {
+            return self.remote();
+        }
+        let function = &self.function;
+        let submit = self.submit(entry, entry_options);
+        let remote = match &self.options.implements {
+            Some(declaration) => crate::caller::implements_check(self, declaration),
+            None => self.remote(),
+        };
+        quote! {
+            #function
+
+            #submit
+
+            #remote
+        }
+    }
+
+    /// The last part of the URI: `name`, else the function's name.
+    pub(crate) fn name(&self) -> LitStr {
+        let user_fn = &self.function.sig.ident;
+        self.options
+            .name
+            .clone()
+            .unwrap_or_else(|| lit_str(&user_fn.unraw().to_string(), user_fn.span()))
+    }
+
     /// The `inventory::submit!` of the registry entry `entry` (a path such as
     /// `ProcedureEntry`) around the function's adapter, with the given
     /// entry options.
-    pub(crate) fn submit(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
+    fn submit(&self, entry: TokenStream, entry_options: TokenStream) -> TokenStream {
         let user_fn = &self.function.sig.ident;
-        let name = self
-            .options
-            .name
-            .clone()
-            .unwrap_or_else(|| lit_str(user_fn.to_string().trim_start_matches("r#"), user_fn.span()));
+        let name = self.name();
         let function_name = lit_str(&user_fn.to_string(), user_fn.span());
         let prefix_and_client = self.options.prefix_and_client();
         let handler = self.adapter();
+        // An implementation is served from its own module (defaults,
+        // client) at its declaration's URI.
+        let implements = match &self.options.implements {
+            Some(declaration) => quote! {
+                .implements(#declaration::MODULE_PATH, #declaration::PREFIX, #declaration::NAME)
+            },
+            None => TokenStream::new(),
+        };
         quote! {
             ::wamp_runtime::__private::inventory::submit! {
                 ::wamp_runtime::registry::#entry::new(
@@ -309,6 +448,7 @@ impl Handler {
                     #handler,
                     ::wamp_runtime::registry::Location::new(#function_name, ::core::file!(), ::core::line!()),
                 )
+                #implements
                 #prefix_and_client
                 .options(#entry_options)
             }

@@ -8,6 +8,7 @@
 //! error spanned on the user's token.
 
 mod attrs;
+mod caller;
 mod handler;
 mod module;
 mod procedure;
@@ -21,7 +22,7 @@ use proc_macro::TokenStream;
 pub fn procedure(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
     procedure::expand(args.into(), item.clone())
-        .unwrap_or_else(|e| keep_item(e, item))
+        .unwrap_or_else(|rejected| keep_item(rejected, item))
         .into()
 }
 
@@ -30,15 +31,22 @@ pub fn procedure(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn subscriber(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
     subscriber::expand(args.into(), item.clone())
-        .unwrap_or_else(|e| keep_item(e, item))
+        .unwrap_or_else(|rejected| keep_item(rejected, item))
         .into()
 }
 
-/// The errors, plus the function as written: it stays defined, so its
-/// uses and imports raise no second wave of errors and warnings.
-fn keep_item(error: syn::Error, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    let mut tokens = error.into_compile_error();
-    tokens.extend(item);
+/// The errors, plus the function as written and the attribute's fallback
+/// (its caller, when only the options are wrong): they stay defined, so
+/// their uses and imports raise no second wave of errors and warnings. Of
+/// a declaration (no body), no Rust item on its own, only its types.
+fn keep_item(rejected: handler::Rejected, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let mut tokens = rejected.error.into_compile_error();
+    if syn::parse2::<syn::ItemFn>(item.clone()).is_ok() {
+        tokens.extend(item);
+    } else if let Ok(declaration) = syn::parse2::<syn::ForeignItemFn>(item) {
+        tokens.extend(caller::declared_types(&declaration.sig));
+    }
+    tokens.extend(rejected.fallback);
     tokens
 }
 

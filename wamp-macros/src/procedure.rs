@@ -1,12 +1,12 @@
 //! `#[procedure]`: the user's function, unchanged, plus an
 //! `inventory::submit!` of a `ProcedureEntry` holding
-//! `wamp_runtime::typed::procedure(names, function)`.
+//! `wamp_runtime::typed::procedure(names, function)`, and its typed caller.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::attrs::Accepts;
-use crate::handler::{Handler, Kind};
+use crate::handler::{Handler, Kind, Rejected};
 
 const ACCEPTS: Accepts = Accepts {
     context: "#[procedure]",
@@ -20,16 +20,13 @@ const ACCEPTS: Accepts = Accepts {
         "force_reregister",
         "concurrency",
         "queue_limit",
+        "caller",
+        "progress",
+        "implements",
     ],
 };
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream, Rejected> {
     let handler = Handler::parse(args, item, &ACCEPTS, Kind::Procedure)?;
-    let function = &handler.function;
-    let submit = handler.submit(quote!(ProcedureEntry), handler.options.register_options());
-    Ok(quote! {
-        #function
-
-        #submit
-    })
+    Ok(handler.expand(quote!(ProcedureEntry), handler.options.register_options()))
 }

@@ -1,25 +1,20 @@
 //! `#[subscriber]`: the user's function, unchanged, plus an
 //! `inventory::submit!` of a `SubscriberEntry` holding
-//! `wamp_runtime::typed::subscriber(names, function)`.
+//! `wamp_runtime::typed::subscriber(names, function)`, and its typed
+//! publisher.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::attrs::Accepts;
-use crate::handler::{Handler, Kind};
+use crate::handler::{Handler, Kind, Rejected};
 
 const ACCEPTS: Accepts = Accepts {
     context: "#[subscriber]",
-    valid: &["name", "prefix", "client", "match"],
+    valid: &["name", "prefix", "client", "match", "publisher", "implements"],
 };
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream, Rejected> {
     let handler = Handler::parse(args, item, &ACCEPTS, Kind::Subscriber)?;
-    let function = &handler.function;
-    let submit = handler.submit(quote!(SubscriberEntry), handler.options.subscribe_options());
-    Ok(quote! {
-        #function
-
-        #submit
-    })
+    Ok(handler.expand(quote!(SubscriberEntry), handler.options.subscribe_options()))
 }

@@ -23,6 +23,7 @@ extern crate self as wamp_runtime;
 
 mod application_error;
 mod auth;
+pub mod caller;
 mod client;
 pub mod config;
 mod connect;
@@ -102,13 +103,82 @@ pub use wamp_error::WampError;
 /// | `force_reregister = true` | take the procedure over from another session holding it (e.g. a dead predecessor the router has not dropped yet) | `false` |
 /// | `concurrency = N` | at most N invocations at once, the others queue | the module's, else no limit |
 /// | `queue_limit = N` | at most N invocations held at once, running or queued; more are refused at once as busy (`wamp.error.unavailable`) | the module's, else the client's `invocation_queue` |
+/// | `caller = Name` | the name of the generated typed caller | `MultiplyCaller` for `multiply` |
+/// | `progress = Type` | the type of the progress items its caller decodes | [`Value`] |
+/// | `implements = path::NameCaller` | implement the declaration whose caller this is: its URI, in its module | none |
+///
+/// Next to the function the attribute generates its typed caller, a unit
+/// struct with the function's visibility (see the [`caller`] module):
+/// `NameCaller::call(&client, args..)` with the parameters after the
+/// context (`State` ones left out) returns a [`caller::TypedCall`] of the
+/// `Ok` type, the error type (so a mapped `ERROR` comes back as its
+/// variant) and the progress type, which still takes `.timeout(..)`,
+/// `.cancel_mode(..)`, `.disclose_me(..)` and progress;
+/// `NameCaller::uri()` is the URI it is registered under.
+///
+/// ```
+/// use wamp_runtime::{procedure, CallContext, Client, TypedCallError, WampError};
+///
+/// #[derive(Debug, thiserror::Error, WampError)]
+/// enum MathError {
+///     #[error("division by zero")]
+///     #[wamp_error("math.error.division_by_zero")]
+///     DivisionByZero,
+/// }
+///
+/// #[procedure(prefix = "foo")]
+/// fn divide(_ctx: CallContext, numerator: f64, denominator: f64) -> Result<f64, MathError> {
+///     if denominator == 0.0 { Err(MathError::DivisionByZero) } else { Ok(numerator / denominator) }
+/// }
+///
+/// async fn use_it(client: &Client) {
+///     match DivideCaller::call(client, 1.0, 0.0).timeout(std::time::Duration::from_secs(5)).await {
+///         Ok(quotient) => println!("{quotient}"),
+///         Err(TypedCallError::Mapped(MathError::DivisionByZero)) => println!("cannot divide by zero"),
+///         Err(other) => println!("{other}"),
+///     }
+/// }
+/// assert_eq!(DivideCaller::uri(), "foo.divide");
+/// ```
+///
+/// **Declarations.** A function *without a body* is a declaration: it
+/// generates only the caller, and registers nothing. It takes the options
+/// `name`, `prefix`, `caller` and `progress`. The service implements it
+/// with `implements = path::to::NameCaller` on a function with the same
+/// parameter and result types (checked at compile time); the
+/// implementation is registered under the declaration's URI, served with
+/// its own options (`invoke`, `concurrency`, ...) and its own modules'
+/// defaults. Callers depend on the declarations only,
+/// so the service's handlers are never in their program:
+///
+/// ```standalone_crate
+/// mod contract {
+///     use wamp_runtime::CallContext;
+///     wamp_runtime::wamp_module!(prefix = "com.example");
+///
+///     #[wamp_runtime::procedure]
+///     pub fn add(ctx: CallContext, a: i64, b: i64) -> i64;
+/// }
+///
+/// #[wamp_runtime::procedure(implements = contract::AddCaller, invoke = "roundrobin")]
+/// fn add(_ctx: wamp_runtime::CallContext, a: i64, b: i64) -> i64 {
+///     a + b
+/// }
+///
+/// let bindings = wamp_runtime::registry::Registry::from_inventory().resolve()?;
+/// assert_eq!(bindings.procedures.len(), 1);
+/// assert_eq!(bindings.procedures[0].uri, contract::AddCaller::uri());
+/// assert_eq!(contract::AddCaller::uri(), "com.example.add");
+/// # Ok::<(), wamp_runtime::registry::StartupError>(())
+/// ```
 ///
 /// The function must be a free function (no `self`, no generics) whose first
 /// parameter is the [`CallContext`]; it may be `async` or plain. It stays
-/// callable as written. The attribute adds nothing but a link-time
+/// callable as written. The attribute adds a link-time
 /// [entry](registry::ProcedureEntry) holding
 /// [`typed::procedure`]`(["param", ...], function)` (see the [`typed`]
-/// module for that expansion written by hand).
+/// module for that expansion written by hand) and the caller (see the
+/// [`caller`] module for that written by hand).
 pub use wamp_macros::procedure;
 
 /// Turns a function into a subscriber subscribed at start-up by [`serve`].
@@ -122,13 +192,17 @@ pub use wamp_macros::procedure;
 /// }
 /// ```
 ///
-/// Options: `name`, `prefix`, `client` and `match`, as for
-/// [`procedure`](macro@procedure). The first parameter must be the
+/// Options: `name`, `prefix`, `client`, `match` and `implements`, as for
+/// [`procedure`](macro@procedure), and `publisher = Name`. The first parameter must be the
 /// [`EventContext`]; the others are read from the event like a procedure's
 /// (see [`extract`]). Arguments that do not fit are logged and the function
 /// is not run. It returns `()` or a `Result<(), E>` whose error is reported
-/// (see [`reply`]). Like [`procedure`](macro@procedure), it adds only an
-/// [entry](registry::SubscriberEntry) holding [`typed::subscriber`].
+/// (see [`reply`]). Like [`procedure`](macro@procedure), it adds an
+/// [entry](registry::SubscriberEntry) holding [`typed::subscriber`], and a
+/// typed publisher: `MessageReceivedPublisher::publish(&client, message)`
+/// returns the [`PublishBuilder`] for the topic, to await as it is or
+/// `.acknowledged()`, with its options. A subscriber without a body is a
+/// declaration, as for procedures.
 pub use wamp_macros::subscriber;
 
 /// Declares the prefix and defaults of a module and every module below it;
@@ -159,8 +233,10 @@ pub use wamp_macros::WampError;
 /// any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::caller::ResultParts;
     pub use crate::typed::{CheckedParameter, CheckedState};
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
     pub use inventory;
+    pub use serde;
     pub use std::vec::Vec;
 }

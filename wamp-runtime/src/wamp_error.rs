@@ -132,6 +132,19 @@ impl WampError for ApplicationError {
     }
 }
 
+/// The error type of a handler that cannot fail, as its generated caller
+/// sees it: no `ERROR` maps to it, every one stays a
+/// [`TypedCallError::Other`](crate::TypedCallError::Other).
+impl WampError for std::convert::Infallible {
+    fn to_application_error(&self) -> ApplicationError {
+        match *self {}
+    }
+
+    fn from_application_error(_err: &ApplicationError) -> Option<Self> {
+        None
+    }
+}
+
 /// The error types a client's handlers send under URIs of their own, by
 /// type (see the [module](self) documentation).
 ///

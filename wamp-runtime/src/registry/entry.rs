@@ -39,6 +39,10 @@ pub struct ProcedureEntry {
     /// The module that defines the handler (`module_path!()`): its
     /// enclosing modules' prefixes and defaults apply.
     pub module_path: &'static str,
+    /// The module whose prefixes make the URI, when it is not
+    /// `module_path`: that of the declaration an implementation
+    /// implements (see [`implements`](Self::implements)).
+    pub uri_module_path: Option<&'static str>,
     /// The entry's own prefix, between the modules' prefixes and the name.
     pub prefix: Option<&'static str>,
     /// The configured client that registers it; `None`: the module's, else
@@ -64,6 +68,7 @@ impl ProcedureEntry {
         Self {
             name,
             module_path,
+            uri_module_path: None,
             prefix: None,
             client: None,
             options: RegisterOptions::new(),
@@ -75,6 +80,22 @@ impl ProcedureEntry {
     /// Sets the entry's prefix.
     pub const fn prefix(mut self, prefix: &'static str) -> Self {
         self.prefix = Some(prefix);
+        self
+    }
+
+    /// Places the entry at a declaration's URI: the prefixes of the
+    /// modules enclosing `module_path`, then `prefix`, then `name` (what
+    /// `implements = ..` does). The options and client still come from
+    /// the entry's own module.
+    pub const fn implements(
+        mut self,
+        module_path: &'static str,
+        prefix: Option<&'static str>,
+        name: &'static str,
+    ) -> Self {
+        self.uri_module_path = Some(module_path);
+        self.prefix = prefix;
+        self.name = name;
         self
     }
 
@@ -100,6 +121,9 @@ pub struct SubscriberEntry {
     pub name: &'static str,
     /// The module that defines the handler.
     pub module_path: &'static str,
+    /// The module whose prefixes make the topic, as for
+    /// [`ProcedureEntry::uri_module_path`].
+    pub uri_module_path: Option<&'static str>,
     /// The entry's own prefix.
     pub prefix: Option<&'static str>,
     /// The configured client that subscribes it.
@@ -123,6 +147,7 @@ impl SubscriberEntry {
         Self {
             name,
             module_path,
+            uri_module_path: None,
             prefix: None,
             client: None,
             options: SubscribeOptions::new(),
@@ -134,6 +159,22 @@ impl SubscriberEntry {
     /// Sets the entry's prefix.
     pub const fn prefix(mut self, prefix: &'static str) -> Self {
         self.prefix = Some(prefix);
+        self
+    }
+
+    /// Places the entry at a declaration's URI: the prefixes of the
+    /// modules enclosing `module_path`, then `prefix`, then `name` (what
+    /// `implements = ..` does). The options and client still come from
+    /// the entry's own module.
+    pub const fn implements(
+        mut self,
+        module_path: &'static str,
+        prefix: Option<&'static str>,
+        name: &'static str,
+    ) -> Self {
+        self.uri_module_path = Some(module_path);
+        self.prefix = prefix;
+        self.name = name;
         self
     }
 
@@ -157,6 +198,7 @@ macro_rules! debug_without_handler {
                 f.debug_struct(stringify!($entry))
                     .field("name", &self.name)
                     .field("module_path", &self.module_path)
+                    .field("uri_module_path", &self.uri_module_path)
                     .field("prefix", &self.prefix)
                     .field("client", &self.client)
                     .field("options", &self.options)

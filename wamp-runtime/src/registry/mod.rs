@@ -368,7 +368,13 @@ impl Registry {
             }
         }
         for entry in inventory::iter::<ProcedureEntry> {
-            let place = Placement::of(entry.module_path, entry.prefix, entry.name, entry.client);
+            let place = Placement::of(
+                entry.module_path,
+                entry.uri_module_path,
+                entry.prefix,
+                entry.name,
+                entry.client,
+            );
             let options = place
                 .modules
                 .iter()
@@ -386,7 +392,13 @@ impl Registry {
             });
         }
         for entry in inventory::iter::<SubscriberEntry> {
-            let place = Placement::of(entry.module_path, entry.prefix, entry.name, entry.client);
+            let place = Placement::of(
+                entry.module_path,
+                entry.uri_module_path,
+                entry.prefix,
+                entry.name,
+                entry.client,
+            );
             let options = place
                 .modules
                 .iter()
@@ -535,18 +547,57 @@ struct Placement {
 }
 
 impl Placement {
-    fn of(module_path: &str, prefix: Option<&str>, name: &str, client: Option<&str>) -> Self {
+    /// `uri_module_path`: the module whose prefixes make the URI, when it
+    /// is not the entry's own (an implementation's declaration).
+    fn of(
+        module_path: &str,
+        uri_module_path: Option<&str>,
+        prefix: Option<&str>,
+        name: &str,
+        client: Option<&str>,
+    ) -> Self {
         let modules = entry::enclosing_modules(module_path);
-        let mut parts: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
-        parts.push(prefix);
-        parts.push(Some(name));
         let client = client.or_else(|| modules.iter().rev().find_map(|m| m.client));
+        let name = match uri_module_path {
+            Some(declared_in) => entry_uri(declared_in, prefix, name),
+            None => uri_within(&modules, prefix, name),
+        };
         Placement {
-            name: join(&parts),
+            name,
             client: client.map(str::to_owned),
             modules,
         }
     }
+}
+
+/// The full URI of a link-time entry defined in `module_path` with its own
+/// `prefix` and `name`: the prefixes the `wamp_module!` declarations of its
+/// enclosing modules give (crate root first), then `prefix`, then `name`,
+/// joined with `.`.
+///
+/// This is the one rule: [`Registry::from_inventory`] (and so
+/// [`serve`](crate::serve)) registers `#[procedure]`s and subscribes
+/// `#[subscriber]`s under it, and their generated callers and publishers
+/// (see [`caller`](crate::caller)) address them with it, in whatever
+/// process they run, as long as the crate declaring the modules is linked.
+///
+/// ```
+/// mod billing {
+///     wamp_runtime::wamp_module!(prefix = "com.example.billing");
+/// }
+///
+/// let uri = wamp_runtime::registry::entry_uri(&format!("{}::billing", module_path!()), Some("v2"), "total");
+/// assert_eq!(uri, "com.example.billing.v2.total");
+/// ```
+pub fn entry_uri(module_path: &str, prefix: Option<&str>, name: &str) -> String {
+    uri_within(&entry::enclosing_modules(module_path), prefix, name)
+}
+
+fn uri_within(modules: &[&'static ModuleEntry], prefix: Option<&str>, name: &str) -> String {
+    let mut parts: Vec<Option<&str>> = modules.iter().map(|m| m.prefix).collect();
+    parts.push(prefix);
+    parts.push(Some(name));
+    join(&parts)
 }
 
 /// Where a handler was added to a registry: the caller of a `#[track_caller]` method.

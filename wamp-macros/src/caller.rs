@@ -1,0 +1,328 @@
+//! The typed caller of a `#[procedure]` and the typed publisher of a
+//! `#[subscriber]`: a unit struct next to the function whose `call` or
+//! `publish` takes the handler's parameter types and whose `uri` is resolved
+//! by `wamp_runtime::registry::entry_uri`, the rule of the registration.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ReturnType;
+use syn::ext::IdentExt as _;
+use syn::spanned::Spanned as _;
+
+use crate::handler::{Handler, is_generic, is_named};
+
+/// `multiply` → `MultiplyCaller`, `r#match` → `MatchCaller`.
+fn default_name(function: &Ident, suffix: &str) -> Ident {
+    let pascal: String = function
+        .unraw()
+        .to_string()
+        .split('_')
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect();
+    format_ident!("{pascal}{suffix}", span = function.span())
+}
+
+/// What the generated struct needs from the handler: its name, its URI,
+/// and the parameters a caller passes, with the builder calls sending them.
+struct Remote<'a> {
+    handler: &'a Handler,
+    /// `client`, hygienic, so that a parameter of that name does not clash.
+    client: Ident,
+}
+
+impl<'a> Remote<'a> {
+    fn new(handler: &'a Handler) -> Self {
+        Remote {
+            handler,
+            client: Ident::new("client", Span::mixed_site()),
+        }
+    }
+
+    /// Where the entry is declared (what an implementation elsewhere
+    /// takes), and `uri()` resolved from it.
+    fn place_and_uri(&self, what: &str, item: &Ident) -> TokenStream {
+        let vis = &self.handler.function.vis;
+        let name = self.handler.name();
+        let prefix = match &self.handler.options.prefix {
+            Some(prefix) => quote!(::core::option::Option::Some(#prefix)),
+            None => quote!(::core::option::Option::None),
+        };
+        let uri_doc = format!("The {what}'s full URI, as it is registered (`registry::entry_uri`).");
+        quote! {
+            /// The module the handler is declared in (`module_path!()`).
+            #vis const MODULE_PATH: &'static str = ::core::module_path!();
+            /// The handler's own prefix (`prefix = ".."`).
+            #vis const PREFIX: ::core::option::Option<&'static str> = #prefix;
+            /// The last part of the URI (`name = ".."`, else the function's name).
+            #vis const NAME: &'static str = #name;
+
+            #[doc = #uri_doc]
+            #vis fn uri() -> &'static str {
+                static URI: ::wamp_runtime::caller::EntryUri =
+                    ::wamp_runtime::caller::EntryUri::new(#item::MODULE_PATH, #item::PREFIX, #item::NAME);
+                URI.get()
+            }
+        }
+    }
+
+    /// For a declaration, its types named (see [`declared_types`]).
+    fn declared_types(&self) -> TokenStream {
+        if !self.handler.declaration {
+            return TokenStream::new();
+        }
+        declared_types(&self.handler.function.sig)
+    }
+
+    /// The declaration's own doc comments, for the generated struct.
+    fn docs(&self) -> Vec<&syn::Attribute> {
+        if !self.handler.declaration {
+            return Vec::new();
+        }
+        self.handler
+            .function
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("doc"))
+            .collect()
+    }
+
+    /// The parameters a caller gives (every one but `State<T>`), and the
+    /// builder calls that send them. Their serialization is a bound of the
+    /// method, not of its body, so a handler whose argument types only
+    /// deserialize still compiles; its caller is unusable, with the missing
+    /// `Serialize` reported where it is used.
+    fn arguments(&self) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<TokenStream>) {
+        let (mut params, mut sends, mut bounds) = (Vec::new(), Vec::new(), Vec::new());
+        for param in &self.handler.signature.params {
+            let (ident, ty) = (&param.ident, &param.ty);
+            if is_generic(ty, "State") {
+                continue;
+            }
+            params.push(quote!(#ident: #ty));
+            if is_named(ty, "Args") {
+                sends.push(quote_spanned!(ty.span()=> .args(#ident.0)));
+            } else if is_named(ty, "Kwargs") || is_generic(ty, "Kwargs") {
+                sends.push(quote_spanned!(ty.span()=> .kwargs(#ident.0)));
+                if let Some(inner) = first_type_argument(ty) {
+                    bounds.push(
+                        quote_spanned!(inner.span()=> for<'__wamp> #inner: ::wamp_runtime::__private::serde::Serialize),
+                    );
+                }
+            } else {
+                sends.push(quote_spanned!(ty.span()=> .arg(#ident)));
+                bounds.push(quote_spanned!(ty.span()=> for<'__wamp> #ty: ::wamp_runtime::__private::serde::Serialize));
+            }
+        }
+        (params, sends, bounds)
+    }
+}
+
+/// The types of a declaration, whose signature is never emitted, named
+/// once: they must exist, and their imports count as used.
+pub(crate) fn declared_types(sig: &syn::Signature) -> TokenStream {
+    let inputs = sig.inputs.iter().filter_map(|input| match input {
+        syn::FnArg::Typed(typed) => Some(&typed.ty),
+        syn::FnArg::Receiver(_) => None,
+    });
+    let output = &sig.output;
+    quote! {
+        const _: ::core::marker::PhantomData<fn(#(#inputs),*) #output> = ::core::marker::PhantomData;
+    }
+}
+
+/// `T` of `Kwargs<T>`.
+fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let syn::PathArguments::AngleBracketed(arguments) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    arguments.args.iter().find_map(|argument| match argument {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    })
+}
+
+/// The result and error types a caller decodes: those of the handler's
+/// `Result` (through `ResultParts`, so that aliases such as
+/// `io::Result<T>` work), else its return type and `Infallible`.
+fn result_types(handler: &Handler) -> (TokenStream, TokenStream) {
+    match &handler.function.sig.output {
+        ReturnType::Default => (quote!(()), quote!(::core::convert::Infallible)),
+        ReturnType::Type(_, ty) if handler.signature.returns_result => (
+            quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::ResultParts>::Ok),
+            quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::ResultParts>::Err),
+        ),
+        ReturnType::Type(_, ty) => (quote!(#ty), quote!(::core::convert::Infallible)),
+    }
+}
+
+/// The types of the parameters a caller gives, `State` ones left out.
+fn argument_types(handler: &Handler) -> Vec<&syn::Type> {
+    handler
+        .signature
+        .params
+        .iter()
+        .map(|param| &*param.ty)
+        .filter(|ty| !is_generic(ty, "State"))
+        .collect()
+}
+
+/// The caller of a `#[procedure]`.
+pub(crate) fn procedure_caller(handler: &Handler) -> TokenStream {
+    let function = &handler.function.sig.ident;
+    let vis = &handler.function.vis;
+    let caller = handler
+        .options
+        .caller
+        .clone()
+        .unwrap_or_else(|| default_name(function, "Caller"));
+    let remote = Remote::new(handler);
+    let client = &remote.client;
+    let place_and_uri = remote.place_and_uri("procedure", &caller);
+    let docs = remote.docs();
+    let declared_types = remote.declared_types();
+    let (params, sends, bounds) = remote.arguments();
+    let (ok, err) = result_types(handler);
+    let progress = match &handler.options.progress {
+        Some(ty) => quote!(#ty),
+        None => quote!(::wamp_runtime::Value),
+    };
+    let doc = format!(
+        "The typed caller of the procedure `{function}`, generated by `#[procedure]`: `{caller}::call(&client, ..)` \
+         takes its parameters after the context (`State` ones left out). See `wamp_runtime::caller`."
+    );
+    quote! {
+        #(#docs)*
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, Default)]
+        #[allow(dead_code)]
+        #vis struct #caller;
+
+        #declared_types
+
+        #[allow(dead_code)]
+        impl #caller {
+            #place_and_uri
+
+            /// Calls the procedure; `.await` the returned call, or set its
+            /// options first.
+            #vis fn call(
+                #client: &::wamp_runtime::Client,
+                #(#params),*
+            ) -> ::wamp_runtime::caller::TypedCall<#ok, #err, #progress>
+            where
+                #(#bounds,)*
+            {
+                ::wamp_runtime::caller::TypedCall::new(#client.call(Self::uri()) #(#sends)*)
+            }
+        }
+    }
+}
+
+/// The publisher of a `#[subscriber]`.
+pub(crate) fn subscriber_publisher(handler: &Handler) -> TokenStream {
+    let function = &handler.function.sig.ident;
+    let vis = &handler.function.vis;
+    let publisher = handler
+        .options
+        .publisher
+        .clone()
+        .unwrap_or_else(|| default_name(function, "Publisher"));
+    let remote = Remote::new(handler);
+    let client = &remote.client;
+    let place_and_uri = remote.place_and_uri("topic", &publisher);
+    let docs = remote.docs();
+    let declared_types = remote.declared_types();
+    let (params, sends, bounds) = remote.arguments();
+    let doc = format!(
+        "The typed publisher of the topic of `{function}`, generated by `#[subscriber]`: \
+         `{publisher}::publish(&client, ..)` takes its parameters after the context (`State` ones left out). \
+         See `wamp_runtime::caller`."
+    );
+    quote! {
+        #(#docs)*
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, Default)]
+        #[allow(dead_code)]
+        #vis struct #publisher;
+
+        #declared_types
+
+        #[allow(dead_code)]
+        impl #publisher {
+            #place_and_uri
+
+            /// Publishes an event to the topic; `.await` the returned
+            /// publication, or `.acknowledged()` it, or set its options first.
+            #vis fn publish(
+                #client: &::wamp_runtime::Client,
+                #(#params),*
+            ) -> ::wamp_runtime::PublishBuilder
+            where
+                #(#bounds,)*
+            {
+                #client.publish(Self::uri()) #(#sends)*
+            }
+        }
+    }
+}
+
+/// For a function that `implements = Declaration`: a check that its
+/// parameter, result and error types are the declaration's, as the
+/// declaration's `call` (or `publish`) function must fit the signature
+/// made from the implementation's types. A mismatch is a type error at the
+/// `implements` path.
+pub(crate) fn implements_check(handler: &Handler, declaration: &syn::Path) -> TokenStream {
+    let types = argument_types(handler);
+    let span = declaration.span();
+    let (expected, function) = if handler.is_procedure() {
+        let (ok, err) = result_types(handler);
+        (
+            quote_spanned!(span=> fn(&::wamp_runtime::Client, #(#types),*) -> ::wamp_runtime::caller::TypedCall<#ok, #err, _>),
+            quote_spanned!(span=> #declaration::call),
+        )
+    } else {
+        (
+            quote_spanned!(span=> fn(&::wamp_runtime::Client, #(#types),*) -> ::wamp_runtime::PublishBuilder),
+            quote_spanned!(span=> #declaration::publish),
+        )
+    };
+    quote_spanned! {span=>
+        const _: () = {
+            // The fn pointer spelled out is the check; no alias would say more.
+            #[allow(dead_code, clippy::type_complexity)]
+            fn implements_the_declaration() {
+                let _: #expected = #function;
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name_of(function: &str, suffix: &str) -> String {
+        let ident: Ident = syn::parse_str(function).expect("an identifier");
+        default_name(&ident, suffix).to_string()
+    }
+
+    #[test]
+    fn default_names_are_the_function_in_camel_case_with_a_suffix() {
+        assert_eq!(name_of("multiply", "Caller"), "MultiplyCaller");
+        assert_eq!(name_of("invoice_total", "Caller"), "InvoiceTotalCaller");
+        assert_eq!(name_of("message_received", "Publisher"), "MessageReceivedPublisher");
+        assert_eq!(name_of("r#match", "Caller"), "MatchCaller");
+        assert_eq!(name_of("_private__twice", "Caller"), "PrivateTwiceCaller");
+        assert_eq!(name_of("count_to2", "Caller"), "CountTo2Caller");
+    }
+}
