@@ -83,8 +83,8 @@ pub struct Registry {
     client: Option<String>,
     procedure_defaults: RegisterOptions,
     subscription_defaults: SubscribeOptions,
-    procedures: Vec<ProcedureItem>,
-    subscribers: Vec<SubscriberItem>,
+    procedures: Vec<AddedProcedure>,
+    subscribers: Vec<AddedSubscriber>,
     error_mappings: Vec<ErrorMapping>,
     problems: Vec<Problem>,
 }
@@ -105,7 +105,10 @@ impl fmt::Debug for Registry {
     }
 }
 
-struct ProcedureItem {
+/// A procedure added to a [`Registry`] in code. The three stages of a
+/// handler: a link-time [`ProcedureEntry`] or an `AddedProcedure`, both
+/// resolved into a [`ProcedureBinding`].
+struct AddedProcedure {
     name: String,
     client: Option<String>,
     options: RegisterOptions,
@@ -136,7 +139,8 @@ fn map_display<E: fmt::Display + 'static>(mappings: &mut ErrorMappings, uri: &st
     mappings.map_display::<E>(uri);
 }
 
-struct SubscriberItem {
+/// A subscriber added to a [`Registry`] in code (see [`AddedProcedure`]).
+struct AddedSubscriber {
     name: String,
     client: Option<String>,
     options: SubscribeOptions,
@@ -228,7 +232,7 @@ impl Registry {
         handler: impl IntoProcedureHandler<M>,
     ) -> &mut Self {
         let origin = caller_origin();
-        self.procedures.push(ProcedureItem {
+        self.procedures.push(AddedProcedure {
             name: name.into(),
             client: None,
             options,
@@ -253,7 +257,7 @@ impl Registry {
         handler: impl IntoEventHandler<M>,
     ) -> &mut Self {
         let origin = caller_origin();
-        self.subscribers.push(SubscriberItem {
+        self.subscribers.push(AddedSubscriber {
             name: name.into(),
             client: None,
             options,
@@ -330,7 +334,7 @@ impl Registry {
             });
         }
         for item in procedures {
-            self.procedures.push(ProcedureItem {
+            self.procedures.push(AddedProcedure {
                 name: join(&[prefix, other_prefix.as_deref(), Some(&item.name)]),
                 client: item.client.or_else(|| client.clone()),
                 options: item.options.or(procedure_defaults),
@@ -338,7 +342,7 @@ impl Registry {
             });
         }
         for item in subscribers {
-            self.subscribers.push(SubscriberItem {
+            self.subscribers.push(AddedSubscriber {
                 name: join(&[prefix, other_prefix.as_deref(), Some(&item.name)]),
                 client: item.client.or_else(|| client.clone()),
                 options: item.options.or(subscription_defaults),
@@ -380,7 +384,7 @@ impl Registry {
                 .iter()
                 .rev()
                 .fold(entry.options, |options, m| options.or(m.procedure_defaults));
-            registry.procedures.push(ProcedureItem {
+            registry.procedures.push(AddedProcedure {
                 name: place.name,
                 client: place.client,
                 options,
@@ -404,7 +408,7 @@ impl Registry {
                 .iter()
                 .rev()
                 .fold(entry.options, |options, m| options.or(m.subscription_defaults));
-            registry.subscribers.push(SubscriberItem {
+            registry.subscribers.push(AddedSubscriber {
                 name: place.name,
                 client: place.client,
                 options,
