@@ -90,6 +90,10 @@ pub(super) struct Table<T> {
     items: ByOwnId<Item<T>>,
     next_local: u64,
     pending: ByOwnId<Pending>,
+    /// How many of `pending` are replays: counted, because every answer to
+    /// a replay asks whether it was the last, and scanning `pending` for
+    /// that made restoring n items cost n².
+    replays: usize,
     /// The router's ids of this session, each with the local items it
     /// serves (several local subscribers of one topic and options share one
     /// router subscription; a registration has one).
@@ -104,6 +108,7 @@ impl<T> Default for Table<T> {
             items: ByOwnId::default(),
             next_local: 1,
             pending: ByOwnId::default(),
+            replays: 0,
             by_router: HashMap::new(),
             removals: ByOwnId::default(),
         }
@@ -147,7 +152,10 @@ impl<T: Kind> Table<T> {
         let pending = self.pending.remove(&request)?;
         let answered = match pending.reply {
             Some(_) => Answered::First,
-            None => Answered::Replay,
+            None => {
+                self.replays -= 1;
+                Answered::Replay
+            }
         };
         let Some(item) = self.items.get(&pending.local) else {
             // Removed meanwhile: drop the router's, unless other local items share it.
@@ -177,10 +185,13 @@ impl<T: Kind> Table<T> {
                 let _ = reply.send(Err(error));
                 Some(Refused::First)
             }
-            None => Some(match self.items.get(&pending.local) {
-                Some(item) => Refused::Replay(item),
-                None => Refused::First,
-            }),
+            None => {
+                self.replays -= 1;
+                Some(match self.items.get(&pending.local) {
+                    Some(item) => Refused::Replay(item),
+                    None => Refused::First,
+                })
+            }
         }
     }
 
@@ -274,6 +285,7 @@ impl<T: Kind> Table<T> {
         for (&local, item) in &self.items {
             let request = ids.next();
             self.pending.insert(request, Pending { local, reply: None });
+            self.replays += 1;
             messages.push(T::request(
                 request,
                 item.uri.clone(),
@@ -285,13 +297,14 @@ impl<T: Kind> Table<T> {
 
     /// Whether a replay still waits for its answer.
     pub(super) fn restoring(&self) -> bool {
-        self.pending.values().any(|p| p.reply.is_none())
+        self.replays > 0
     }
 
     /// The connection is gone, and every router id with it: requests in
     /// flight fail (or, for removals, succeed: the router forgot them too)
     /// and the items wait for a replay.
     pub(super) fn link_lost(&mut self, lost: impl Fn() -> CallError) {
+        self.replays = 0;
         for (_, pending) in self.pending.drain() {
             if let Some(reply) = pending.reply {
                 // Never confirmed: not one of the client's items.
