@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value as Json, json};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
-use wamp_core::{Dict, Id, JsonSerializer, Message, Payload, SerializerKind, Value};
+use wamp_core::{Dict, Id, JsonSerializer, Message, MessageType, Payload, SerializerKind, Value};
 
 use super::command::{Command, EncodedMessage, Handle};
 use super::protocol::{AfterLoss, End, Out, Protocol};
@@ -21,14 +21,14 @@ use crate::error::{ApplicationError, CallError, Error};
 use crate::handler::{EventContext, IntoProcedureHandler};
 use crate::{CallContext, Client};
 
-const REGISTER: u64 = 64;
-const UNREGISTER: u64 = 66;
-const SUBSCRIBE: u64 = 32;
-const UNSUBSCRIBE: u64 = 34;
-const GOODBYE: u64 = 6;
-const ERROR: u64 = 8;
-const ABORT: u64 = 3;
-const YIELD: u64 = 70;
+const REGISTER: u64 = MessageType::Register as u64;
+const UNREGISTER: u64 = MessageType::Unregister as u64;
+const SUBSCRIBE: u64 = MessageType::Subscribe as u64;
+const UNSUBSCRIBE: u64 = MessageType::Unsubscribe as u64;
+const GOODBYE: u64 = MessageType::Goodbye as u64;
+const ERROR: u64 = MessageType::Error as u64;
+const ABORT: u64 = MessageType::Abort as u64;
+const YIELD: u64 = MessageType::Yield as u64;
 
 type Answer<T> = oneshot::Receiver<Result<T, CallError>>;
 type Events = mpsc::Receiver<(EventContext, Payload)>;
