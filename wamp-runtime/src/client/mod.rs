@@ -207,7 +207,7 @@ impl Client {
         let link = crate::session::Link::new(opened, config);
         let (inner, ends) = ClientInner::new(link.serializer(), SessionState::Joined(link.details()));
         let protocol = Protocol::new(
-            ends.client.clone(),
+            ends.client,
             ends.request_ids,
             config,
             ends.state,
@@ -215,7 +215,7 @@ impl Client {
             link.serializer(),
             link.details(),
         );
-        let session = Session::new(protocol, ends.client, ends.commands, config, policy, router);
+        let session = Session::new(protocol, ends.commands, config, policy, router);
         tokio::spawn(session.run(link));
         Ok(Client { inner })
     }

@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Weak;
 
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -14,8 +13,6 @@ use tokio::time::{Instant, Sleep};
 use super::command::Command;
 use super::link::{Link, tick, wait_for};
 use super::protocol::{AfterLoss, End, Out, Protocol};
-use crate::Client;
-use crate::client::ClientInner;
 use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::connect::{is_permanent, open_round};
 use crate::transport::{Incoming, TransportError};
@@ -28,7 +25,6 @@ const BATCH: usize = 64;
 
 pub(crate) struct Session {
     protocol: Protocol,
-    client: Weak<ClientInner>,
     commands: mpsc::Receiver<Command>,
     /// `false` once every handle is gone (`recv` would then return at once, forever).
     commands_open: bool,
@@ -64,7 +60,6 @@ impl Timer {
 impl Session {
     pub(crate) fn new(
         protocol: Protocol,
-        client: Weak<ClientInner>,
         commands: mpsc::Receiver<Command>,
         config: &ClientConfig,
         policy: ReconnectPolicy,
@@ -72,7 +67,6 @@ impl Session {
     ) -> Self {
         Self {
             protocol,
-            client,
             commands,
             commands_open: true,
             tasks: JoinSet::new(),
@@ -221,11 +215,7 @@ impl Session {
                 None => return Err(stopped()),
                 Some(Ok(opened)) => {
                     self.router = opened.router;
-                    let link = Link::new(opened, &self.config);
-                    if let Some(client) = self.client.upgrade() {
-                        Client::from_inner(client).set_serializer(link.serializer());
-                    }
-                    return Ok(link);
+                    return Ok(Link::new(opened, &self.config));
                 }
                 Some(Err(e)) if is_permanent(&e) => return Err((format!("cannot reconnect: {e}"), false)),
                 Some(Err(e)) => tracing::warn!(attempt, error = %e, "reconnect attempt failed"),

@@ -954,6 +954,10 @@ impl Protocol {
     /// announces the join.
     pub(crate) fn rejoined(&mut self, serializer: Arc<dyn Serializer>, details: Arc<SessionDetails>, out: &mut Out) {
         self.epoch += 1;
+        // Handles encode for the new link's serializer from now on.
+        if let Some(client) = self.client() {
+            client.set_serializer(serializer.clone());
+        }
         self.serializer = serializer;
         self.details = details;
         tracing::info!(
