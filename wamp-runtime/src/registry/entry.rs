@@ -7,6 +7,46 @@ use super::origin::Location;
 use crate::handler::{EventHandler, ProcedureHandler};
 use crate::options::{RegisterOptions, SubscribeOptions};
 
+/// The builder methods both kinds of entry share: where the entry is
+/// served, by which client, with which options (of type `$options`).
+macro_rules! entry_builders {
+    ($options:ty) => {
+        /// Sets the entry's prefix.
+        pub const fn prefix(mut self, prefix: &'static str) -> Self {
+            self.prefix = Some(prefix);
+            self
+        }
+
+        /// Places the entry at a declaration's URI: the prefixes of the
+        /// modules enclosing `module_path`, then `prefix`, then `name` (what
+        /// `implements = ..` does). The options and client still come from
+        /// the entry's own module.
+        pub const fn implements(
+            mut self,
+            module_path: &'static str,
+            prefix: Option<&'static str>,
+            name: &'static str,
+        ) -> Self {
+            self.uri_module_path = Some(module_path);
+            self.prefix = prefix;
+            self.name = name;
+            self
+        }
+
+        /// Sets the client.
+        pub const fn client(mut self, client: &'static str) -> Self {
+            self.client = Some(client);
+            self
+        }
+
+        /// Sets the options.
+        pub const fn options(mut self, options: $options) -> Self {
+            self.options = options;
+            self
+        }
+    };
+}
+
 /// A procedure registered at link time; what `#[procedure]` submits, with
 /// its function behind [`typed::procedure`](crate::typed::procedure).
 ///
@@ -77,39 +117,7 @@ impl ProcedureEntry {
         }
     }
 
-    /// Sets the entry's prefix.
-    pub const fn prefix(mut self, prefix: &'static str) -> Self {
-        self.prefix = Some(prefix);
-        self
-    }
-
-    /// Places the entry at a declaration's URI: the prefixes of the
-    /// modules enclosing `module_path`, then `prefix`, then `name` (what
-    /// `implements = ..` does). The options and client still come from
-    /// the entry's own module.
-    pub const fn implements(
-        mut self,
-        module_path: &'static str,
-        prefix: Option<&'static str>,
-        name: &'static str,
-    ) -> Self {
-        self.uri_module_path = Some(module_path);
-        self.prefix = prefix;
-        self.name = name;
-        self
-    }
-
-    /// Sets the client.
-    pub const fn client(mut self, client: &'static str) -> Self {
-        self.client = Some(client);
-        self
-    }
-
-    /// Sets the options.
-    pub const fn options(mut self, options: RegisterOptions) -> Self {
-        self.options = options;
-        self
-    }
+    entry_builders!(RegisterOptions);
 }
 
 /// A subscriber registered at link time; what `#[subscriber]` submits.
@@ -156,39 +164,7 @@ impl SubscriberEntry {
         }
     }
 
-    /// Sets the entry's prefix.
-    pub const fn prefix(mut self, prefix: &'static str) -> Self {
-        self.prefix = Some(prefix);
-        self
-    }
-
-    /// Places the entry at a declaration's URI: the prefixes of the
-    /// modules enclosing `module_path`, then `prefix`, then `name` (what
-    /// `implements = ..` does). The options and client still come from
-    /// the entry's own module.
-    pub const fn implements(
-        mut self,
-        module_path: &'static str,
-        prefix: Option<&'static str>,
-        name: &'static str,
-    ) -> Self {
-        self.uri_module_path = Some(module_path);
-        self.prefix = prefix;
-        self.name = name;
-        self
-    }
-
-    /// Sets the client.
-    pub const fn client(mut self, client: &'static str) -> Self {
-        self.client = Some(client);
-        self
-    }
-
-    /// Sets the options.
-    pub const fn options(mut self, options: SubscribeOptions) -> Self {
-        self.options = options;
-        self
-    }
+    entry_builders!(SubscribeOptions);
 }
 
 macro_rules! debug_without_handler {
