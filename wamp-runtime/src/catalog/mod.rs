@@ -104,7 +104,7 @@
 //!   arguments and are left out.
 //! - `result_args_schema` (procedures): the positional results. A handler
 //!   returning `T` answers `[T]`; one returning `()` an empty array
-//!   (`"maxItems": 0`); one returning a [`Payload`] anything (`{}`).
+//!   (`"maxItems": 0`); one returning a [`Payload`](crate::Payload) anything (`{}`).
 //!   `result_kwargs_schema` is present when the results may carry keyword
 //!   results (a `Payload`). `progress_args_schema`: the progressive
 //!   results of a procedure that declares their type (`progress = T`).

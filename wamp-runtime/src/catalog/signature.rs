@@ -42,7 +42,7 @@ pub(crate) enum ResultShape {
 /// progress, errors and documentation, with the schemas of their types.
 /// `#[procedure]` and `#[subscriber]` generate a function returning it
 /// (given to [`ProcedureEntry::signature`](crate::registry::ProcedureEntry::signature));
-/// the catalog turns it into an [`Entry`].
+/// the catalog turns it into an [`Entry`](super::Entry).
 ///
 /// ```
 /// use wamp_runtime::catalog::{Signature, SchemaGenerator};
