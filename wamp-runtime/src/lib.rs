@@ -24,6 +24,7 @@ extern crate self as wamp_runtime;
 mod application_error;
 mod auth;
 pub mod caller;
+pub mod capture;
 pub mod catalog;
 mod client;
 pub mod config;
@@ -48,6 +49,7 @@ pub mod transport;
 pub mod typed;
 pub mod wamp_error;
 
+pub use capture::Capture;
 pub use client::{
     AcknowledgedPublish, CallBuilder, CallOutput, CancelMode, Client, ProgressiveCall, PublishBuilder, RegisterOptions,
     Registration, SubscribeOptions, Subscription,
@@ -240,9 +242,10 @@ pub use wamp_macros::WampError;
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::caller::ResultParts;
+    pub use crate::caller::{ResultParts, displayed};
+    pub use crate::capture::{count as capture_count, names as names_capture};
     pub use crate::catalog::{ExactSchema, NoSchema, SchemaProbe};
-    pub use crate::typed::{CheckedParameter, CheckedState};
+    pub use crate::typed::{CheckedCapture, CheckedParameter, CheckedState};
     pub use crate::wamp_error::{DescribedErrors, ErrorProbe, UndescribedErrors};
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
     pub use inventory;
