@@ -501,11 +501,13 @@ impl Handler {
             ),
         };
         // An implementation's captures are its declaration's, known there.
+        // At the return type too: a parameter that does not fit is blamed
+        // there once, not again at this call.
         let captures = match (&self.options.implements, self.template()) {
-            (Some(declaration), _) => quote!(.captures(#declaration::TEMPLATE)),
+            (Some(declaration), _) => quote_spanned!(result_span=> .captures(#declaration::TEMPLATE)),
             (None, Some(_)) => {
                 let template = self.written_name();
-                quote!(.captures(#template))
+                quote_spanned!(result_span=> .captures(#template))
             }
             (None, None) => TokenStream::new(),
         };
