@@ -25,8 +25,18 @@
 //! arguments). For `#[subscriber] fn message_received(ctx: EventContext,
 //! message: String)` the attribute adds `MessageReceivedPublisher` (or
 //! `publisher = Name`) with `publish(&client, message)` → a
-//! [`PublishBuilder`](crate::PublishBuilder), awaited as it is or
+//! [`PublishBuilder`], awaited as it is or
 //! `.acknowledged()`, and `uri()`.
+//!
+//! A handler whose name has captures (`name = "user.{id}.get"`, see the
+//! [`capture`](crate::capture) module) has a caller that takes each
+//! `Capture<T>` parameter as a `T` where it stands and puts it into the URI:
+//! `GetCaller::call(&client, 42, ..)` calls `<prefixes>.user.42.get`
+//! ([`call_captured`]), a value that is not one URI component fails the call
+//! with [`CallError::InvalidCapture`] before it is sent, and
+//! `GetCaller::concrete_uri(42)` gives the URI. `uri()` stays the pattern
+//! registered, `<prefixes>.user..get`; `NAME` is its last part and
+//! `TEMPLATE` the name as written.
 //!
 //! Written by hand, a caller is a [`TypedCall`] around a
 //! [`CallBuilder`] addressed through an [`EntryUri`]:

@@ -34,6 +34,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A [`Capture<T>`](crate::Capture) parameter is read from the URI instead
+//! of the arguments, in the place of its `{name}` in the template given
+//! with [`TypedProcedure::captures`] (see the [`capture`](crate::capture)
+//! module).
+//!
 //! The adapters are `const`, so a link-time entry can hold one; this is
 //! what `#[procedure(name = "com.example.add")]` on `fn add(ctx:
 //! CallContext, a: f64, b: f64) -> f64` writes:
