@@ -19,4 +19,12 @@ fn alone(_ctx: CallContext, id: wamp_runtime::Capture<u64>) {
     let _ = id;
 }
 
+// Only a name has captures.
+#[procedure(prefix = "tenant.{tenant}", name = "users", match = "wildcard")]
+fn in_prefix(_ctx: CallContext) {}
+
+mod module {
+    wamp_runtime::wamp_module!(prefix = "{tenant}.app");
+}
+
 fn main() {}

@@ -227,6 +227,21 @@ pub(crate) fn uri(opt: &Opt, errors: &mut Errors, what: &str, policy: MatchPolic
     check_uri(&lit, errors, what, policy).then_some(lit)
 }
 
+/// A prefix: an exact URI. Braces are valid URI characters, but a prefix
+/// with `{id}` is almost surely meant as a capture, which only a name has.
+fn prefix(opt: &Opt, errors: &mut Errors) -> Option<LitStr> {
+    let lit = uri(opt, errors, "prefix", MatchPolicy::Exact)?;
+    if lit.value().contains(['{', '}']) {
+        errors.spanned(
+            &lit,
+            "a prefix cannot have captures: a `{name}` component goes in the handler's `name`, \
+             with `match = \"wildcard\"`",
+        );
+        return None;
+    }
+    Some(lit)
+}
+
 /// A handler's name: a URI for the match policy, or a template with
 /// captures (`user.{id}.get`), checked as the wildcard pattern it registers
 /// (whether the handler is a wildcard is the handler's check).
@@ -368,7 +383,7 @@ impl CommonOptions {
             }
             match key.as_str() {
                 "name" => options.name = name_template(opt, errors, policy),
-                "prefix" => options.prefix = uri(opt, errors, "prefix", MatchPolicy::Exact),
+                "prefix" => options.prefix = prefix(opt, errors),
                 "client" => {
                     options.client = string(opt, errors, "client = \"wamp2\"");
                     if let Some(client) = options.client.as_ref().filter(|c| c.value().trim().is_empty()) {

@@ -124,7 +124,8 @@ pub fn component<'u>(template: &str, uri: &'u str, name: &str) -> Option<&'u str
 /// The concrete URI a caller (or publisher) addresses: `pattern` (the full
 /// registered URI, whose last components are `template`'s with empty ones in
 /// place of the placeholders) with each placeholder's component filled
-/// with the value `values` gives for its name.
+/// with the value `values` gives for its name (a value for no placeholder
+/// is not used).
 ///
 /// ```
 /// use wamp_runtime::capture::fill;
