@@ -189,6 +189,32 @@ fn a_name_with_captures_registers_its_wildcard_pattern_behind_the_prefixes() {
 }
 
 #[test]
+fn the_catalog_lists_the_arguments_and_leaves_the_captures_out() {
+    let config = ClientConfig::new("ws://127.0.0.1:1/ws", "realm1").unwrap();
+    let events = Events {
+        temperatures: broadcast::channel(1).0,
+        alarms: broadcast::channel(1).0,
+    };
+    let catalog = wamp_runtime::Server::new(wamp_runtime::Config::single(config))
+        .state(events)
+        .catalog()
+        .unwrap();
+    let entry = catalog
+        .entries
+        .iter()
+        .find(|e| e.uri == OrderTotalCaller::uri())
+        .unwrap();
+    assert_eq!(entry.match_policy, "wildcard");
+    let titles: Vec<&str> = entry.args_schema["prefixItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["factor"]);
+}
+
+#[test]
 fn the_concrete_uri_fills_each_capture_or_names_the_one_that_cannot_be_a_component() {
     assert_eq!(GetUserCaller::concrete_uri(42).unwrap(), "captures.user.42.get");
     assert_eq!(
