@@ -80,10 +80,16 @@ mod shop {
     }
 }
 
+/// The service's name: the test binary's own, as the router may be shared
+/// with other test processes (see `wamp_testkit::shared_router`).
+fn service() -> String {
+    format!("catalog_test_{}", std::process::id())
+}
+
 fn server(url: &str) -> Server {
     let client = ClientConfig::new(url, "realm1").expect("valid test config");
     Server::new(Config::single(client))
-        .service_name("catalog_test")
+        .service_name(service())
         .state(shop::Discount(0.5))
 }
 
@@ -98,7 +104,7 @@ fn entry(catalog: &Catalog, kind: EntryKind, uri: &str) -> Json {
 fn the_catalog_tells_parameters_results_errors_and_docs() {
     let catalog = server("ws://127.0.0.1:1/ws").catalog().expect("a valid service");
     assert_eq!((catalog.format.as_str(), catalog.version), ("wamp-rs.catalog", 1));
-    assert_eq!(catalog.service, "catalog_test");
+    assert_eq!(catalog.service, service());
 
     let order = entry(&catalog, EntryKind::Procedure, "catalog_test.shop.order");
     assert_eq!(order["realm"], "realm1");
@@ -180,13 +186,14 @@ async fn autobahn_reads_the_catalog_and_two_instances_share_its_registration() {
     let second = server(&url).start().await.expect("second instance");
 
     let mut peer = AutobahnSession::new(&url, "realm1")
+        .arg("CATALOG", &format!("wamp_rs.catalog.{}", service()))
         .spawn(
-            r#"catalog = await self.call("wamp_rs.catalog.catalog_test")
+            r#"catalog = await self.call(CATALOG)
 print("format", catalog["format"], catalog["version"], catalog["service"], flush=True)
 print("uris", show(sorted(e["kind"] + ":" + e["uri"] for e in catalog["entries"])), flush=True)
 order = [e for e in catalog["entries"] if e["uri"] == "catalog_test.shop.order"][0]
 print("order", show([i["title"] for i in order["args_schema"]["prefixItems"]]), show([e["uri"] for e in order["errors"]]), flush=True)
-registration = await self.call("wamp.registration.lookup", "wamp_rs.catalog.catalog_test")
+registration = await self.call("wamp.registration.lookup", CATALOG)
 print("callees", await self.call("wamp.registration.count_callees", registration), flush=True)
 info = await self.call("wamp.registration.get", registration)
 print("invoke", info["invoke"], flush=True)"#,
@@ -195,7 +202,7 @@ print("invoke", info["invoke"], flush=True)"#,
     let wait = Duration::from_secs(30);
     assert_eq!(
         peer.wait_for_line("format", wait).expect("the catalog"),
-        "format wamp-rs.catalog 1 catalog_test"
+        format!("format wamp-rs.catalog 1 {}", service())
     );
     assert_eq!(
         peer.wait_for_line("uris", wait).expect("its entries"),
@@ -222,14 +229,14 @@ print("invoke", info["invoke"], flush=True)"#,
 async fn a_service_without_catalog_registers_none() {
     let url = router().url();
     let running = server(&url)
-        .service_name("catalog_test_off")
+        .service_name(format!("{}_off", service()))
         .without_catalog()
         .start()
         .await
         .expect("the service starts");
     let client = common::connect().await;
     let err = client
-        .call("wamp_rs.catalog.catalog_test_off")
+        .call(format!("wamp_rs.catalog.{}_off", service()))
         .await
         .expect_err("no catalog");
     assert_eq!(err.uri(), Some("wamp.error.no_such_procedure"), "{err}");

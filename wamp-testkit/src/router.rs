@@ -26,19 +26,51 @@ const PID_FILE: &str = "testkit-node.pid";
 /// Lines of node.log quoted in errors.
 const LOG_TAIL: usize = 40;
 
-/// The watchdog, run as `sh -c WATCHDOG sh TEST_PID CROSSBAR CBDIR`.
+/// The watchdog, run as `sh -c WATCHDOG sh TEST_PID CROSSBAR CBDIR [SHARED]`.
 ///
 /// It starts the node in the background (output appended to node.log),
 /// publishes its PID, and waits for it. A monitor subshell polls the test
 /// process every 0.5 s; once that is gone it SIGTERMs the node, waits up to
 /// 5 s and then SIGKILLs the node and its children — all by PID.
+///
+/// A shared node (see [`shared_router`]) is given the directory `SHARED`,
+/// whose `holders/` has one file per process using the node, named by its
+/// PID. The monitor keeps the node while the test process or any holder
+/// lives, and stops it once none has for [`SHARED_GRACE_TICKS`] polls; it
+/// decides under `SHARED/lock` and removes `SHARED/state` first, so that no
+/// process joins a node that is going away.
 const WATCHDOG: &str = r#"
-test_pid=$1; crossbar=$2; cbdir=$3
+test_pid=$1; crossbar=$2; cbdir=$3; shared=$4; grace=$5
 "$crossbar" start --cbdir "$cbdir" >>"$cbdir/node.log" 2>&1 </dev/null &
 node=$!
 echo "$node" >"$cbdir/testkit-node.pid.tmp" && mv "$cbdir/testkit-node.pid.tmp" "$cbdir/testkit-node.pid"
 (
-  while kill -0 "$test_pid" 2>/dev/null; do sleep 0.5; done
+  held() {
+    kill -0 "$test_pid" 2>/dev/null && return 0
+    [ -n "$shared" ] || return 1
+    for holder in "$shared"/holders/*; do
+      [ -e "$holder" ] || continue
+      kill -0 "${holder##*/}" 2>/dev/null && return 0
+      rm -f "$holder"
+    done
+    return 1
+  }
+  if [ -z "$shared" ]; then
+    while held; do sleep 0.5; done
+  else
+    idle=0
+    while kill -0 "$node" 2>/dev/null; do
+      if held; then idle=0; else idle=$((idle+1)); fi
+      if [ "$idle" -ge "$grace" ]; then
+        exec 9>"$shared/lock"
+        flock 9
+        if ! held; then rm -f "$shared/state"; flock -u 9; break; fi
+        flock -u 9
+        idle=0
+      fi
+      sleep 0.5
+    done
+  fi
   kids=$(pgrep -P "$node")
   kill -TERM "$node" 2>/dev/null
   i=0
@@ -51,6 +83,11 @@ status=$?
 if kill -0 "$test_pid" 2>/dev/null; then kill "$mon" 2>/dev/null; else wait "$mon"; fi
 exit "$status"
 "#;
+
+/// How many 0.5 s polls a shared node outlives its last holder: long enough
+/// for the next test binary of a `cargo test` run (or a binary that needs
+/// no router in between) to join it, short enough not to linger.
+const SHARED_GRACE_TICKS: u32 = 40;
 
 /// A running Crossbar node (router), started from a [`RouterConfig`].
 ///
@@ -66,6 +103,8 @@ pub struct Router {
     urls: Vec<(String, String)>,
     watchdog: Option<Child>,
     node_pid: u32,
+    /// The directory of a shared node (see [`shared_router`]).
+    shared: Option<PathBuf>,
 }
 
 impl Router {
@@ -80,6 +119,11 @@ impl Router {
     /// the start is retried with new ports. Errors quote the tail of
     /// `node.log`.
     pub fn start(config: RouterConfig) -> Result<Router, HarnessError> {
+        Self::start_in(config, None)
+    }
+
+    /// [`start`](Self::start), for a node shared through `shared` when given.
+    fn start_in(config: RouterConfig, shared: Option<&Path>) -> Result<Router, HarnessError> {
         ensure_crossbar()?;
         prune_old_runs();
         let attempts = if config.has_fixed_ports() { 1 } else { 3 };
@@ -108,6 +152,7 @@ impl Router {
                 ports,
                 watchdog: None,
                 node_pid: 0,
+                shared: shared.map(Path::to_path_buf),
             };
             match router.launch() {
                 Ok(()) => return Ok(router),
@@ -266,6 +311,8 @@ impl Router {
             .arg(std::process::id().to_string())
             .arg(&crossbar)
             .arg(&self.cbdir)
+            .arg(self.shared.as_deref().unwrap_or(Path::new("")))
+            .arg(SHARED_GRACE_TICKS.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -385,21 +432,108 @@ impl Drop for Router {
     }
 }
 
-/// The router shared by all tests of one test binary: [`RouterConfig::default()`],
-/// started on first use.
+/// The router shared by the tests: [`RouterConfig::default()`], started on
+/// first use, and shared by every test process of the same target
+/// directory that runs while it is up, so that a `cargo test` run starts
+/// one Crossbar, not one per test binary (each start takes seconds).
 ///
-/// It is never dropped; its watchdog stops it shortly after the test process
-/// exits.
+/// The first process starts the node; the others find it through
+/// `<target>/crossbar-runs/shared/state` (under a file lock) and join it,
+/// each leaving a holder file named by its PID. The node's watchdog stops
+/// it about 20 s after the last holder has exited. Tests on a shared
+/// router must not depend on being alone on it (use URIs of their own).
+/// Set `WAMP_TESTKIT_PRIVATE_ROUTER=1` for a router per process, as
+/// before; without the `flock` command the router is private too.
+///
+/// It is never dropped.
 ///
 /// # Panics
 /// With the [`HarnessError`] message if the router cannot be installed or
 /// started (every call panics the same way, no restart attempts).
 pub fn shared_router() -> &'static Router {
     static SHARED: OnceLock<Result<Router, String>> = OnceLock::new();
-    match SHARED.get_or_init(|| Router::start(RouterConfig::default()).map_err(|e| e.to_string())) {
+    match SHARED.get_or_init(|| join_or_start_shared().map_err(|e| e.to_string())) {
         Ok(router) => router,
         Err(e) => panic!("wamp-testkit: cannot start the shared crossbar router: {e}"),
     }
+}
+
+/// Joins the shared node when one is up, else starts it.
+fn join_or_start_shared() -> Result<Router, HarnessError> {
+    let private = std::env::var_os("WAMP_TESTKIT_PRIVATE_ROUTER").is_some_and(|v| !v.is_empty() && v != "0");
+    let has_flock = Command::new("flock")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if private || !has_flock {
+        return Router::start(RouterConfig::default());
+    }
+    let dir = runs_dir().join("shared");
+    let holders = dir.join("holders");
+    fs::create_dir_all(&holders).map_err(|e| HarnessError::io(format!("create {}", holders.display()), e))?;
+    let lock_path = dir.join("lock");
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| HarnessError::io(format!("open {}", lock_path.display()), e))?;
+    lock.lock()
+        .map_err(|e| HarnessError::io(format!("lock {}", lock_path.display()), e))?;
+    let router = match read_shared_state(&dir) {
+        Some(router) => router,
+        None => {
+            let router = Router::start_in(RouterConfig::default(), Some(&dir))?;
+            write_shared_state(&dir, &router)?;
+            router
+        }
+    };
+    let holder = holders.join(std::process::id().to_string());
+    fs::write(&holder, b"").map_err(|e| HarnessError::io(format!("write {}", holder.display()), e))?;
+    drop(lock);
+    Ok(router)
+}
+
+/// `state`: the node directory, the node's PID, then `transport=port` lines.
+fn write_shared_state(dir: &Path, router: &Router) -> Result<(), HarnessError> {
+    let mut text = format!("{}\n{}\n", router.cbdir.display(), router.node_pid);
+    for (name, port) in &router.ports {
+        text.push_str(&format!("{name}={port}\n"));
+    }
+    let tmp = dir.join("state.tmp");
+    fs::write(&tmp, text).map_err(|e| HarnessError::io(format!("write {}", tmp.display()), e))?;
+    fs::rename(&tmp, dir.join("state")).map_err(|e| HarnessError::io(format!("rename {}", tmp.display()), e))
+}
+
+/// The shared node described by `state`, if it still runs and answers on
+/// every port; a handle that does not own it (dropping it stops nothing).
+fn read_shared_state(dir: &Path) -> Option<Router> {
+    let text = fs::read_to_string(dir.join("state")).ok()?;
+    let mut lines = text.lines();
+    let cbdir = PathBuf::from(lines.next()?);
+    let node_pid: u32 = lines.next()?.parse().ok()?;
+    let mut ports = BTreeMap::new();
+    for line in lines {
+        let (name, port) = line.split_once('=')?;
+        ports.insert(name.to_owned(), port.parse().ok()?);
+    }
+    let answers =
+        |port: &u16| TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], *port)), POLL * 10).is_ok();
+    if !procs::alive(node_pid) || !ports.values().all(answers) {
+        return None;
+    }
+    let config = RouterConfig::default();
+    Some(Router {
+        urls: config.urls(&ports),
+        config,
+        cbdir,
+        ports,
+        watchdog: None,
+        node_pid,
+        shared: Some(dir.to_path_buf()),
+    })
 }
 
 fn is_port_conflict(log: &str) -> bool {

@@ -95,7 +95,8 @@
 //!   array whose `prefixItems` are the parameters in order, each titled
 //!   with its name; `minItems` covers the required ones; `items` is `true`
 //!   when the handler takes every further positional argument, an
-//!   [`Args`](crate::Args) parameter), and `kwargs_schema`, all given by
+//!   [`Args`](crate::Args) parameter, after which parameters are
+//!   keyword-only), and `kwargs_schema`, all given by
 //!   keyword (an object keyed by the parameter names; `required` lists the
 //!   parameters that are not `Option`s; `additionalProperties` is `true`
 //!   when the handler takes every further keyword argument, a
@@ -371,6 +372,11 @@ fn argument_schemas(parameters: &[ParameterShape], definitions: &Map<String, Jso
     let mut rest_kwargs = None;
     for parameter in parameters {
         match parameter {
+            // After `Args`, which takes the positions left, a parameter is
+            // keyword-only (see `ArgumentReader::next`).
+            ParameterShape::Named { name, required, schema } if rest_args => {
+                properties.push((*name, titled(schema.as_ref(), None), *required));
+            }
             ParameterShape::Named { name, required, schema } => {
                 items.push(titled(schema.as_ref(), Some(name)));
                 properties.push((*name, titled(schema.as_ref(), None), *required));
@@ -649,6 +655,23 @@ mod tests {
         );
         assert_eq!(args["prefixItems"][1], json!({"title": "b"}));
         assert_eq!(kwargs["required"], json!(["a", "c"]));
+        let after_args = [
+            ParameterShape::Named {
+                name: "a",
+                required: true,
+                schema: None,
+            },
+            ParameterShape::RestArgs,
+            ParameterShape::Named {
+                name: "verbose",
+                required: true,
+                schema: None,
+            },
+        ];
+        let (args, kwargs) = argument_schemas(&after_args, &Map::new());
+        assert_eq!(args["prefixItems"], json!([{"title": "a"}]), "verbose is keyword-only");
+        assert_eq!((&args["minItems"], &args["items"]), (&json!(1), &json!(true)));
+        assert_eq!(kwargs["required"], json!(["a", "verbose"]));
         let (args, kwargs) = argument_schemas(&[], &Map::new());
         assert_eq!(args["maxItems"], 0);
         assert_eq!(kwargs["additionalProperties"], false);
