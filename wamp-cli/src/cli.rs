@@ -117,6 +117,15 @@ pub(crate) enum Command {
     /// fails (non-zero exit) answers with wamp.error.runtime_error, its exit
     /// status and stderr. Runs until Ctrl-C or SIGTERM.
     Register(RegisterArgs),
+    /// List the realm's procedures and topics with their signatures.
+    ///
+    /// Reads the catalog of every wamp-rs service on the realm (the
+    /// procedures wamp_rs.catalog.SERVICE, found through the router's meta
+    /// API) and prints one signature per procedure and topic, e.g.
+    /// `foo.divide(numerator: number, denominator: number) -> number`, with
+    /// its description under it; then the registrations no catalog
+    /// describes, with their match and invoke policies and callee counts.
+    Describe(DescribeArgs),
 }
 
 /// Positional and keyword arguments of a call or a publication.
@@ -150,6 +159,16 @@ pub(crate) struct CallArgs {
     /// Always print {"args": [...], "kwargs": {...}}, even for a single result.
     #[arg(long)]
     pub(crate) full: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DescribeArgs {
+    /// Only the procedures, topics and registrations whose URI starts with PREFIX.
+    pub(crate) prefix: Option<String>,
+
+    /// Print the merged catalog as one JSON document instead.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

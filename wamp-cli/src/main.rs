@@ -86,11 +86,14 @@
 //! | 4 | WAMP error: the router or a peer answered with `ERROR`; `wamp: error: URI: message` on stderr |
 //! | 5 | `wamp call --timeout` expired (the call is cancelled) |
 
+mod catalog;
 mod cli;
 mod commands;
 mod connection;
 mod error;
 mod json;
+mod parameters;
+mod schema;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
