@@ -159,6 +159,10 @@ pub(crate) struct CallArgs {
     /// Always print {"args": [...], "kwargs": {...}}, even for a single result.
     #[arg(long)]
     pub(crate) full: bool,
+
+    /// Send the call without checking its arguments against the service's catalog.
+    #[arg(long)]
+    pub(crate) no_check: bool,
 }
 
 #[derive(Debug, Args)]
@@ -368,6 +372,19 @@ mod tests {
         };
         assert_eq!(register.match_policy, MatchArg::Prefix);
         assert_eq!(register.command, ["sh", "-c", "cat"]);
+    }
+
+    #[test]
+    fn calls_are_checked_unless_no_check_and_describe_takes_a_prefix() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).expect("valid command line").command;
+        let Command::Call(call) = parse(&["wamp", "call", "x"]) else { panic!("expected call") };
+        assert!(!call.no_check);
+        let Command::Call(call) = parse(&["wamp", "call", "x", "1", "--no-check"]) else { panic!("expected call") };
+        assert!(call.no_check);
+        let Command::Describe(describe) = parse(&["wamp", "describe", "foo.", "--json"]) else {
+            panic!("expected describe")
+        };
+        assert_eq!((describe.prefix.as_deref(), describe.json), (Some("foo."), true));
     }
 
     #[test]

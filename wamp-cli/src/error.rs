@@ -45,6 +45,14 @@ pub(crate) enum CliError {
     /// The router's meta API, which `wamp describe` needs, failed.
     #[error("{0}")]
     Meta(#[from] MetaError),
+    /// The call's arguments do not fit the procedure's catalog entry; it
+    /// was not sent.
+    #[error("{procedure}: {problem} (checked against the catalog of service {service}; --no-check sends it anyway)")]
+    Refused {
+        procedure: String,
+        service: String,
+        problem: String,
+    },
 }
 
 impl CliError {
@@ -60,6 +68,7 @@ impl CliError {
             CliError::Meta(error) => request_code(&error.source),
             CliError::SessionClosed(_) => code::CONNECTION,
             CliError::Output(_) => code::OTHER,
+            CliError::Refused { .. } => code::USAGE,
         }
     }
 
