@@ -134,7 +134,11 @@ pub(crate) struct MetaError {
     pub(crate) source: CallError,
 }
 
-async fn meta_call(client: &Client, procedure: &'static str, arg: Option<Value>) -> Result<wamp_runtime::Payload, MetaError> {
+async fn meta_call(
+    client: &Client,
+    procedure: &'static str,
+    arg: Option<Value>,
+) -> Result<wamp_runtime::Payload, MetaError> {
     let mut call = client.call(procedure).timeout(REQUEST_TIMEOUT);
     if let Some(arg) = arg {
         call = call.arg(arg);
@@ -144,7 +148,10 @@ async fn meta_call(client: &Client, procedure: &'static str, arg: Option<Value>)
         .map_err(|source| MetaError { procedure, source })
 }
 
-fn decode<T: serde::de::DeserializeOwned>(payload: wamp_runtime::Payload, procedure: &'static str) -> Result<T, MetaError> {
+fn decode<T: serde::de::DeserializeOwned>(
+    payload: wamp_runtime::Payload,
+    procedure: &'static str,
+) -> Result<T, MetaError> {
     payload.decode().map_err(|e| MetaError {
         procedure,
         source: CallError::Decode(e),
@@ -156,7 +163,10 @@ fn decode<T: serde::de::DeserializeOwned>(payload: wamp_runtime::Payload, proced
 /// `count_callees`. One that disappears while it is being looked at is
 /// left out.
 pub(crate) async fn registrations(client: &Client, count_callees: bool) -> Result<Vec<Registration>, MetaError> {
-    let ids: RegistrationIds = decode(meta_call(client, "wamp.registration.list", None).await?, "wamp.registration.list")?;
+    let ids: RegistrationIds = decode(
+        meta_call(client, "wamp.registration.list", None).await?,
+        "wamp.registration.list",
+    )?;
     let ids = ids.exact.into_iter().chain(ids.prefix).chain(ids.wildcard);
     let looked_up = join_all(ids.map(|id| registration(client, id, count_callees))).await;
     let mut found = Vec::new();
@@ -407,14 +417,16 @@ fn push_sorted(list: &mut Vec<String>, item: &str) {
 
 /// The catalog entries of the procedure `registration`, from every
 /// catalog that has one (normally one).
-pub(crate) fn procedure_entries<'a>(
-    fetched: &'a [Fetched],
-    registration: &Registration,
-) -> Vec<(&'a str, &'a Entry)> {
+pub(crate) fn procedure_entries<'a>(fetched: &'a [Fetched], registration: &Registration) -> Vec<(&'a str, &'a Entry)> {
     fetched
         .iter()
         .filter_map(|f| f.catalog.as_ref().ok())
-        .flat_map(|catalog| catalog.entries.iter().map(move |entry| (catalog.service.as_str(), entry)))
+        .flat_map(|catalog| {
+            catalog
+                .entries
+                .iter()
+                .map(move |entry| (catalog.service.as_str(), entry))
+        })
         .filter(|(_, entry)| {
             entry.kind == EntryKind::Procedure
                 && entry.uri == registration.uri
@@ -468,10 +480,22 @@ mod tests {
 
     #[test]
     fn only_exact_one_component_uris_under_the_prefix_are_catalogs() {
-        assert_eq!(registration("wamp_rs.catalog.billing", "exact", "roundrobin", 1).catalog_service(), Some("billing"));
-        assert_eq!(registration("wamp_rs.catalog.a.b", "exact", "roundrobin", 1).catalog_service(), None);
-        assert_eq!(registration("wamp_rs.catalog.", "prefix", "single", 1).catalog_service(), None);
-        assert_eq!(registration("wamp_rs.catalog.x", "prefix", "single", 1).catalog_service(), None);
+        assert_eq!(
+            registration("wamp_rs.catalog.billing", "exact", "roundrobin", 1).catalog_service(),
+            Some("billing")
+        );
+        assert_eq!(
+            registration("wamp_rs.catalog.a.b", "exact", "roundrobin", 1).catalog_service(),
+            None
+        );
+        assert_eq!(
+            registration("wamp_rs.catalog.", "prefix", "single", 1).catalog_service(),
+            None
+        );
+        assert_eq!(
+            registration("wamp_rs.catalog.x", "prefix", "single", 1).catalog_service(),
+            None
+        );
         assert_eq!(registration("foo.divide", "exact", "single", 1).catalog_service(), None);
     }
 
@@ -487,13 +511,25 @@ mod tests {
         let fetched = vec![
             fetched(Ok(catalog("b", "realm1", &[("procedure", "foo.shared")])), "b", 1),
             fetched(
-                Ok(catalog("a", "realm1", &[("procedure", "foo.divide"), ("procedure", "foo.shared"), ("topic", "foo.news")])),
+                Ok(catalog(
+                    "a",
+                    "realm1",
+                    &[
+                        ("procedure", "foo.divide"),
+                        ("procedure", "foo.shared"),
+                        ("topic", "foo.news"),
+                    ],
+                )),
                 "a",
                 2,
             ),
         ];
         let merged = merge(fetched, &registrations, "");
-        let uris: Vec<(EntryKind, &str)> = merged.entries.iter().map(|e| (e.entry.kind, e.entry.uri.as_str())).collect();
+        let uris: Vec<(EntryKind, &str)> = merged
+            .entries
+            .iter()
+            .map(|e| (e.entry.kind, e.entry.uri.as_str()))
+            .collect();
         assert_eq!(
             uris,
             [
@@ -509,8 +545,11 @@ mod tests {
         assert_eq!(merged.entries[2].callees, None);
         // Catalog procedures and described procedures are not "without a catalog".
         assert_eq!(merged.uncataloged, [registration("other.echo", "prefix", "single", 1)]);
-        let services: Vec<(&str, Option<u64>)> =
-            merged.services.iter().map(|s| (s.service.as_str(), s.instances)).collect();
+        let services: Vec<(&str, Option<u64>)> = merged
+            .services
+            .iter()
+            .map(|s| (s.service.as_str(), s.instances))
+            .collect();
         assert_eq!(services, [("a", Some(2)), ("b", Some(1))]);
     }
 
@@ -521,7 +560,15 @@ mod tests {
             registration("bar.x", "exact", "single", 1),
             registration("foo.plain", "exact", "single", 1),
         ];
-        let fetched = vec![fetched(Ok(catalog("a", "r", &[("procedure", "foo.divide"), ("procedure", "bar.y")])), "a", 1)];
+        let fetched = vec![fetched(
+            Ok(catalog(
+                "a",
+                "r",
+                &[("procedure", "foo.divide"), ("procedure", "bar.y")],
+            )),
+            "a",
+            1,
+        )];
         let merged = merge(fetched, &registrations, "foo.");
         assert_eq!(merged.entries.len(), 1);
         assert_eq!(merged.entries[0].entry.uri, "foo.divide");

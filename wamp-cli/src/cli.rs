@@ -377,9 +377,13 @@ mod tests {
     #[test]
     fn calls_are_checked_unless_no_check_and_describe_takes_a_prefix() {
         let parse = |args: &[&str]| Cli::try_parse_from(args).expect("valid command line").command;
-        let Command::Call(call) = parse(&["wamp", "call", "x"]) else { panic!("expected call") };
+        let Command::Call(call) = parse(&["wamp", "call", "x"]) else {
+            panic!("expected call")
+        };
         assert!(!call.no_check);
-        let Command::Call(call) = parse(&["wamp", "call", "x", "1", "--no-check"]) else { panic!("expected call") };
+        let Command::Call(call) = parse(&["wamp", "call", "x", "1", "--no-check"]) else {
+            panic!("expected call")
+        };
         assert!(call.no_check);
         let Command::Describe(describe) = parse(&["wamp", "describe", "foo.", "--json"]) else {
             panic!("expected describe")

@@ -163,7 +163,10 @@ impl<'a> Parameters<'a> {
             let keyword = parameter.name.as_deref().and_then(|name| kwargs.remove(name));
             let (value, by_keyword) = match (positional, keyword) {
                 (Some(_), Some(_)) => {
-                    return Err(format!("{} is given both by position and by keyword", parameter.label(false)));
+                    return Err(format!(
+                        "{} is given both by position and by keyword",
+                        parameter.label(false)
+                    ));
                 }
                 (Some(value), None) => (value.clone(), false),
                 (None, Some(value)) => (value, true),
@@ -276,29 +279,47 @@ mod tests {
     fn call(args: &[&str], kwargs: &[(&str, &str)]) -> Payload {
         Payload {
             args: args.iter().map(|a| parse_argument(a)).collect(),
-            kwargs: kwargs.iter().map(|(k, v)| ((*k).to_owned(), parse_argument(v))).collect(),
+            kwargs: kwargs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), parse_argument(v)))
+                .collect(),
         }
     }
 
     #[test]
     fn signatures_name_every_parameter_with_its_type() {
         let (args, kwargs) = divide();
-        assert_eq!(Parameters::read(&args, &kwargs).text(), "numerator: number, denominator: number");
+        assert_eq!(
+            Parameters::read(&args, &kwargs).text(),
+            "numerator: number, denominator: number"
+        );
         let (args, kwargs) = vat();
         assert_eq!(Parameters::read(&args, &kwargs).text(), "net: number, rate?: number");
         let (args, kwargs) = search();
-        assert_eq!(Parameters::read(&args, &kwargs).text(), "query: string, *args, **kwargs");
-        let none = (json!({"type": "array", "maxItems": 0}), json!({"type": "object", "additionalProperties": false}));
+        assert_eq!(
+            Parameters::read(&args, &kwargs).text(),
+            "query: string, *args, **kwargs"
+        );
+        let none = (
+            json!({"type": "array", "maxItems": 0}),
+            json!({"type": "object", "additionalProperties": false}),
+        );
         assert_eq!(Parameters::read(&none.0, &none.1).text(), "");
         // A handler added in code, without a signature: anything goes.
-        let untyped = (json!({"type": "array", "items": true}), json!({"type": "object", "additionalProperties": true}));
+        let untyped = (
+            json!({"type": "array", "items": true}),
+            json!({"type": "object", "additionalProperties": true}),
+        );
         assert_eq!(Parameters::read(&untyped.0, &untyped.1).text(), "*args, **kwargs");
         // Kwargs<T>: the rest of the keywords read into T.
         let typed_kwargs = (
             json!({"type": "array", "maxItems": 0}),
             json!({"type": "object", "additionalProperties": true, "allOf": [{"$ref": "#/$defs/NewUser"}]}),
         );
-        assert_eq!(Parameters::read(&typed_kwargs.0, &typed_kwargs.1).text(), "**kwargs: NewUser");
+        assert_eq!(
+            Parameters::read(&typed_kwargs.0, &typed_kwargs.1).text(),
+            "**kwargs: NewUser"
+        );
     }
 
     #[test]
@@ -306,7 +327,10 @@ mod tests {
         let (args, kwargs) = divide();
         let divide = Parameters::read(&args, &kwargs);
         assert_eq!(divide.check(&call(&["1", "2"], &[])), Ok(()));
-        assert_eq!(divide.check(&call(&[], &[("denominator", "2"), ("numerator", "1")])), Ok(()));
+        assert_eq!(
+            divide.check(&call(&[], &[("denominator", "2"), ("numerator", "1")])),
+            Ok(())
+        );
         assert_eq!(divide.check(&call(&["1"], &[("denominator", "2")])), Ok(()));
         let (args, kwargs) = vat();
         let vat = Parameters::read(&args, &kwargs);
@@ -329,7 +353,10 @@ mod tests {
             divide.check(&call(&["1"], &[("denominator", "true")])),
             Err("keyword argument denominator: expected number, got true".into())
         );
-        assert_eq!(divide.check(&call(&["1"], &[])), Err("missing argument 2 (denominator)".into()));
+        assert_eq!(
+            divide.check(&call(&["1"], &[])),
+            Err("missing argument 2 (denominator)".into())
+        );
         assert_eq!(
             divide.check(&call(&["1", "2", "3"], &[])),
             Err("too many positional arguments: it takes at most 2, got 3".into())
@@ -350,7 +377,10 @@ mod tests {
         );
         let (args, kwargs) = search();
         let search = Parameters::read(&args, &kwargs);
-        assert_eq!(search.check(&call(&["1"], &[])), Err("argument 1 (query): expected string, got 1".into()));
+        assert_eq!(
+            search.check(&call(&["1"], &[])),
+            Err("argument 1 (query): expected string, got 1".into())
+        );
     }
 
     #[test]

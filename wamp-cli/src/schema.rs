@@ -195,18 +195,27 @@ impl Checker<'_> {
                 _ => true,
             };
             if !fits {
-                return Err(mismatch(path, format!("expected {}, got {}", type_text(schema), shown(value))));
+                return Err(mismatch(
+                    path,
+                    format!("expected {}, got {}", type_text(schema), shown(value)),
+                ));
             }
         }
         if let Some(constant) = object.get("const") {
             if !same(constant, &to_json(value)) {
-                return Err(mismatch(path, format!("expected {}, got {}", literal(constant), shown(value))));
+                return Err(mismatch(
+                    path,
+                    format!("expected {}, got {}", literal(constant), shown(value)),
+                ));
             }
         }
         if let Some(Json::Array(choices)) = object.get("enum") {
             let json = to_json(value);
             if !choices.iter().any(|choice| same(choice, &json)) {
-                return Err(mismatch(path, format!("expected {}, got {}", type_text(schema), shown(value))));
+                return Err(mismatch(
+                    path,
+                    format!("expected {}, got {}", type_text(schema), shown(value)),
+                ));
             }
         }
         // oneOf is read as anyOf: serde takes the first variant that fits,
@@ -223,7 +232,10 @@ impl Checker<'_> {
         }
         if let Some(not) = object.get("not") {
             if self.check(not, value, &mut path.clone(), depth + 1).is_ok() {
-                return Err(mismatch(path, format!("expected anything but {}, got {}", type_text(not), shown(value))));
+                return Err(mismatch(
+                    path,
+                    format!("expected anything but {}, got {}", type_text(not), shown(value)),
+                ));
             }
         }
         match value {
@@ -237,30 +249,55 @@ impl Checker<'_> {
 
     /// At least one branch fits. With one branch besides `null` (an
     /// `Option` of a struct), its own mismatch is the more useful message.
-    fn check_any(&self, schema: &Json, branches: &[Json], value: &Value, path: &mut String, depth: usize) -> Result<(), Mismatch> {
+    fn check_any(
+        &self,
+        schema: &Json,
+        branches: &[Json],
+        value: &Value,
+        path: &mut String,
+        depth: usize,
+    ) -> Result<(), Mismatch> {
         let non_null: Vec<&Json> = branches.iter().filter(|b| !is_null_schema(b)).collect();
         if let ([only], false) = (non_null.as_slice(), value.is_null()) {
             return self.check(only, value, path, depth + 1);
         }
-        if branches.iter().any(|b| self.check(b, value, &mut path.clone(), depth + 1).is_ok()) {
+        if branches
+            .iter()
+            .any(|b| self.check(b, value, &mut path.clone(), depth + 1).is_ok())
+        {
             return Ok(());
         }
-        Err(mismatch(path, format!("expected {}, got {}", type_text(schema), shown(value))))
+        Err(mismatch(
+            path,
+            format!("expected {}, got {}", type_text(schema), shown(value)),
+        ))
     }
 
-    fn check_items(&self, object: &Map<String, Json>, items: &[Value], path: &mut String, depth: usize) -> Result<(), Mismatch> {
+    fn check_items(
+        &self,
+        object: &Map<String, Json>,
+        items: &[Value],
+        path: &mut String,
+        depth: usize,
+    ) -> Result<(), Mismatch> {
         let prefix: &[Json] = match object.get("prefixItems") {
             Some(Json::Array(prefix)) => prefix,
             _ => &[],
         };
         if let Some(min) = object.get("minItems").and_then(Json::as_u64) {
             if (items.len() as u64) < min {
-                return Err(mismatch(path, format!("expected at least {min} items, got {}", items.len())));
+                return Err(mismatch(
+                    path,
+                    format!("expected at least {min} items, got {}", items.len()),
+                ));
             }
         }
         if let Some(max) = object.get("maxItems").and_then(Json::as_u64) {
             if items.len() as u64 > max {
-                return Err(mismatch(path, format!("expected at most {max} items, got {}", items.len())));
+                return Err(mismatch(
+                    path,
+                    format!("expected at most {max} items, got {}", items.len()),
+                ));
             }
         }
         let rest = object.get("items");
@@ -367,7 +404,10 @@ fn check_bounds(object: &Map<String, Json>, value: &Value, path: &str) -> Result
         let Some(bound) = object.get(keyword) else { continue };
         if bound.as_f64().is_some_and(|b| !fits(number, b)) {
             // The bound as the schema writes it: `0`, not `0.0`.
-            return Err(mismatch(path, format!("expected {words} {bound}, got {}", shown(value))));
+            return Err(mismatch(
+                path,
+                format!("expected {words} {bound}, got {}", shown(value)),
+            ));
         }
     }
     Ok(())
@@ -375,11 +415,25 @@ fn check_bounds(object: &Map<String, Json>, value: &Value, path: &str) -> Result
 
 fn check_length(object: &Map<String, Json>, text: &str, path: &str) -> Result<(), Mismatch> {
     let length = text.chars().count() as u64;
-    if let Some(min) = object.get("minLength").and_then(Json::as_u64).filter(|min| length < *min) {
-        return Err(mismatch(path, format!("expected at least {min} characters, got {length}")));
+    if let Some(min) = object
+        .get("minLength")
+        .and_then(Json::as_u64)
+        .filter(|min| length < *min)
+    {
+        return Err(mismatch(
+            path,
+            format!("expected at least {min} characters, got {length}"),
+        ));
     }
-    if let Some(max) = object.get("maxLength").and_then(Json::as_u64).filter(|max| length > *max) {
-        return Err(mismatch(path, format!("expected at most {max} characters, got {length}")));
+    if let Some(max) = object
+        .get("maxLength")
+        .and_then(Json::as_u64)
+        .filter(|max| length > *max)
+    {
+        return Err(mismatch(
+            path,
+            format!("expected at most {max} characters, got {length}"),
+        ));
     }
     Ok(())
 }
@@ -434,24 +488,41 @@ mod tests {
 
     #[test]
     fn nullable_types_get_a_question_mark() {
-        assert_eq!(type_text(&json!({"type": ["number", "null"], "format": "double"})), "number?");
-        assert_eq!(type_text(&json!({"anyOf": [{"$ref": "#/$defs/Line"}, {"type": "null"}]})), "Line?");
-        assert_eq!(type_text(&json!({"type": ["string", "integer", "null"]})), "(string | integer)?");
+        assert_eq!(
+            type_text(&json!({"type": ["number", "null"], "format": "double"})),
+            "number?"
+        );
+        assert_eq!(
+            type_text(&json!({"anyOf": [{"$ref": "#/$defs/Line"}, {"type": "null"}]})),
+            "Line?"
+        );
+        assert_eq!(
+            type_text(&json!({"type": ["string", "integer", "null"]})),
+            "(string | integer)?"
+        );
         // A parameter that may be left out says so with its name instead.
         assert_eq!(optional_type_text(&json!({"type": ["number", "null"]})), "number");
-        assert_eq!(optional_type_text(&json!({"anyOf": [{"$ref": "#/$defs/Line"}, {"type": "null"}]})), "Line");
+        assert_eq!(
+            optional_type_text(&json!({"anyOf": [{"$ref": "#/$defs/Line"}, {"type": "null"}]})),
+            "Line"
+        );
     }
 
     #[test]
     fn arrays_maps_refs_and_unions() {
-        assert_eq!(type_text(&json!({"type": "array", "items": {"$ref": "#/$defs/Line"}})), "array<Line>");
+        assert_eq!(
+            type_text(&json!({"type": "array", "items": {"$ref": "#/$defs/Line"}})),
+            "array<Line>"
+        );
         assert_eq!(
             type_text(&json!({"type": "array", "items": {"type": "array", "items": {"type": "integer"}}})),
             "array<array<integer>>"
         );
         assert_eq!(type_text(&json!({"type": "array"})), "array");
         assert_eq!(
-            type_text(&json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}], "items": false})),
+            type_text(
+                &json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}], "items": false})
+            ),
             "[string, number]"
         );
         assert_eq!(
@@ -459,7 +530,10 @@ mod tests {
             "object<number>"
         );
         assert_eq!(type_text(&json!({"$ref": "#/$defs/Line"})), "Line");
-        assert_eq!(type_text(&json!({"type": "string", "enum": ["low", "high"]})), r#""low" | "high""#);
+        assert_eq!(
+            type_text(&json!({"type": "string", "enum": ["low", "high"]})),
+            r#""low" | "high""#
+        );
         assert_eq!(type_text(&json!({"const": 3})), "3");
         assert_eq!(
             type_text(&json!({"oneOf": [{"type": "string"}, {"$ref": "#/$defs/Shape"}]})),
@@ -477,14 +551,26 @@ mod tests {
         let number = json!({"type": "number"});
         assert_eq!(checked(&number, &number, "2"), Ok(()));
         assert_eq!(checked(&number, &number, "2.5"), Ok(()));
-        assert_eq!(checked(&number, &number, "x"), Err(r#"expected number, got "x""#.into()));
+        assert_eq!(
+            checked(&number, &number, "x"),
+            Err(r#"expected number, got "x""#.into())
+        );
         let integer = json!({"type": "integer", "format": "uint32", "minimum": 0});
         assert_eq!(checked(&integer, &integer, "7"), Ok(()));
-        assert_eq!(checked(&integer, &integer, "2.0"), Err("expected integer, got 2.0".into()));
-        assert_eq!(checked(&integer, &integer, "-1"), Err("expected at least 0, got -1".into()));
+        assert_eq!(
+            checked(&integer, &integer, "2.0"),
+            Err("expected integer, got 2.0".into())
+        );
+        assert_eq!(
+            checked(&integer, &integer, "-1"),
+            Err("expected at least 0, got -1".into())
+        );
         let optional = json!({"type": ["string", "null"]});
         assert_eq!(checked(&optional, &optional, "null"), Ok(()));
-        assert_eq!(checked(&optional, &optional, "1"), Err("expected string?, got 1".into()));
+        assert_eq!(
+            checked(&optional, &optional, "1"),
+            Err("expected string?, got 1".into())
+        );
         assert_eq!(checked(&json!({}), &json!({}), r#"{"any": "thing"}"#), Ok(()));
     }
 
@@ -502,7 +588,11 @@ mod tests {
         });
         assert_eq!(checked(&root, &root, r#"[{"quantity": 3, "unit_price": 9.5}]"#), Ok(()));
         assert_eq!(
-            checked(&root, &root, r#"[{"quantity": 3, "unit_price": 9.5}, {"quantity": "x", "unit_price": 1}]"#),
+            checked(
+                &root,
+                &root,
+                r#"[{"quantity": 3, "unit_price": 9.5}, {"quantity": "x", "unit_price": 1}]"#
+            ),
             Err(r#"at [1].quantity: expected integer, got "x""#.into())
         );
         assert_eq!(
@@ -514,7 +604,10 @@ mod tests {
             Err(r#"at [0]: unknown field "vat""#.into())
         );
         assert_eq!(checked(&root, &root, "[5]"), Err("at [0]: expected Line, got 5".into()));
-        assert_eq!(checked(&root, &root, r#"{"a": 1}"#), Err(r#"expected array<Line>, got {"a":1}"#.into()));
+        assert_eq!(
+            checked(&root, &root, r#"{"a": 1}"#),
+            Err(r#"expected array<Line>, got {"a":1}"#.into())
+        );
     }
 
     #[test]
@@ -530,10 +623,16 @@ mod tests {
         );
         let either = json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
         assert_eq!(checked(&either, &either, "3"), Ok(()));
-        assert_eq!(checked(&either, &either, "true"), Err("expected string | integer, got true".into()));
+        assert_eq!(
+            checked(&either, &either, "true"),
+            Err("expected string | integer, got true".into())
+        );
         let level = json!({"type": "string", "enum": ["low", "high"]});
         assert_eq!(checked(&level, &level, "low"), Ok(()));
-        assert_eq!(checked(&level, &level, "mid"), Err(r#"expected "low" | "high", got "mid""#.into()));
+        assert_eq!(
+            checked(&level, &level, "mid"),
+            Err(r#"expected "low" | "high", got "mid""#.into())
+        );
         // Not understood here, so not a reason to refuse.
         let pattern = json!({"type": "string", "pattern": "^[a-z]+$", "format": "email"});
         assert_eq!(checked(&pattern, &pattern, "NOT AN EMAIL"), Ok(()));

@@ -641,3 +641,249 @@ fn autobahn_calls_wamp_register_which_runs_a_command() {
     sum.signal("INT");
     assert_eq!(sum.wait().status.code(), Some(0));
 }
+
+/// A catalog in the format of `wamp_runtime::catalog`, for `service`, of
+/// `PREFIX.divide(numerator, denominator)` and the topic `PREFIX.news`.
+fn fixture_catalog(service: &str, prefix: &str) -> Json {
+    json!({
+        "format": "wamp-rs.catalog", "version": 1, "service": service,
+        "entries": [
+            {"kind": "procedure", "uri": format!("{prefix}.divide"), "realm": "realm1",
+             "match_policy": "exact", "invoke_policy": "roundrobin",
+             "description": "Divides the numerator by the denominator.",
+             "args_schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "array",
+                 "prefixItems": [{"title": "numerator", "type": "number", "format": "double"},
+                                 {"title": "denominator", "type": "number", "format": "double"}],
+                 "minItems": 2, "items": false},
+             "kwargs_schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "properties": {"numerator": {"type": "number", "format": "double"},
+                                "denominator": {"type": "number", "format": "double"}},
+                 "required": ["denominator", "numerator"], "additionalProperties": false},
+             "result_args_schema": {"type": "array", "prefixItems": [{"type": "number"}], "minItems": 1, "items": false},
+             "errors": [{"uri": format!("{prefix}.error.division_by_zero"), "description": "The denominator was zero."}]},
+            {"kind": "topic", "uri": format!("{prefix}.news"), "realm": "realm1", "match_policy": "exact",
+             "args_schema": {"type": "array", "prefixItems": [{"title": "text", "type": "string"}], "minItems": 1, "items": false},
+             "kwargs_schema": {"type": "object", "properties": {"text": {"type": "string"}},
+                 "required": ["text"], "additionalProperties": false}}
+        ]
+    })
+}
+
+/// A catalog procedure answered by `wamp register ... -- cat FILE`: the
+/// catalog crosses the router as a service's would.
+fn serve_catalog(service: &str, catalog: &Json) -> Running {
+    let dir = std::env::temp_dir().join(format!("wamp-cli-catalogs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{service}.json"));
+    std::fs::write(&file, catalog.to_string()).unwrap();
+    let procedure = format!("wamp_rs.catalog.{service}");
+    let mut running = Running::spawn(&mut wamp(&[
+        "register",
+        &procedure,
+        "--invoke",
+        "roundrobin",
+        "--",
+        "cat",
+        file.to_str().unwrap(),
+    ]));
+    running.wait_for_log("registered");
+    running
+}
+
+/// A service name no other test uses (one URI component).
+fn unique_service(name: &str) -> String {
+    unique(name).replace('.', "_")
+}
+
+#[test]
+fn describe_prints_each_catalog_entry_and_the_registrations_without_one() {
+    let prefix = unique("describe");
+    let service = unique_service("fixture");
+    let _catalog = serve_catalog(&service, &fixture_catalog(&service, &prefix));
+    let mut divide = Running::spawn(&mut wamp(&[
+        "register",
+        &format!("{prefix}.divide"),
+        "--invoke",
+        "roundrobin",
+    ]));
+    divide.wait_for_log("registered");
+    // Another library's callee: known only through the meta API.
+    let _autobahn = autobahn_callee(&format!("{prefix}.other"));
+
+    let output = run(wamp(&["describe", &prefix]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let signature = format!(
+        "{prefix}.divide(numerator: number, denominator: number) -> number   \
+         errors: {prefix}.error.division_by_zero   invoke: roundrobin"
+    );
+    let lines = stdout_lines(&output);
+    assert_eq!(lines[0], signature, "{text}");
+    assert_eq!(lines[1], "    Divides the numerator by the denominator.", "{text}");
+    assert_eq!(lines[2], format!("topic {prefix}.news(text: string)"), "{text}");
+    assert_eq!(lines[4], "Registrations without a catalog:", "{text}");
+    let add = lines
+        .iter()
+        .find(|line| line.trim_start().starts_with(&format!("{prefix}.other.add ")))
+        .unwrap_or_else(|| panic!("{prefix}.other.add is not listed:\n{text}"));
+    assert_eq!(
+        add.split_whitespace().collect::<Vec<_>>()[1..],
+        ["exact", "single", "1"],
+        "{text}"
+    );
+    // Described procedures are not listed again; the catalog procedure is not a procedure of the realm's.
+    assert_eq!(text.matches(&format!("{prefix}.divide")).count(), 1, "{text}");
+    assert!(!text.contains(&format!("wamp_rs.catalog.{service} ")), "{text}");
+
+    let output = run(wamp(&["describe", &prefix, "--json"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let merged = json_line(&stdout_lines(&output)[0]);
+    assert_eq!(merged["format"], "wamp-rs.describe");
+    let entries = merged["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{merged}");
+    assert_eq!(entries[0]["uri"], json!(format!("{prefix}.divide")));
+    assert_eq!(entries[0]["services"], json!([service]));
+    assert_eq!(entries[0]["realms"], json!(["realm1"]));
+    assert_eq!(entries[0]["callees"], 1);
+    assert_eq!(entries[1]["kind"], "topic");
+    let uncataloged: Vec<&str> = merged["uncataloged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uri"].as_str().unwrap())
+        .collect();
+    assert!(
+        uncataloged.contains(&format!("{prefix}.other.countdown").as_str()),
+        "{merged}"
+    );
+    assert!(!uncataloged.contains(&format!("{prefix}.divide").as_str()), "{merged}");
+}
+
+#[test]
+fn two_instances_of_a_service_are_one_entry_with_two_callees() {
+    let prefix = unique("instances");
+    let service = unique_service("twice");
+    let catalog = fixture_catalog(&service, &prefix);
+    let _first = serve_catalog(&service, &catalog);
+    let _second = serve_catalog(&service, &catalog);
+    let procedure = format!("{prefix}.divide");
+    let mut callees: Vec<Running> = (0..2)
+        .map(|_| Running::spawn(&mut wamp(&["register", &procedure, "--invoke", "roundrobin"])))
+        .collect();
+    for callee in &mut callees {
+        callee.wait_for_log("registered");
+    }
+
+    let output = run(wamp(&["describe", &prefix, "--json"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let merged = json_line(&stdout_lines(&output)[0]);
+    let divides: Vec<&Json> = merged["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["uri"] == json!(procedure))
+        .collect();
+    assert_eq!(divides.len(), 1, "{merged}");
+    assert_eq!(divides[0]["callees"], 2, "{merged}");
+    let services: Vec<&Json> = merged["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["service"] == json!(service))
+        .collect();
+    assert_eq!(services.len(), 1, "{merged}");
+    assert_eq!(services[0]["instances"], 2, "{merged}");
+
+    let output = run(wamp(&["describe", &prefix]));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("invoke: roundrobin   callees: 2"), "{text}");
+    assert!(text.contains(&format!("{service} (2 instances)")), "{text}");
+}
+
+#[test]
+fn call_refuses_arguments_the_catalog_rejects_and_no_check_sends_them() {
+    let prefix = unique("checked");
+    let service = unique_service("checked");
+    let _catalog = serve_catalog(&service, &fixture_catalog(&service, &prefix));
+    // The callee records every call it gets, to tell a refused call from an answered one.
+    let dir = std::env::temp_dir().join(format!("wamp-cli-checked-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let calls = dir.join(format!("{service}.calls"));
+    let procedure = format!("{prefix}.divide");
+    let mut callee = Running::spawn(&mut wamp(&[
+        "register",
+        &procedure,
+        "--",
+        "sh",
+        "-c",
+        &format!("cat >> '{}'; echo 0.5", calls.display()),
+    ]));
+    callee.wait_for_log("registered");
+    let received = || std::fs::read_to_string(&calls).unwrap_or_default().lines().count();
+
+    let output = run(wamp(&["call", &procedure, "1", "x"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "wamp: error: {procedure}: argument 2 (denominator): expected number, got \"x\""
+        )),
+        "{}",
+        describe(&output)
+    );
+    assert!(stderr.contains("--no-check"), "{}", describe(&output));
+    let output = run(wamp(&["call", &procedure, "1", "2", "-k", "scale=3"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("unknown keyword argument scale"),
+        "{}",
+        describe(&output)
+    );
+    let output = run(wamp(&["call", &procedure, "1"]));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("missing argument 2 (denominator)"),
+        "{}",
+        describe(&output)
+    );
+    assert_eq!(received(), 0, "a refused call reached the callee");
+
+    // Arguments that fit go out, by position or by keyword.
+    let output = run(wamp(&["call", &procedure, "1", "-k", "denominator=2"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), ["0.5"]);
+    assert_eq!(received(), 1);
+
+    // --no-check sends what the check would refuse.
+    let output = run(wamp(&["call", &procedure, "1", "x", "--no-check"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(received(), 2);
+    let last = std::fs::read_to_string(&calls).unwrap();
+    assert_eq!(
+        json_line(last.lines().last().unwrap()),
+        json!({"args": [1, "x"], "kwargs": {}})
+    );
+}
+
+#[test]
+fn a_call_is_sent_unchecked_when_the_catalog_cannot_be_read() {
+    let prefix = unique("unreadable");
+    let service = unique_service("broken");
+    // Answers, but not with a catalog.
+    let _catalog = serve_catalog(&service, &json!({"format": "something else"}));
+    let procedure = format!("{prefix}.divide");
+    let mut callee = Running::spawn(&mut wamp(&["register", &procedure]));
+    callee.wait_for_log("registered");
+
+    let output = run(wamp(&["-vv", "call", &procedure, "1", "x"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), [r#"{"args":[1,"x"],"kwargs":{}}"#]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot read the catalog"), "{stderr}");
+
+    let output = run(wamp(&["describe", &prefix]));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(&format!("wamp_rs.catalog.{service}: not a wamp-rs.catalog document")),
+        "{text}"
+    );
+}
