@@ -27,7 +27,8 @@ Output: results on stdout as JSON, one value per line; logs on stderr
 Exit codes:
   0  success
   1  another failure (e.g. stdout cannot be written)
-  2  usage error: bad flags or arguments, an invalid URI or configuration
+  2  usage error: bad flags or arguments, an invalid URI or configuration,
+     arguments the procedure's catalog refuses (see `wamp call --no-check`)
   3  connection failure: the router cannot be reached, refuses the join or
      the credentials, or the connection is lost
   4  WAMP error: the router or a peer answered with ERROR (its URI and

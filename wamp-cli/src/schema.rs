@@ -372,14 +372,19 @@ fn mismatch(path: &str, problem: String) -> Mismatch {
 /// it: a float is no integer (serde does not make `2.0` a `u32`), and bytes
 /// pass as strings and arrays (what they deserialize into).
 fn has_type(value: &Value, name: &str) -> bool {
-    match (name, value) {
-        ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("object", Value::Dict(_)) => true,
-        ("integer", Value::Integer(_) | Value::UnsignedInteger(_)) => true,
-        ("number", Value::Integer(_) | Value::UnsignedInteger(_) | Value::Float(_)) => true,
-        ("string", Value::String(_) | Value::Bytes(_)) => true,
-        ("array", Value::List(_) | Value::Bytes(_)) => true,
-        _ => false,
-    }
+    matches!(
+        (name, value),
+        ("null", Value::Null)
+            | ("boolean", Value::Bool(_))
+            | ("object", Value::Dict(_))
+            | ("integer", Value::Integer(_) | Value::UnsignedInteger(_))
+            | (
+                "number",
+                Value::Integer(_) | Value::UnsignedInteger(_) | Value::Float(_)
+            )
+            | ("string", Value::String(_) | Value::Bytes(_))
+            | ("array", Value::List(_) | Value::Bytes(_))
+    )
 }
 
 #[allow(clippy::cast_precision_loss)] // bounds far beyond 2^53 are not written by the catalog
@@ -392,9 +397,12 @@ fn as_f64(value: &Value) -> Option<f64> {
     }
 }
 
+/// A bound keyword, how a message words it, and whether a number is within it.
+type Bound = (&'static str, &'static str, fn(f64, f64) -> bool);
+
 fn check_bounds(object: &Map<String, Json>, value: &Value, path: &str) -> Result<(), Mismatch> {
     let Some(number) = as_f64(value) else { return Ok(()) };
-    let limits: [(&str, &str, fn(f64, f64) -> bool); 4] = [
+    let limits: [Bound; 4] = [
         ("minimum", "at least", |n, b| n >= b),
         ("maximum", "at most", |n, b| n <= b),
         ("exclusiveMinimum", "more than", |n, b| n > b),
