@@ -55,6 +55,7 @@ impl<'a> Remote<'a> {
             None => quote!(::core::option::Option::None),
         };
         let uri_doc = format!("The {what}'s full URI, as it is registered (`registry::entry_uri`).");
+        let description = crate::describe::doc_comment(&self.handler.function.attrs);
         quote! {
             /// The module the handler is declared in (`module_path!()`).
             #vis const MODULE_PATH: &'static str = ::core::module_path!();
@@ -62,6 +63,9 @@ impl<'a> Remote<'a> {
             #vis const PREFIX: ::core::option::Option<&'static str> = #prefix;
             /// The last part of the URI (`name = ".."`, else the function's name).
             #vis const NAME: &'static str = #name;
+            /// The declaration's doc comment: the description of its entry in
+            /// the service catalog, unless the implementation has its own.
+            #vis const DESCRIPTION: &'static str = #description;
 
             #[doc = #uri_doc]
             #vis fn uri() -> &'static str {
@@ -154,7 +158,7 @@ fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
 /// The result and error types a caller decodes: those of the handler's
 /// `Result` (through `ResultParts`, so that aliases such as
 /// `io::Result<T>` work), else its return type and `Infallible`.
-fn result_types(handler: &Handler) -> (TokenStream, TokenStream) {
+pub(crate) fn result_types(handler: &Handler) -> (TokenStream, TokenStream) {
     match &handler.function.sig.output {
         ReturnType::Default => (quote!(()), quote!(::core::convert::Infallible)),
         ReturnType::Type(_, ty) if handler.signature.returns_result => (

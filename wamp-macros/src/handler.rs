@@ -40,6 +40,18 @@ pub(crate) struct Param {
     pub(crate) ty: Box<Type>,
 }
 
+impl Param {
+    /// Whether it is read from the payload (a `State<T>` is not).
+    pub(crate) fn is_argument(&self) -> bool {
+        !is_generic(&self.ty, "State")
+    }
+
+    /// The name of its keyword argument.
+    pub(crate) fn name(&self) -> String {
+        self.ident.unraw().to_string()
+    }
+}
+
 /// The checked signature of a handler function.
 pub(crate) struct Signature {
     pub(crate) params: Vec<Param>,
@@ -432,6 +444,7 @@ impl Handler {
         let function_name = lit_str(&user_fn.to_string(), user_fn.span());
         let prefix_and_client = self.options.prefix_and_client();
         let handler = self.adapter();
+        let signature = crate::describe::signature(self);
         // An implementation is served from its own module (defaults,
         // client) at its declaration's URI.
         let implements = match &self.options.implements {
@@ -451,6 +464,7 @@ impl Handler {
                 #implements
                 #prefix_and_client
                 .options(#entry_options)
+                .signature(#signature)
             }
         }
     }

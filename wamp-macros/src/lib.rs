@@ -9,6 +9,7 @@
 
 mod attrs;
 mod caller;
+mod describe;
 mod handler;
 mod module;
 mod procedure;

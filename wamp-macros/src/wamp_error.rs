@@ -22,6 +22,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let mut uris = Vec::new();
     let mut to_arms = Vec::new();
     let mut from_checks = Vec::new();
+    let mut describes = Vec::new();
     let mut seen: Vec<(String, bool)> = Vec::new();
     for (index, variant) in data.variants.iter().enumerate() {
         let ident = &variant.ident;
@@ -42,6 +43,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         };
         uris.push(quote!(::wamp_runtime::__private::ErrorUri::new(::core::module_path!(), #prefix, #uri, #absolute)));
         let uri_expr = quote!(__WAMP_ERROR_URIS[#index].get());
+        describes.push(describe_variant(variant, &uri_expr));
         match &variant.fields {
             Fields::Unit => {
                 to_arms.push(quote! {
@@ -147,11 +149,51 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                     #(#from_checks)*
                     ::core::option::Option::None
                 }
+
+                fn describe_errors(
+                    __wamp_generator: &mut ::wamp_runtime::catalog::SchemaGenerator,
+                ) -> ::wamp_runtime::__private::Vec<::wamp_runtime::catalog::ErrorSignature> {
+                    #[allow(unused_imports)]
+                    use ::wamp_runtime::__private::{ExactSchema as _, NoSchema as _};
+                    ::std::vec![#(#describes),*]
+                }
             }
 
             #concrete
         };
     })
+}
+
+/// The catalog's `ErrorSignature` of one variant: its URI, its doc
+/// comment, the schema of each field (see `wamp_runtime::catalog`).
+fn describe_variant(variant: &syn::Variant, uri: &TokenStream) -> TokenStream {
+    let description = crate::describe::doc_comment(&variant.attrs);
+    let probe =
+        |ty: &syn::Type| quote!((&::wamp_runtime::__private::SchemaProbe::<#ty>::new()).schema(__wamp_generator));
+    let required = |ty: &syn::Type| !crate::handler::is_generic(ty, "Option");
+    let fields = match &variant.fields {
+        Fields::Unit => Vec::new(),
+        Fields::Unnamed(fields) => fields
+            .unnamed
+            .iter()
+            .map(|field| {
+                let (required, schema) = (required(&field.ty), probe(&field.ty));
+                quote!(.arg(#required, #schema))
+            })
+            .collect(),
+        Fields::Named(fields) => fields
+            .named
+            .iter()
+            .filter_map(|field| {
+                let name = syn::ext::IdentExt::unraw(field.ident.as_ref()?).to_string();
+                let (required, schema) = (required(&field.ty), probe(&field.ty));
+                Some(quote!(.kwarg(#name, #required, #schema)))
+            })
+            .collect(),
+    };
+    quote! {
+        ::wamp_runtime::catalog::ErrorSignature::new(#uri).description(#description) #(#fields)*
+    }
 }
 
 /// `#[wamp_error(prefix = "...")]` on the enum.

@@ -24,6 +24,7 @@ extern crate self as wamp_runtime;
 mod application_error;
 mod auth;
 pub mod caller;
+pub mod catalog;
 mod client;
 pub mod config;
 mod connect;
@@ -65,6 +66,12 @@ pub use extract::{Args, ArgumentError, ArgumentReader, Kwargs};
 pub use reply::INTERNAL_ERROR;
 pub use serve::{RunningServer, Server, serve};
 pub use wamp_error::WampError;
+
+/// JSON Schemas of your own types, for the [service catalog](catalog):
+/// derive [`JsonSchema`] next to `Deserialize` (see the `catalog` module for
+/// the derive's `crate` attribute).
+pub use schemars;
+pub use schemars::JsonSchema;
 
 /// Turns a function into a procedure registered at start-up by
 /// [`serve`]; see the [`extract`] module for its parameters, the [`reply`]
@@ -234,7 +241,9 @@ pub use wamp_macros::WampError;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::caller::ResultParts;
+    pub use crate::catalog::{ExactSchema, NoSchema, SchemaProbe};
     pub use crate::typed::{CheckedParameter, CheckedState};
+    pub use crate::wamp_error::{DescribedErrors, ErrorProbe, UndescribedErrors};
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
     pub use inventory;
     pub use serde;

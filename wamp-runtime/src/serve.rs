@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use futures_util::future::{join_all, try_join_all};
 
+use crate::catalog::{self, Catalog};
 use crate::client::Client;
 use crate::client::Clients;
 use crate::config::Config;
 use crate::error::Error;
+use crate::handler::CallContext;
+use crate::options::RegisterOptions;
 use crate::registry::{Bindings, Refusal, Registry, ServerProblem, StartupError, StartupProblem};
 use crate::reporting::ErrorReporter;
 use crate::signal::shutdown_signal;
@@ -78,6 +81,8 @@ pub struct Server {
     states: States,
     error_mappings: ErrorMappings,
     allow_no_handlers: bool,
+    service_name: Option<String>,
+    serve_catalog: bool,
 }
 
 impl std::fmt::Debug for Server {
@@ -90,6 +95,8 @@ impl std::fmt::Debug for Server {
             .field("states", &self.states)
             .field("error_mappings", &self.error_mappings)
             .field("allow_no_handlers", &self.allow_no_handlers)
+            .field("service_name", &self.service_name)
+            .field("serve_catalog", &self.serve_catalog)
             .finish()
     }
 }
@@ -105,7 +112,96 @@ impl Server {
             states: States::new(),
             error_mappings: ErrorMappings::new(),
             allow_no_handlers: false,
+            service_name: None,
+            serve_catalog: true,
         }
+    }
+
+    /// Names the service: its [catalog](crate::catalog) is served at
+    /// `wamp_rs.catalog.<name>`. The name is one URI component (lower-case
+    /// letters, digits and `_`); another fails [`start`](Self::start).
+    /// Instances of one service share the name, and so one catalog
+    /// registration; by default it is the executable's file name, lower
+    /// case, with every other character made `_`.
+    ///
+    /// ```
+    /// use wamp_runtime::{Config, Server};
+    ///
+    /// let server = Server::new(Config::default())
+    ///     .service_name("billing")
+    ///     .without_link_time_handlers()
+    ///     .allow_no_handlers();
+    /// assert_eq!(server.catalog()?.service, "billing");
+    /// # Ok::<(), wamp_runtime::registry::StartupError>(())
+    /// ```
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// Does not serve the [catalog](crate::catalog).
+    pub fn without_catalog(mut self) -> Self {
+        self.serve_catalog = false;
+        self
+    }
+
+    /// The service's name (see [`service_name`](Self::service_name)).
+    fn name(&self) -> String {
+        self.service_name.clone().unwrap_or_else(catalog::default_service_name)
+    }
+
+    /// The [catalog](crate::catalog) of every client's handlers (each entry
+    /// with its client's configured realm), made without connecting: what
+    /// a service binary run with `WAMP_PRINT_CATALOG=1` prints.
+    ///
+    /// # Errors
+    /// The problems that would make [`start`](Self::start) fail before
+    /// connecting (an invalid URI, an unknown client, ...).
+    pub fn catalog(&self) -> Result<Catalog, StartupError> {
+        let (bindings, problems) = self.resolve();
+        let plan = plan(&self.config, bindings, problems)?;
+        let mut catalog = Catalog::new(self.name());
+        for (name, bindings) in &plan {
+            let realm = self
+                .config
+                .clients()
+                .find(|(client, _)| client == name)
+                .map(|(_, config)| config.realm.as_str());
+            catalog.add_bindings(bindings, realm);
+        }
+        Ok(catalog)
+    }
+
+    /// Every handler, resolved, and every problem found before connecting
+    /// (duplicates aside: they need the clients, see `plan`).
+    fn resolve(&self) -> (Bindings, Vec<StartupProblem>) {
+        let mut registry = Registry::new();
+        if self.link_time {
+            registry.add_from(Registry::from_inventory(), None);
+        }
+        registry.add_from(self.registry.clone(), None);
+        let (bindings, handler_problems) = registry.resolve_parts();
+        let mut problems: Vec<StartupProblem> = handler_problems.into_iter().map(StartupProblem::from).collect();
+        problems.extend(
+            bindings
+                .missing_states(&self.states)
+                .into_iter()
+                .map(StartupProblem::from),
+        );
+        if bindings.procedures.is_empty() && bindings.subscriptions.is_empty() && !self.allow_no_handlers {
+            problems.push(
+                ServerProblem::NothingToServe {
+                    crate_hint: own_crate_name(),
+                }
+                .into(),
+            );
+        }
+        if let Some(name) = &self.service_name {
+            if catalog::service_component(name) != *name {
+                problems.push(ServerProblem::InvalidServiceName { name: name.clone() }.into());
+            }
+        }
+        (bindings, problems)
     }
 
     /// Gives the handlers a state value of type `T` (one per type; a second
@@ -226,27 +322,8 @@ impl Server {
     /// `reconnect` policy (see [`Client::connect_reconnecting`]); use
     /// [`start_until`](Self::start_until) to give up on a signal.
     pub async fn start(self) -> Result<RunningServer, Error> {
-        let mut registry = Registry::new();
-        if self.link_time {
-            registry.add_from(Registry::from_inventory(), None);
-        }
-        registry.add_from(self.registry, None);
-        let (bindings, handler_problems) = registry.resolve_parts();
-        let mut problems: Vec<StartupProblem> = handler_problems.into_iter().map(StartupProblem::from).collect();
-        problems.extend(
-            bindings
-                .missing_states(&self.states)
-                .into_iter()
-                .map(StartupProblem::from),
-        );
-        if bindings.procedures.is_empty() && bindings.subscriptions.is_empty() && !self.allow_no_handlers {
-            problems.push(
-                ServerProblem::NothingToServe {
-                    crate_hint: own_crate_name(),
-                }
-                .into(),
-            );
-        }
+        let (bindings, problems) = self.resolve();
+        let catalog = self.serve_catalog.then(|| self.name());
         let mut error_mappings = self.error_mappings;
         for mapping in &bindings.error_mappings {
             mapping.add_to(&mut error_mappings);
@@ -279,6 +356,7 @@ impl Server {
         let server = RunningServer {
             clients,
             shutdown_timeouts,
+            catalog,
         };
         if let Err(e) = server.bind(plan).await {
             if let Err(stop) = server.stop_clients().await {
@@ -307,6 +385,14 @@ impl Server {
     /// # }
     /// ```
     pub async fn start_until(self, signal: impl Future<Output = ()>) -> Result<Option<RunningServer>, Error> {
+        if print_catalog_requested() {
+            let catalog = self.catalog()?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&catalog.to_json()).unwrap_or_default()
+            );
+            return Ok(None);
+        }
         tokio::select! {
             started = self.start() => started.map(Some),
             () = signal => {
@@ -324,6 +410,11 @@ impl Server {
             None => Ok(()),
         }
     }
+}
+
+/// `WAMP_PRINT_CATALOG` set to anything but empty or `0`.
+fn print_catalog_requested() -> bool {
+    std::env::var_os("WAMP_PRINT_CATALOG").is_some_and(|value| !value.is_empty() && value != "0")
 }
 
 /// What to do about a refused registration, when the refusal says.
@@ -412,6 +503,8 @@ fn plan(config: &Config, bindings: Bindings, mut problems: Vec<StartupProblem>) 
 pub struct RunningServer {
     clients: Clients,
     shutdown_timeouts: HashMap<String, Duration>,
+    /// The service name, when it serves its catalog.
+    catalog: Option<String>,
 }
 
 impl RunningServer {
@@ -529,6 +622,9 @@ impl RunningServer {
                 .filter_map(Result::err)
                 .collect();
             let realm = client.details().map(|d| d.realm.clone()).unwrap_or_default();
+            if let Some(service) = &self.catalog {
+                serve_catalog(client, name, service, &bindings, &realm).await;
+            }
             if refused.is_empty() {
                 tracing::info!(client = name, realm = %realm, procedures, subscriptions, "registered procedures and subscriptions");
             } else {
@@ -543,5 +639,34 @@ impl RunningServer {
         } else {
             Err(StartupError::new(problems).into())
         }
+    }
+}
+
+/// Registers the catalog of one client's bindings (see [`catalog`]). A
+/// refusal (a router whose roles do not allow it) is a warning: the
+/// service itself works without it.
+async fn serve_catalog(client: &Client, name: &str, service: &str, bindings: &Bindings, realm: &str) {
+    if bindings.procedures.is_empty() && bindings.subscriptions.is_empty() {
+        return;
+    }
+    let mut catalog = Catalog::new(service);
+    catalog.add_bindings(bindings, Some(realm));
+    let value = match wamp_core::to_value(&catalog.to_json()) {
+        Ok(value) => value,
+        Err(e) => {
+            tracing::warn!(client = %name, error = %e, "cannot encode the service catalog; it is not served");
+            return;
+        }
+    };
+    let uri = Catalog::uri_of(service);
+    let handler =
+        move |_ctx: CallContext, _payload: wamp_core::Payload| Ok(wamp_core::Payload::from_args(vec![value.clone()]));
+    let options = RegisterOptions::new().invoke(wamp_core::InvokePolicy::RoundRobin);
+    match client.register(uri.clone(), handler, options).await {
+        Ok(_) => tracing::debug!(client = %name, procedure = %uri, "serving the service catalog"),
+        Err(e) => tracing::warn!(
+            client = %name, procedure = %uri, error = %e,
+            "cannot register the service catalog; the service runs without it (Server::without_catalog() turns it off)"
+        ),
     }
 }

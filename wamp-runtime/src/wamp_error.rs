@@ -77,6 +77,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock};
 
 use wamp_core::{List, Value};
@@ -118,6 +119,15 @@ pub trait WampError: Sized {
     /// one of this type's, or when its arguments do not decode into the
     /// variant's fields.
     fn from_application_error(err: &ApplicationError) -> Option<Self>;
+
+    /// The error URIs of this type, with the schemas of their fields, for
+    /// the [service catalog](crate::catalog). The derive lists every
+    /// variant; the default is none (an error whose URI is chosen at run
+    /// time, such as [`ApplicationError`], has none to list).
+    fn describe_errors(generator: &mut crate::catalog::SchemaGenerator) -> Vec<crate::catalog::ErrorSignature> {
+        let _ = generator;
+        Vec::new()
+    }
 }
 
 /// An [`ApplicationError`] is the untyped case of itself: handlers may
@@ -449,5 +459,40 @@ mod tests {
             crate::CallError::from(err).into_typed::<Relative>(),
             crate::TypedCallError::Other(crate::CallError::Application(_))
         ));
+    }
+}
+
+/// The error URIs of `E` when it is a [`WampError`](WampError), as
+/// [`SchemaProbe`](crate::catalog::SchemaProbe) finds a schema.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ErrorProbe<E>(PhantomData<fn() -> E>);
+
+impl<E> ErrorProbe<E> {
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+#[doc(hidden)]
+pub trait DescribedErrors {
+    fn errors(&self, generator: &mut crate::catalog::SchemaGenerator) -> Vec<crate::catalog::ErrorSignature>;
+}
+
+impl<E: WampError> DescribedErrors for ErrorProbe<E> {
+    fn errors(&self, generator: &mut crate::catalog::SchemaGenerator) -> Vec<crate::catalog::ErrorSignature> {
+        E::describe_errors(generator)
+    }
+}
+
+#[doc(hidden)]
+pub trait UndescribedErrors {
+    fn errors(&self, generator: &mut crate::catalog::SchemaGenerator) -> Vec<crate::catalog::ErrorSignature>;
+}
+
+impl<E> UndescribedErrors for &ErrorProbe<E> {
+    fn errors(&self, _generator: &mut crate::catalog::SchemaGenerator) -> Vec<crate::catalog::ErrorSignature> {
+        Vec::new()
     }
 }

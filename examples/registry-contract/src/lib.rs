@@ -21,33 +21,36 @@ pub mod foo {
     /// `foo.error.division_by_zero`.
     #[derive(Debug, thiserror::Error, WampError)]
     pub enum MathError {
+        /// The denominator was zero.
         #[error("division by zero")]
         #[wamp_error("error.division_by_zero")]
         DivisionByZero,
     }
 
-    /// `foo.multiply(factor1, factor2)`.
+    /// The product of two numbers.
     #[wamp_runtime::procedure]
     pub fn multiply(ctx: CallContext, factor1: f64, factor2: f64) -> f64;
 
-    /// `foo.divide(numerator, denominator)`; dividing by zero is
+    /// The quotient of two numbers; dividing by zero is
     /// [`MathError::DivisionByZero`].
     #[wamp_runtime::procedure]
     pub fn divide(ctx: CallContext, numerator: f64, denominator: f64) -> Result<f64, MathError>;
 
-    /// Events of `foo.message_received` with one argument, `message`.
+    /// A message for everyone, as one argument.
     #[wamp_runtime::subscriber]
     pub fn message_received(ctx: EventContext, message: String);
 }
 
 pub mod accounting {
     use serde::{Deserialize, Serialize};
-    use wamp_runtime::{CallContext, EventContext};
+    use wamp_runtime::{CallContext, EventContext, JsonSchema};
 
     wamp_runtime::wamp_module!(prefix = "accounting");
 
     /// One line of an invoice, sent as a dictionary `{"quantity": 3, "unit_price": 9.5}`.
-    #[derive(Debug, Serialize, Deserialize)]
+    /// Its JSON Schema, in the service catalog, is the derived one.
+    #[derive(Debug, Serialize, Deserialize, JsonSchema)]
+    #[schemars(crate = "wamp_runtime::schemars")]
     pub struct Line {
         /// How many.
         pub quantity: u32,
@@ -55,16 +58,16 @@ pub mod accounting {
         pub unit_price: f64,
     }
 
-    /// `accounting.vat(net, rate=None)`: the tax on a net price, at `rate`
-    /// percent (by default the service's rate).
+    /// The tax on a net price, at `rate` percent (by default the service's
+    /// rate).
     #[wamp_runtime::procedure]
     pub fn vat(ctx: CallContext, net: f64, rate: Option<f64>) -> f64;
 
-    /// `accounting.invoice_total(lines)`: the sum of quantity × unit price.
+    /// The sum of quantity × unit price over the lines.
     #[wamp_runtime::procedure]
     pub fn invoice_total(ctx: CallContext, lines: Vec<Line>) -> f64;
 
-    /// Events of `accounting.payment_received`: `(invoice, amount)`.
+    /// An invoice was paid: its number and the amount.
     #[wamp_runtime::subscriber]
     pub fn payment_received(ctx: EventContext, invoice: String, amount: f64);
 }

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::origin::Location;
+use crate::catalog::SignatureFn;
 use crate::handler::{EventHandler, ProcedureHandler};
 use crate::options::{RegisterOptions, SubscribeOptions};
 
@@ -42,6 +43,15 @@ macro_rules! entry_builders {
         /// Sets the options.
         pub const fn options(mut self, options: $options) -> Self {
             self.options = options;
+            self
+        }
+
+        /// Sets what the handler tells about itself for the
+        /// [service catalog](crate::catalog) (what `#[procedure]` and
+        /// `#[subscriber]` generate); without one, its entry in the catalog
+        /// says only that it takes anything.
+        pub const fn signature(mut self, signature: SignatureFn) -> Self {
+            self.signature = Some(signature);
             self
         }
     };
@@ -93,6 +103,8 @@ pub struct ProcedureEntry {
     /// The handler; the state types it takes (see
     /// [`ProcedureHandler::states`]) must be given to the server.
     pub handler: &'static dyn ProcedureHandler,
+    /// Its parameters, result and errors, for the [catalog](crate::catalog).
+    pub signature: Option<SignatureFn>,
     /// Where it is defined.
     pub location: Location,
 }
@@ -113,6 +125,7 @@ impl ProcedureEntry {
             client: None,
             options: RegisterOptions::new(),
             handler,
+            signature: None,
             location,
         }
     }
@@ -140,6 +153,8 @@ pub struct SubscriberEntry {
     pub options: SubscribeOptions,
     /// The handler, as for [`ProcedureEntry::handler`].
     pub handler: &'static dyn EventHandler,
+    /// Its parameters, for the [catalog](crate::catalog).
+    pub signature: Option<SignatureFn>,
     /// Where it is defined.
     pub location: Location,
 }
@@ -160,6 +175,7 @@ impl SubscriberEntry {
             client: None,
             options: SubscribeOptions::new(),
             handler,
+            signature: None,
             location,
         }
     }

@@ -52,6 +52,7 @@ pub use entry::{ModuleEntry, ProcedureEntry, SubscriberEntry};
 pub use origin::{Location, Origin};
 pub use problem::{Problem, Refusal, ServerProblem, StartupError, StartupProblem};
 
+use crate::catalog::SignatureFn;
 use crate::handler::{EventHandler, IntoEventHandler, IntoProcedureHandler, ProcedureHandler};
 use crate::options::{RegisterOptions, SubscribeOptions};
 use crate::state::StateKey;
@@ -77,7 +78,7 @@ use crate::wamp_error::ErrorMappings;
 /// assert_eq!(bindings.procedures[0].options.invoke, Some(InvokePolicy::RoundRobin));
 /// # Ok::<(), wamp_runtime::registry::StartupError>(())
 /// ```
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Registry {
     prefix: Option<String>,
     client: Option<String>,
@@ -108,11 +109,13 @@ impl fmt::Debug for Registry {
 /// A procedure added to a [`Registry`] in code. The three stages of a
 /// handler: a link-time [`ProcedureEntry`] or an `AddedProcedure`, both
 /// resolved into a [`ProcedureBinding`].
+#[derive(Clone)]
 struct AddedProcedure {
     name: String,
     client: Option<String>,
     options: RegisterOptions,
     handler: Arc<dyn ProcedureHandler>,
+    signature: Option<SignatureFn>,
     origin: Origin,
 }
 
@@ -140,11 +143,13 @@ fn map_display<E: fmt::Display + 'static>(mappings: &mut ErrorMappings, uri: &st
 }
 
 /// A subscriber added to a [`Registry`] in code (see [`AddedProcedure`]).
+#[derive(Clone)]
 struct AddedSubscriber {
     name: String,
     client: Option<String>,
     options: SubscribeOptions,
     handler: Arc<dyn EventHandler>,
+    signature: Option<SignatureFn>,
     origin: Origin,
 }
 
@@ -237,6 +242,7 @@ impl Registry {
             client: None,
             options,
             handler: handler.into_procedure_handler(),
+            signature: None,
             origin,
         });
         self
@@ -262,6 +268,7 @@ impl Registry {
             client: None,
             options,
             handler: handler.into_event_handler(),
+            signature: None,
             origin,
         });
         self
@@ -389,6 +396,7 @@ impl Registry {
                 client: place.client,
                 options,
                 handler: Arc::new(entry.handler),
+                signature: entry.signature,
                 origin: Origin::Function {
                     module_path: entry.module_path,
                     location: entry.location,
@@ -413,6 +421,7 @@ impl Registry {
                 client: place.client,
                 options,
                 handler: Arc::new(entry.handler),
+                signature: entry.signature,
                 origin: Origin::Function {
                     module_path: entry.module_path,
                     location: entry.location,
@@ -460,6 +469,7 @@ impl Registry {
                 client: item.client.clone().or_else(|| self.client.clone()),
                 options: item.options.or(self.procedure_defaults),
                 handler: item.handler.clone(),
+                signature: item.signature,
                 states: item.handler.states(),
                 origin: item.origin,
             })
@@ -472,6 +482,7 @@ impl Registry {
                 client: item.client.clone().or_else(|| self.client.clone()),
                 options: item.options.or(self.subscription_defaults),
                 handler: item.handler.clone(),
+                signature: item.signature,
                 states: item.handler.states(),
                 origin: item.origin,
             })
@@ -696,6 +707,8 @@ pub struct ProcedureBinding {
     pub options: RegisterOptions,
     /// The handler.
     pub handler: Arc<dyn ProcedureHandler>,
+    /// What the handler tells about itself, for the [catalog](crate::catalog).
+    pub signature: Option<SignatureFn>,
     /// The state types the handler takes (see [`crate::state`]).
     pub states: Vec<StateKey>,
     /// Where it comes from.
@@ -725,6 +738,8 @@ pub struct SubscriptionBinding {
     pub options: SubscribeOptions,
     /// The handler.
     pub handler: Arc<dyn EventHandler>,
+    /// What the handler tells about itself, for the [catalog](crate::catalog).
+    pub signature: Option<SignatureFn>,
     /// The state types the handler takes (see [`crate::state`]).
     pub states: Vec<StateKey>,
     /// Where it comes from.

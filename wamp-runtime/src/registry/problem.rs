@@ -146,6 +146,12 @@ pub enum ServerProblem {
         /// The crate a `use ... as _;` line most likely has to name.
         crate_hint: String,
     },
+    /// The name given to [`Server::service_name`](crate::Server::service_name)
+    /// is not one URI component, so the catalog cannot be served under it.
+    InvalidServiceName {
+        /// The name given.
+        name: String,
+    },
 }
 
 impl fmt::Display for ServerProblem {
@@ -183,6 +189,12 @@ impl fmt::Display for ServerProblem {
                  was given. If your handlers are in a library crate, the linker left it out because the binary \
                  never names it: add `use {crate_hint} as _;` (with the name of that crate) to the binary's \
                  main.rs. A service that only calls and publishes says so with Server::allow_no_handlers()"
+            ),
+            ServerProblem::InvalidServiceName { name } => write!(
+                f,
+                "the service name {name:?} is not one URI component (letters, digits and `_`, e.g. \"billing\"): \
+                 the service catalog is served at {}<service name>",
+                crate::catalog::URI_PREFIX
             ),
         }
     }
