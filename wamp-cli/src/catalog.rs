@@ -13,74 +13,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use wamp_runtime::{CallError, Client, Value};
 
-/// The URI prefix of catalog procedures; the rest is the service name.
-pub(crate) const URI_PREFIX: &str = "wamp_rs.catalog.";
-
-/// The value of a catalog's `format` field.
-pub(crate) const FORMAT: &str = "wamp-rs.catalog";
-
-/// The newest catalog version this program reads: a newer one may mean
-/// something this reader would get wrong.
-pub(crate) const VERSION: u32 = 1;
+/// The format is `wamp_runtime::catalog`'s, read with its types so that it
+/// is defined in one place.
+pub(crate) use wamp_runtime::catalog::{Catalog, Entry, EntryKind, FORMAT, URI_PREFIX, VERSION};
 
 /// How long one meta API call or catalog fetch may take: a service that
 /// hangs must not hang `wamp describe` or delay a `wamp call` for long.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// A service's catalog, as `wamp_runtime::catalog` serves it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Catalog {
-    pub(crate) format: String,
-    pub(crate) version: u32,
-    pub(crate) service: String,
-    pub(crate) entries: Vec<Entry>,
-}
-
-/// Procedure or topic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum EntryKind {
-    Procedure,
-    Topic,
-}
-
-/// One procedure or topic of a catalog; the fields are the format's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Entry {
-    pub(crate) kind: EntryKind,
-    pub(crate) uri: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) realm: Option<String>,
-    pub(crate) match_policy: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) invoke_policy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<String>,
-    #[serde(default)]
-    pub(crate) args_schema: Json,
-    #[serde(default)]
-    pub(crate) kwargs_schema: Json,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) result_args_schema: Option<Json>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) result_kwargs_schema: Option<Json>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) progress_args_schema: Option<Json>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) errors: Vec<ErrorEntry>,
-}
-
-/// An error URI of a procedure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct ErrorEntry {
-    pub(crate) uri: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) args_schema: Option<Json>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) kwargs_schema: Option<Json>,
-}
 
 /// A registration as the meta API describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -454,21 +393,17 @@ mod tests {
         let entries = uris
             .iter()
             .map(|(kind, uri)| {
-                serde_json::from_value(json!({
+                json!({
                     "kind": kind, "uri": uri, "realm": realm, "match_policy": "exact",
                     "invoke_policy": if *kind == "procedure" { Some("roundrobin") } else { None },
                     "args_schema": {"type": "array", "maxItems": 0},
                     "kwargs_schema": {"type": "object", "additionalProperties": false},
-                }))
-                .unwrap_or_else(|e| panic!("fixture: {e}"))
+                })
             })
             .collect();
-        Catalog {
-            format: FORMAT.to_owned(),
-            version: VERSION,
-            service: service.to_owned(),
-            entries,
-        }
+        let entries: Vec<Json> = entries;
+        serde_json::from_value(json!({"format": FORMAT, "version": VERSION, "service": service, "entries": entries}))
+            .unwrap_or_else(|e| panic!("fixture: {e}"))
     }
 
     fn fetched(catalog: Result<Catalog, String>, service: &str, instances: u64) -> Fetched {
