@@ -887,3 +887,162 @@ fn a_call_is_sent_unchecked_when_the_catalog_cannot_be_read() {
         "{text}"
     );
 }
+
+/// The registry example (`examples/registry`, a wamp-rs `Server` that
+/// serves its catalog as `registry`), built once for this test binary.
+fn registry_example() -> Command {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--example", "registry"])
+            .current_dir(wamp_testkit::workspace_root())
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the registry example failed");
+    });
+    // target/<profile>/deps/<test> → target/<profile>/examples/registry
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let mut command = Command::new(profile_dir.join("examples").join("registry"));
+    command
+        .env("WAMP_URL", shared_router().url())
+        .env("WAMP_REALM", "realm1")
+        .env_remove("WAMP_CONFIG")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// A running registry example, stopped (SIGKILL) when dropped.
+struct Service(Child, Receiver<String>);
+
+impl Service {
+    fn start() -> Service {
+        let mut child = registry_example()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines, receiver) = channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let service = Service(child, receiver);
+        let deadline = Instant::now() + PEER_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = service
+                .1
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("the registry example never got ready"));
+            if line.starts_with("registry service ready") {
+                return service;
+            }
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn describe_and_checked_calls_on_two_instances_of_the_registry_example() {
+    let _first = Service::start();
+    let _second = Service::start();
+
+    let output = run(wamp(&["describe", "foo."]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let lines = stdout_lines(&output);
+    let line_of = |start: &str| {
+        lines
+            .iter()
+            .position(|line| line.starts_with(start))
+            .unwrap_or_else(|| panic!("no line starts with {start:?}:\n{text}"))
+    };
+    let divide = line_of("foo.divide(");
+    assert_eq!(
+        lines[divide],
+        "foo.divide(numerator: number, denominator: number) -> number   \
+         errors: foo.error.division_by_zero   invoke: roundrobin   callees: 2",
+        "{text}"
+    );
+    assert!(
+        lines[divide + 1].starts_with("    "),
+        "no description under foo.divide:\n{text}"
+    );
+    assert!(
+        lines[line_of("foo.multiply(")]
+            .starts_with("foo.multiply(factor1: number, factor2: number) -> number   invoke: roundrobin   callees: 2"),
+        "{text}"
+    );
+    assert!(lines[line_of("topic foo.message_received(")].starts_with("topic foo.message_received(message: string)"));
+    // Two instances, one entry each, one catalog.
+    assert_eq!(text.matches("foo.divide(").count(), 1, "{text}");
+    assert!(text.contains("registry (2 instances)"), "{text}");
+    assert!(
+        !text.contains("accounting."),
+        "the prefix lets only foo. through:\n{text}"
+    );
+
+    let output = run(wamp(&["describe", "accounting.", "--json"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let merged = json_line(&stdout_lines(&output)[0]);
+    let vat = merged["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["uri"] == "accounting.vat")
+        .unwrap_or_else(|| panic!("no accounting.vat: {merged}"));
+    assert_eq!(vat["services"], json!(["registry"]));
+    assert_eq!(vat["callees"], 2);
+    assert_eq!(vat["args_schema"]["prefixItems"][1]["title"], "rate");
+
+    // Checked against the catalog: refused before sending, naming the parameter.
+    let output = run(wamp(&["call", "foo.divide", "1", "x"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains(r#"wamp: error: foo.divide: argument 2 (denominator): expected number, got "x""#),
+        "{}",
+        describe(&output)
+    );
+    let output = run(wamp(&[
+        "call",
+        "accounting.invoice_total",
+        r#"[{"quantity": 2, "unit_price": 1.5}, {"quantity": "x", "unit_price": 1}]"#,
+    ]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains(r#"argument 1 (lines): at [1].quantity: expected integer, got "x""#),
+        "{}",
+        describe(&output)
+    );
+    // --no-check sends it, and the service itself refuses it.
+    let output = run(wamp(&["call", "foo.divide", "1", "x", "--no-check"]));
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("wamp.error.invalid_argument"),
+        "{}",
+        describe(&output)
+    );
+    // What fits goes through, positional or by keyword.
+    let output = run(wamp(&["call", "foo.divide", "1", "-k", "denominator=4"]));
+    assert_eq!(stdout_lines(&output), ["0.25"], "{}", describe(&output));
+    let output = run(wamp(&["call", "accounting.vat", "100"]));
+    assert_eq!(stdout_lines(&output), ["24.0"], "{}", describe(&output));
+    let output = run(wamp(&["call", "foo.divide", "1", "0"]));
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("foo.error.division_by_zero"),
+        "{}",
+        describe(&output)
+    );
+}
