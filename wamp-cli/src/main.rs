@@ -88,10 +88,14 @@
 //! it) and prints, sorted, procedures then topics:
 //!
 //! ```text
-//! foo.divide(numerator: number, denominator: number) -> number   errors: foo.error.division_by_zero   invoke: roundrobin
-//!     `foo.divide(numerator, denominator)`; dividing by zero is [`MathError::DivisionByZero`].
+//! accounting.vat(net: number, rate?: number) -> number   invoke: roundrobin   callees: 2
+//!     The tax on a net price, at `rate` percent (by default the service's
+//!     rate).
+//! foo.divide(numerator: number, denominator: number) -> number   errors: foo.error.division_by_zero   invoke: roundrobin   callees: 2
+//!     The quotient of two numbers; dividing by zero is
+//!     [`MathError::DivisionByZero`].
 //! topic foo.message_received(message: string)
-//!     Events of `foo.message_received` with one argument, `message`.
+//!     A message for everyone, as one argument.
 //!
 //! Registrations without a catalog:
 //!     URI               MATCH  INVOKE  CALLEES
