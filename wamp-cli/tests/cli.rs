@@ -1046,3 +1046,38 @@ fn describe_and_checked_calls_on_two_instances_of_the_registry_example() {
         describe(&output)
     );
 }
+
+#[test]
+fn a_role_without_the_meta_api_calls_unchecked_and_cannot_describe() {
+    // The "restricted" transport's role may call only under public.: not the meta API.
+    let restricted = shared_router().transport_url("restricted");
+    let prefix = format!("public.{}", unique("restricted"));
+    let service = unique_service("restricted");
+    let _catalog = serve_catalog(&service, &fixture_catalog(&service, &prefix));
+    let procedure = format!("{prefix}.divide");
+    let mut callee = Running::spawn(&mut wamp(&["register", &procedure]));
+    callee.wait_for_log("registered");
+
+    // From the default role the check refuses it...
+    let output = run(wamp(&["call", &procedure, "1", "x"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    // ...from the restricted one it cannot be made, so the call goes out as it is.
+    let output = run(wamp(&["-vv", "call", &procedure, "1", "x", "--url", &restricted]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), [r#"{"args":[1,"x"],"kwargs":{}}"#]);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot look the procedure up: sent unchecked"),
+        "{}",
+        describe(&output)
+    );
+
+    let output = run(wamp(&["describe", "--url", &restricted]));
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "wamp: error: cannot use the router's meta API (wamp.registration.list): wamp.error.not_authorized"
+        ),
+        "{}",
+        describe(&output)
+    );
+}
