@@ -24,6 +24,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// A registration as the meta API describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Registration {
+    /// The router's id; only good while the registration lasts, so not shown.
+    #[serde(skip)]
+    pub(crate) id: u64,
     pub(crate) uri: String,
     #[serde(rename = "match")]
     pub(crate) match_policy: String,
@@ -107,17 +110,52 @@ pub(crate) async fn registrations(client: &Client, count_callees: bool) -> Resul
         "wamp.registration.list",
     )?;
     let ids = ids.exact.into_iter().chain(ids.prefix).chain(ids.wildcard);
+    registrations_of(client, ids, count_callees).await
+}
+
+async fn registrations_of(
+    client: &Client,
+    ids: impl Iterator<Item = u64>,
+    count_callees: bool,
+) -> Result<Vec<Registration>, MetaError> {
     let looked_up = join_all(ids.map(|id| registration(client, id, count_callees))).await;
-    let mut found = Vec::new();
-    for result in looked_up {
-        match result {
-            Ok(Some(registration)) => found.push(registration),
-            Ok(None) => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let mut found: Vec<Registration> = looked_up
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     found.sort_by(|a, b| (&a.uri, &a.match_policy).cmp(&(&b.uri, &b.match_policy)));
     Ok(found)
+}
+
+/// The exact registrations of the sessions that are callees of
+/// `registration`: among them, the catalog of the service that answers it.
+/// Asking only those sessions, rather than the whole realm, keeps the
+/// look-up before each `wamp call` small however many services there are.
+pub(crate) async fn callee_registrations(
+    client: &Client,
+    registration: &Registration,
+) -> Result<Vec<Registration>, MetaError> {
+    const LIST_CALLEES: &str = "wamp.registration.list_callees";
+    const LIST: &str = "wamp.registration.list";
+    let sessions: Vec<u64> = decode(
+        meta_call(client, LIST_CALLEES, Some(Value::from(registration.id))).await?,
+        LIST_CALLEES,
+    )?;
+    let listed = join_all(sessions.into_iter().map(|session| async move {
+        match meta_call(client, LIST, Some(Value::from(session))).await {
+            Ok(payload) => decode::<RegistrationIds>(payload, LIST).map(|ids| ids.exact),
+            // Gone meanwhile: it answers no call any more.
+            Err(e) if e.source.uri() == Some("wamp.error.no_such_session") => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }))
+    .await;
+    let mut ids: Vec<u64> = listed.into_iter().collect::<Result<Vec<_>, _>>()?.concat();
+    ids.sort_unstable();
+    ids.dedup();
+    registrations_of(client, ids.into_iter(), false).await
 }
 
 /// The registration with id `id`, or `None` when it is gone.
@@ -140,6 +178,7 @@ async fn registration(client: &Client, id: u64, count_callees: bool) -> Result<O
         None
     };
     Ok(Some(Registration {
+        id,
         uri: details.uri,
         match_policy: details.match_policy,
         // Crossbar always answers it; "single" is WAMP's default.
@@ -382,6 +421,7 @@ mod tests {
 
     fn registration(uri: &str, match_policy: &str, invoke: &str, callees: u64) -> Registration {
         Registration {
+            id: 0,
             uri: uri.to_owned(),
             match_policy: match_policy.to_owned(),
             invoke: invoke.to_owned(),

@@ -695,6 +695,31 @@ fn unique_service(name: &str) -> String {
     unique(name).replace('.', "_")
 }
 
+/// A service of another library that serves a catalog as a wamp-rs
+/// `Server` does: from the session that registers its procedures. It
+/// registers `wamp_rs.catalog.SERVICE` (answering `catalog`) and
+/// `PREFIX.divide`, which prints `called {"args": .., "kwargs": ..}` for
+/// every call it gets and answers 0.5.
+fn autobahn_service(prefix: &str, service: &str, catalog: &Json) -> PythonPeer {
+    let mut peer = AutobahnSession::new(&shared_router().url(), "realm1")
+        .arg("URI", prefix)
+        .arg("SERVICE", service)
+        .arg("CATALOG", &catalog.to_string())
+        .spawn(
+            r#"catalog = json.loads(CATALOG)
+def divide(*args, **kwargs):
+    print("called", show({"args": list(args), "kwargs": kwargs}), flush=True)
+    return 0.5
+await self.register(lambda: catalog, "wamp_rs.catalog." + SERVICE, options=RegisterOptions(invoke="roundrobin"))
+await self.register(divide, URI + ".divide")
+print("ready", flush=True)
+await asyncio.sleep(600)"#,
+        )
+        .unwrap();
+    peer.wait_for_line("ready", PEER_TIMEOUT).unwrap();
+    peer
+}
+
 #[test]
 fn describe_prints_each_catalog_entry_and_the_registrations_without_one() {
     let prefix = unique("describe");
@@ -804,22 +829,8 @@ fn two_instances_of_a_service_are_one_entry_with_two_callees() {
 fn call_refuses_arguments_the_catalog_rejects_and_no_check_sends_them() {
     let prefix = unique("checked");
     let service = unique_service("checked");
-    let _catalog = serve_catalog(&service, &fixture_catalog(&service, &prefix));
-    // The callee records every call it gets, to tell a refused call from an answered one.
-    let dir = std::env::temp_dir().join(format!("wamp-cli-checked-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let calls = dir.join(format!("{service}.calls"));
+    let mut callee = autobahn_service(&prefix, &service, &fixture_catalog(&service, &prefix));
     let procedure = format!("{prefix}.divide");
-    let mut callee = Running::spawn(&mut wamp(&[
-        "register",
-        &procedure,
-        "--",
-        "sh",
-        "-c",
-        &format!("cat >> '{}'; echo 0.5", calls.display()),
-    ]));
-    callee.wait_for_log("registered");
-    let received = || std::fs::read_to_string(&calls).unwrap_or_default().lines().count();
 
     let output = run(wamp(&["call", &procedure, "1", "x"]));
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
@@ -840,27 +851,29 @@ fn call_refuses_arguments_the_catalog_rejects_and_no_check_sends_them() {
         describe(&output)
     );
     let output = run(wamp(&["call", &procedure, "1"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("missing argument 2 (denominator)"),
         "{}",
         describe(&output)
     );
-    assert_eq!(received(), 0, "a refused call reached the callee");
 
-    // Arguments that fit go out, by position or by keyword.
+    // Arguments that fit go out, by position or by keyword; the first call
+    // the callee sees is this one, so none of the refused ones reached it.
     let output = run(wamp(&["call", &procedure, "1", "-k", "denominator=2"]));
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert_eq!(stdout_lines(&output), ["0.5"]);
-    assert_eq!(received(), 1);
+    assert_eq!(
+        callee.wait_for_line("called", PEER_TIMEOUT).unwrap(),
+        r#"called {"args": [1], "kwargs": {"denominator": 2}}"#
+    );
 
     // --no-check sends what the check would refuse.
     let output = run(wamp(&["call", &procedure, "1", "x", "--no-check"]));
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
-    assert_eq!(received(), 2);
-    let last = std::fs::read_to_string(&calls).unwrap();
     assert_eq!(
-        json_line(last.lines().last().unwrap()),
-        json!({"args": [1, "x"], "kwargs": {}})
+        callee.wait_for_line("called", PEER_TIMEOUT).unwrap(),
+        r#"called {"args": [1, "x"], "kwargs": {}}"#
     );
 }
 
@@ -869,14 +882,12 @@ fn a_call_is_sent_unchecked_when_the_catalog_cannot_be_read() {
     let prefix = unique("unreadable");
     let service = unique_service("broken");
     // Answers, but not with a catalog.
-    let _catalog = serve_catalog(&service, &json!({"format": "something else"}));
+    let _callee = autobahn_service(&prefix, &service, &json!({"format": "something else"}));
     let procedure = format!("{prefix}.divide");
-    let mut callee = Running::spawn(&mut wamp(&["register", &procedure]));
-    callee.wait_for_log("registered");
 
     let output = run(wamp(&["-vv", "call", &procedure, "1", "x"]));
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
-    assert_eq!(stdout_lines(&output), [r#"{"args":[1,"x"],"kwargs":{}}"#]);
+    assert_eq!(stdout_lines(&output), ["0.5"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot read the catalog"), "{stderr}");
 
@@ -885,6 +896,27 @@ fn a_call_is_sent_unchecked_when_the_catalog_cannot_be_read() {
     assert!(
         text.contains(&format!("wamp_rs.catalog.{service}: not a wamp-rs.catalog document")),
         "{text}"
+    );
+}
+
+#[test]
+fn a_call_is_checked_against_its_callees_catalog_only() {
+    // A catalog served by a session that is not the procedure's callee
+    // describes it for `wamp describe`, but is not the callee's word.
+    let prefix = unique("elsewhere");
+    let service = unique_service("elsewhere");
+    let _catalog = serve_catalog(&service, &fixture_catalog(&service, &prefix));
+    let procedure = format!("{prefix}.divide");
+    let mut callee = Running::spawn(&mut wamp(&["register", &procedure]));
+    callee.wait_for_log("registered");
+
+    let output = run(wamp(&["-vv", "call", &procedure, "1", "x"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), [r#"{"args":[1,"x"],"kwargs":{}}"#]);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no catalog describes the procedure: sent unchecked"),
+        "{}",
+        describe(&output)
     );
 }
 
@@ -1053,10 +1085,8 @@ fn a_role_without_the_meta_api_calls_unchecked_and_cannot_describe() {
     let restricted = shared_router().transport_url("restricted");
     let prefix = format!("public.{}", unique("restricted"));
     let service = unique_service("restricted");
-    let _catalog = serve_catalog(&service, &fixture_catalog(&service, &prefix));
+    let _callee = autobahn_service(&prefix, &service, &fixture_catalog(&service, &prefix));
     let procedure = format!("{prefix}.divide");
-    let mut callee = Running::spawn(&mut wamp(&["register", &procedure]));
-    callee.wait_for_log("registered");
 
     // From the default role the check refuses it...
     let output = run(wamp(&["call", &procedure, "1", "x"]));
@@ -1064,7 +1094,7 @@ fn a_role_without_the_meta_api_calls_unchecked_and_cannot_describe() {
     // ...from the restricted one it cannot be made, so the call goes out as it is.
     let output = run(wamp(&["-vv", "call", &procedure, "1", "x", "--url", &restricted]));
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
-    assert_eq!(stdout_lines(&output), [r#"{"args":[1,"x"],"kwargs":{}}"#]);
+    assert_eq!(stdout_lines(&output), ["0.5"]);
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("cannot look the procedure up: sent unchecked"),
         "{}",

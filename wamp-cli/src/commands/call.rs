@@ -49,10 +49,10 @@ async fn check(client: &Client, procedure: &str, payload: &Payload) -> Result<()
             return Ok(());
         }
     };
-    let registrations = match catalog::registrations(client, false).await {
+    let registrations = match catalog::callee_registrations(client, &registration).await {
         Ok(registrations) => registrations,
         Err(e) => {
-            tracing::debug!(procedure, error = %e, "cannot list the catalogs: sent unchecked");
+            tracing::debug!(procedure, error = %e, "cannot list the callees' catalogs: sent unchecked");
             return Ok(());
         }
     };
@@ -63,9 +63,9 @@ async fn check(client: &Client, procedure: &str, payload: &Payload) -> Result<()
         }
     }
     let entries = catalog::procedure_entries(&fetched, &registration);
-    // Services that describe one procedure differently: the router may
-    // hand the call to any of them, so only a call none of them takes is
-    // refused.
+    // Callees whose services describe the procedure differently: the
+    // router may hand the call to any of them, so only a call none of them
+    // takes is refused.
     let mut refusal = None;
     for (service, entry) in entries {
         match Parameters::read(&entry.args_schema, &entry.kwargs_schema).check(payload) {

@@ -270,6 +270,7 @@ mod tests {
             }],
             entries: vec![divide()],
             uncataloged: vec![Registration {
+                id: 7,
                 uri: "com.example.echo".into(),
                 match_policy: "exact".into(),
                 invoke: "single".into(),
