@@ -138,8 +138,10 @@
 //! # Checked calls
 //!
 //! Before sending, `wamp call` looks the procedure up (`wamp.registration.match`)
-//! and, when a catalog describes it, checks the arguments as the handler
-//! will read them: a wrong type, a missing required parameter, an unknown
+//! and, when the catalog of a callee (a session that registered it, as a
+//! wamp-rs service registers its catalog from the same session; found with
+//! `wamp.registration.list_callees` and `wamp.registration.list`) describes
+//! it, checks the arguments as the handler will read them: a wrong type, a missing required parameter, an unknown
 //! keyword or too many positional arguments is refused with exit code 2 and
 //! a message naming the parameter
 //! (`wamp: error: foo.divide: argument 2 (denominator): expected number, got "x" ...`);
