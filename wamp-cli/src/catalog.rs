@@ -67,7 +67,8 @@ struct RegistrationIds {
     wildcard: Vec<u64>,
 }
 
-/// Why the realm's registrations could not be listed.
+/// A meta API call that failed: most often a role the router does not
+/// allow it (Crossbar answers `wamp.error.not_authorized`).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot use the router's meta API ({procedure}): {source}")]
 pub(crate) struct MetaError {
@@ -300,8 +301,13 @@ pub(crate) struct Merged {
 /// The `format` of [`Merged`].
 pub(crate) const MERGED_FORMAT: &str = "wamp-rs.describe";
 
+/// The `version` of [`Merged`], which grows like the catalog's: when a
+/// change would mislead a reader of the older shape.
+pub(crate) const MERGED_VERSION: u32 = 1;
+
 /// Merges the fetched catalogs with the realm's registrations: one entry
-/// per (kind, URI), however many instances or services serve it; entries
+/// per kind, URI and match policy (as the router keys registrations),
+/// however many instances or services serve it; entries
 /// and registrations whose URI does not start with `prefix` are left out.
 /// When services describe one URI differently, the first service's entry
 /// (by name) is kept and the difference is logged.
@@ -379,7 +385,7 @@ pub(crate) fn merge(fetched: Vec<Fetched>, registrations: &[Registration], prefi
         .collect();
     Merged {
         format: MERGED_FORMAT,
-        version: VERSION,
+        version: MERGED_VERSION,
         services,
         entries,
         uncataloged,

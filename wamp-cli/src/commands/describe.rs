@@ -262,7 +262,7 @@ mod tests {
     fn the_listing_has_descriptions_registrations_and_services() {
         let merged = Merged {
             format: catalog::MERGED_FORMAT,
-            version: catalog::VERSION,
+            version: catalog::MERGED_VERSION,
             services: vec![Service {
                 service: "registry".into(),
                 procedure: "wamp_rs.catalog.registry".into(),
