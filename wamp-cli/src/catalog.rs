@@ -557,6 +557,23 @@ mod tests {
     }
 
     #[test]
+    fn of_two_services_describing_a_uri_differently_the_first_by_name_is_kept() {
+        let described = |service: &str, description: &str| {
+            let mut catalog = catalog(service, "realm1", &[("procedure", "foo.x")]);
+            catalog.entries[0].description = Some(description.to_owned());
+            fetched(Ok(catalog), service, 1)
+        };
+        let merged = merge(
+            vec![described("zeta", "from zeta"), described("alpha", "from alpha")],
+            &[],
+            "",
+        );
+        assert_eq!(merged.entries.len(), 1);
+        assert_eq!(merged.entries[0].entry.description.as_deref(), Some("from alpha"));
+        assert_eq!(merged.entries[0].services, ["alpha", "zeta"]);
+    }
+
+    #[test]
     fn an_unreadable_catalog_is_reported_not_merged() {
         let merged = merge(vec![fetched(Err("it broke".into()), "x", 1)], &[], "");
         assert!(merged.entries.is_empty() && merged.services.is_empty());
