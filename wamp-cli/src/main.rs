@@ -145,7 +145,8 @@
 //! keyword or too many positional arguments is refused with exit code 2 and
 //! a message naming the parameter
 //! (`wamp: error: foo.divide: argument 2 (denominator): expected number, got "x" ...`);
-//! nothing is sent. `--no-check` sends the call as it is. A procedure
+//! nothing is sent. `--no-check` sends the call as it is, without the
+//! look-up (a few meta API calls, and the catalog's). A procedure
 //! without a catalog, a role that may not use the meta API or a catalog
 //! that cannot be read leaves the call unchecked (`-vv` says why). Schema
 //! keywords the check does not know (`pattern`, `format`, ...) are not
