@@ -81,6 +81,23 @@ async fn r#match(_ctx: CallContext) -> Result<String, Box<dyn std::error::Error 
     Ok("matched".into())
 }
 
+// Captures: whole components of a wildcard name, anywhere among the parameters.
+#[procedure(name = "{tenant}.user.{id}.get", match = "wildcard")]
+async fn get_user(
+    _ctx: CallContext,
+    id: wamp_runtime::Capture<u64>,
+    verbose: bool,
+    _pool: wamp_runtime::State<String>,
+    tenant: wamp_runtime::Capture<String>,
+) -> String {
+    format!("{}/{}/{verbose}", tenant.as_str(), *id)
+}
+
+#[subscriber(name = "sensor.{type}.reading", match = "wildcard")]
+fn reading(_ctx: EventContext, r#type: wamp_runtime::Capture<String>, value: f64) {
+    let _ = (r#type.into_inner(), value);
+}
+
 #[subscriber(prefix = "foo")]
 async fn message_received(ctx: EventContext, message: String) {
     let _ = (ctx.topic(), message);
@@ -116,6 +133,23 @@ pub mod contract {
 
     #[wamp_runtime::subscriber(publisher = Tick)]
     pub fn ticked(ctx: EventContext, count: u64, rest: Args);
+
+    /// A declaration's captures need no `match`: its implementation says it.
+    #[wamp_runtime::procedure(name = "order.{number}.cancel")]
+    pub fn cancel(ctx: CallContext, number: wamp_runtime::Capture<u32>, reason: String) -> bool;
+
+    #[wamp_runtime::subscriber(name = "order.{number}.shipped")]
+    pub fn shipped(ctx: EventContext, number: wamp_runtime::Capture<u32>);
+}
+
+#[procedure(implements = contract::CancelCaller, match = "wildcard")]
+fn cancel(_ctx: CallContext, number: wamp_runtime::Capture<u32>, reason: String) -> bool {
+    *number > 0 && !reason.is_empty()
+}
+
+#[subscriber(implements = contract::ShippedPublisher, match = "wildcard")]
+fn shipped(_ctx: EventContext, number: wamp_runtime::Capture<u32>) {
+    let _ = number;
 }
 
 #[procedure(implements = contract::Search, concurrency = 4)]
@@ -150,6 +184,13 @@ async fn callers(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error:
     let _: wamp_runtime::caller::TypedProgressiveCall<Vec<String>, std::io::Error, String> =
         contract::Search::call(&client, "q".into(), Kwargs(contract::Filter { name: "n".into() })).with_progress();
     contract::Tick::publish(&client, 1, Args::default()).exclude_me(false).await?;
+    // A caller takes a capture's value where the parameter stands.
+    let _: String = GetUserCaller::call(&client, 7, true, "acme".into()).await?;
+    let _: Result<String, wamp_runtime::capture::CaptureError> = GetUserCaller::concrete_uri(7, "acme".into());
+    let _: &str = GetUserCaller::TEMPLATE;
+    ReadingPublisher::publish(&client, "co2".into(), 410.0).await?;
+    let _: bool = contract::CancelCaller::call(&client, 12, "late".into()).await?;
+    contract::ShippedPublisher::publish(&client, 12).acknowledged().await?;
     Ok(())
 }
 

@@ -96,7 +96,7 @@ fn main() -> BoxResult<()> {
         }
     }
     let kinds = peers.unwrap_or_else(|| match smoke {
-        true => vec![Kind::WampRs, Kind::WampRs1Thread, Kind::Floor],
+        true => vec![Kind::WampRs, Kind::Floor],
         false => Kind::ALL.to_vec(),
     });
     bench(duration, smoke, &kinds)

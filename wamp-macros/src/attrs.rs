@@ -9,6 +9,8 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, Lit, LitStr, Token, Type};
 use wamp_core::{InvokePolicy, MatchPolicy, Uri};
 
+use crate::captures::Template;
+
 /// One option: `key = literal`, `key = Type` (a name or a type), or a bare
 /// `key` (a flag).
 pub(crate) struct Opt {
@@ -225,6 +227,39 @@ pub(crate) fn uri(opt: &Opt, errors: &mut Errors, what: &str, policy: MatchPolic
     check_uri(&lit, errors, what, policy).then_some(lit)
 }
 
+/// A prefix: an exact URI. Braces are valid URI characters, but a prefix
+/// with `{id}` is almost surely meant as a capture, which only a name has.
+fn prefix(opt: &Opt, errors: &mut Errors) -> Option<LitStr> {
+    let lit = uri(opt, errors, "prefix", MatchPolicy::Exact)?;
+    if lit.value().contains(['{', '}']) {
+        errors.spanned(
+            &lit,
+            "a prefix cannot have captures: a `{name}` component goes in the handler's `name`, \
+             with `match = \"wildcard\"`",
+        );
+        return None;
+    }
+    Some(lit)
+}
+
+/// A handler's name: a URI for the match policy, or a template with
+/// captures (`user.{id}.get`), checked as the wildcard pattern it registers
+/// (whether the handler is a wildcard is the handler's check).
+fn name_template(opt: &Opt, errors: &mut Errors, policy: MatchPolicy) -> Option<LitStr> {
+    let lit = string(opt, errors, "name = \"com.example\"")?;
+    match Template::parse(&lit.value()) {
+        Err(message) => {
+            errors.spanned(&lit, format!("invalid name: {message}"));
+            None
+        }
+        Ok(template) if template.has_captures() => {
+            let registered = lit_str(&template.registered(), lit.span());
+            check_uri(&registered, errors, "name", MatchPolicy::Wildcard).then_some(lit)
+        }
+        Ok(_) => check_uri(&lit, errors, "name", policy).then_some(lit),
+    }
+}
+
 pub(crate) fn check_uri(lit: &LitStr, errors: &mut Errors, what: &str, policy: MatchPolicy) -> bool {
     match Uri::pattern(lit.value(), policy) {
         Ok(_) => true,
@@ -300,6 +335,8 @@ pub(crate) struct CommonOptions {
     pub(crate) prefix: Option<LitStr>,
     pub(crate) client: Option<LitStr>,
     pub(crate) match_policy: Option<TokenStream>,
+    /// The match policy given here, as a value.
+    pub(crate) policy: Option<MatchPolicy>,
     pub(crate) invoke: Option<TokenStream>,
     pub(crate) disclose_caller: Option<bool>,
     pub(crate) force_reregister: Option<bool>,
@@ -345,15 +382,20 @@ impl CommonOptions {
                 continue;
             }
             match key.as_str() {
-                "name" => options.name = uri(opt, errors, "name", policy),
-                "prefix" => options.prefix = uri(opt, errors, "prefix", MatchPolicy::Exact),
+                "name" => options.name = name_template(opt, errors, policy),
+                "prefix" => options.prefix = prefix(opt, errors),
                 "client" => {
                     options.client = string(opt, errors, "client = \"wamp2\"");
                     if let Some(client) = options.client.as_ref().filter(|c| c.value().trim().is_empty()) {
                         errors.spanned(client, "the client name must not be empty");
                     }
                 }
-                "match" => options.match_policy = match_policy(opt, errors).map(|(_, t)| t),
+                "match" => {
+                    if let Some((policy, tokens)) = match_policy(opt, errors) {
+                        options.policy = Some(policy);
+                        options.match_policy = Some(tokens);
+                    }
+                }
                 "invoke" => options.invoke = invoke_policy(opt, errors),
                 "disclose_caller" => options.disclose_caller = boolean(opt, errors),
                 "force_reregister" => options.force_reregister = boolean(opt, errors),

@@ -9,7 +9,7 @@ use syn::ReturnType;
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 
-use crate::handler::{Handler, is_generic, is_named};
+use crate::handler::{Handler, ParamKind, is_generic, is_named};
 
 /// `multiply` → `MultiplyCaller`, `r#match` → `MatchCaller`.
 fn default_name(function: &Ident, suffix: &str) -> Ident {
@@ -50,6 +50,7 @@ impl<'a> Remote<'a> {
     fn place_and_uri(&self, what: &str, item: &Ident) -> TokenStream {
         let vis = &self.handler.function.vis;
         let name = self.handler.name();
+        let template = self.handler.written_name();
         let prefix = match &self.handler.options.prefix {
             Some(prefix) => quote!(::core::option::Option::Some(#prefix)),
             None => quote!(::core::option::Option::None),
@@ -61,11 +62,15 @@ impl<'a> Remote<'a> {
             #vis const MODULE_PATH: &'static str = ::core::module_path!();
             /// The handler's own prefix (`prefix = ".."`).
             #vis const PREFIX: ::core::option::Option<&'static str> = #prefix;
-            /// The last part of the URI (`name = ".."`, else the function's name).
+            /// The last part of the URI as registered (`name = ".."`, else the
+            /// function's name), with an empty component for each capture.
             #vis const NAME: &'static str = #name;
             /// The declaration's doc comment: the description of its entry in
             /// the service catalog, unless the implementation has its own.
             #vis const DESCRIPTION: &'static str = #description;
+            /// The last part of the URI as written, its captures' placeholders
+            /// included (`user.{id}.get`); `NAME` when it has none.
+            #vis const TEMPLATE: &'static str = #template;
 
             #[doc = #uri_doc]
             #vis fn uri() -> &'static str {
@@ -101,13 +106,36 @@ impl<'a> Remote<'a> {
     /// builder calls that send them. Their serialization is a bound of the
     /// method, not of its body, so a handler whose argument types only
     /// deserialize still compiles; its caller is unusable, with the missing
-    /// `Serialize` reported where it is used.
-    fn arguments(&self) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<TokenStream>) {
-        let (mut params, mut sends, mut bounds) = (Vec::new(), Vec::new(), Vec::new());
+    /// `Serialize` reported where it is used. A capture is given as its
+    /// value (`T` of `Capture<T>`), which goes into the URI.
+    fn arguments(&self) -> Arguments {
+        let mut arguments = Arguments::default();
+        let Arguments {
+            params,
+            sends,
+            bounds,
+            captures,
+            capture_params,
+            capture_bounds,
+        } = &mut arguments;
         for param in &self.handler.signature.params {
             let (ident, ty) = (&param.ident, &param.ty);
-            if is_generic(ty, "State") {
-                continue;
+            match param.kind {
+                ParamKind::State => continue,
+                ParamKind::Capture => {
+                    let inner = first_type_argument(ty).map_or_else(|| quote!(#ty), |inner| quote!(#inner));
+                    let name = param.name();
+                    params.push(quote!(#ident: #inner));
+                    capture_params.push(quote!(#ident: #inner));
+                    let displays = quote_spanned!(ty.span()=> for<'__wamp> #inner: ::core::fmt::Display);
+                    bounds.push(displays.clone());
+                    capture_bounds.push(displays);
+                    // Through a generic function: its `Display` bound is the
+                    // method's, so a capture type that only parses still compiles.
+                    captures.push(quote!((#name, ::wamp_runtime::__private::displayed(&#ident))));
+                    continue;
+                }
+                ParamKind::Payload => {}
             }
             params.push(quote!(#ident: #ty));
             if is_named(ty, "Args") {
@@ -124,8 +152,62 @@ impl<'a> Remote<'a> {
                 bounds.push(quote_spanned!(ty.span()=> for<'__wamp> #ty: ::wamp_runtime::__private::serde::Serialize));
             }
         }
-        (params, sends, bounds)
+        arguments
     }
+
+    /// With captures: the builder to the concrete URI (`start` is
+    /// `call_captured` or `publish_captured`) and `concrete_uri(..)`;
+    /// without: the builder to `uri()` (`start` is `call` or `publish`).
+    fn start(&self, arguments: &Arguments, start: &str) -> (TokenStream, TokenStream) {
+        let client = &self.client;
+        if arguments.captures.is_empty() {
+            let method = Ident::new(start, Span::call_site());
+            return (quote!(#client.#method(Self::uri())), TokenStream::new());
+        }
+        let vis = &self.handler.function.vis;
+        let function = format_ident!("{start}_captured");
+        let (captures, capture_params, bounds) = (
+            &arguments.captures,
+            &arguments.capture_params,
+            &arguments.capture_bounds,
+        );
+        let concrete = quote! {
+            /// The concrete URI for these captures: `uri()` with each
+            /// placeholder's component filled.
+            ///
+            /// # Errors
+            /// A capture whose text is not one URI component (empty, or with
+            /// a `.`, `#` or whitespace).
+            #vis fn concrete_uri(
+                #(#capture_params),*
+            ) -> ::core::result::Result<::std::string::String, ::wamp_runtime::capture::CaptureError>
+            where
+                #(#bounds,)*
+            {
+                ::wamp_runtime::capture::fill(Self::uri(), Self::TEMPLATE, &[#(#captures),*])
+            }
+        };
+        (
+            quote!(::wamp_runtime::caller::#function(#client, Self::uri(), Self::TEMPLATE, &[#(#captures),*])),
+            concrete,
+        )
+    }
+}
+
+/// What a caller takes and sends (see [`Remote::arguments`]).
+#[derive(Default)]
+struct Arguments {
+    /// The parameters of `call` (or `publish`).
+    params: Vec<TokenStream>,
+    /// The builder calls adding the arguments.
+    sends: Vec<TokenStream>,
+    /// The `where` bounds of `call`.
+    bounds: Vec<TokenStream>,
+    /// `("id", &id)` as a `Display`, for the URI.
+    captures: Vec<TokenStream>,
+    /// The parameters of `concrete_uri`, and its `where` bounds.
+    capture_params: Vec<TokenStream>,
+    capture_bounds: Vec<TokenStream>,
 }
 
 /// The types of a declaration, whose signature is never emitted, named
@@ -169,14 +251,18 @@ pub(crate) fn result_types(handler: &Handler) -> (TokenStream, TokenStream) {
     }
 }
 
-/// The types of the parameters a caller gives, `State` ones left out.
+/// The types of the parameters a caller gives, `State` ones left out and
+/// captures as their values' types.
 fn argument_types(handler: &Handler) -> Vec<&syn::Type> {
     handler
         .signature
         .params
         .iter()
-        .map(|param| &*param.ty)
-        .filter(|ty| !is_generic(ty, "State"))
+        .filter_map(|param| match param.kind {
+            ParamKind::State => None,
+            ParamKind::Capture => Some(first_type_argument(&param.ty).unwrap_or(&param.ty)),
+            ParamKind::Payload => Some(&*param.ty),
+        })
         .collect()
 }
 
@@ -194,7 +280,11 @@ pub(crate) fn procedure_caller(handler: &Handler) -> TokenStream {
     let place_and_uri = remote.place_and_uri("procedure", &caller);
     let docs = remote.docs();
     let declared_types = remote.declared_types();
-    let (params, sends, bounds) = remote.arguments();
+    let arguments = remote.arguments();
+    let (start, concrete_uri) = remote.start(&arguments, "call");
+    let Arguments {
+        params, sends, bounds, ..
+    } = &arguments;
     let (ok, err) = result_types(handler);
     let progress = match &handler.options.progress {
         Some(ty) => quote!(#ty),
@@ -202,7 +292,8 @@ pub(crate) fn procedure_caller(handler: &Handler) -> TokenStream {
     };
     let doc = format!(
         "The typed caller of the procedure `{function}`, generated by `#[procedure]`: `{caller}::call(&client, ..)` \
-         takes its parameters after the context (`State` ones left out). See `wamp_runtime::caller`."
+         takes its parameters after the context (`State` ones left out, captures as their values). \
+         See `wamp_runtime::caller`."
     );
     quote! {
         #(#docs)*
@@ -226,8 +317,10 @@ pub(crate) fn procedure_caller(handler: &Handler) -> TokenStream {
             where
                 #(#bounds,)*
             {
-                ::wamp_runtime::caller::TypedCall::new(#client.call(Self::uri()) #(#sends)*)
+                ::wamp_runtime::caller::TypedCall::new(#start #(#sends)*)
             }
+
+            #concrete_uri
         }
     }
 }
@@ -246,11 +339,15 @@ pub(crate) fn subscriber_publisher(handler: &Handler) -> TokenStream {
     let place_and_uri = remote.place_and_uri("topic", &publisher);
     let docs = remote.docs();
     let declared_types = remote.declared_types();
-    let (params, sends, bounds) = remote.arguments();
+    let arguments = remote.arguments();
+    let (start, concrete_uri) = remote.start(&arguments, "publish");
+    let Arguments {
+        params, sends, bounds, ..
+    } = &arguments;
     let doc = format!(
         "The typed publisher of the topic of `{function}`, generated by `#[subscriber]`: \
-         `{publisher}::publish(&client, ..)` takes its parameters after the context (`State` ones left out). \
-         See `wamp_runtime::caller`."
+         `{publisher}::publish(&client, ..)` takes its parameters after the context (`State` ones left out, \
+         captures as their values). See `wamp_runtime::caller`."
     );
     quote! {
         #(#docs)*
@@ -274,8 +371,10 @@ pub(crate) fn subscriber_publisher(handler: &Handler) -> TokenStream {
             where
                 #(#bounds,)*
             {
-                #client.publish(Self::uri()) #(#sends)*
+                #start #(#sends)*
             }
+
+            #concrete_uri
         }
     }
 }
@@ -300,6 +399,7 @@ pub(crate) fn implements_check(handler: &Handler, declaration: &syn::Path) -> To
             quote_spanned!(span=> #declaration::publish),
         )
     };
+    let captures = implements_captures(handler, declaration);
     quote_spanned! {span=>
         const _: () = {
             // The fn pointer spelled out is the check; no alias would say more.
@@ -308,7 +408,55 @@ pub(crate) fn implements_check(handler: &Handler, declaration: &syn::Path) -> To
                 let _: #expected = #function;
             }
         };
+
+        #captures
     }
+}
+
+/// The part of [`implements_check`] that types cannot make: a capture is
+/// given as its value's type, so the fn pointers agree whether a parameter
+/// is `Capture<u64>` or `u64`. The declaration's template is only known
+/// where it is compiled, so these are `const` assertions on it: every
+/// `Capture` parameter is one of its captures, as many as it has, and a
+/// template with captures is implemented as a wildcard.
+fn implements_captures(handler: &Handler, declaration: &syn::Path) -> TokenStream {
+    let template = quote_spanned!(declaration.span()=> #declaration::TEMPLATE);
+    let path = quote!(#declaration).to_string().replace(' ', "");
+    let mut checks = TokenStream::new();
+    let captures: Vec<_> = handler
+        .signature
+        .params
+        .iter()
+        .filter(|param| param.kind == ParamKind::Capture)
+        .collect();
+    // The messages are `assert!` format strings: their braces are text.
+    let text = |message: String| message.replace('{', "{{").replace('}', "}}");
+    for param in &captures {
+        let name = param.name();
+        let message = text(format!(
+            "`{name}` is a `Capture` parameter, but the name of `{path}` has no `{{{name}}}` component"
+        ));
+        checks.extend(quote_spanned! {param.ident.span()=>
+            const _: () = ::core::assert!(::wamp_runtime::__private::names_capture(#template, #name), #message);
+        });
+    }
+    let count = captures.len();
+    let message = text(format!(
+        "the name of `{path}` has a capture that no `Capture` parameter of `{}` takes (it takes {count})",
+        handler.function.sig.ident
+    ));
+    checks.extend(quote_spanned! {declaration.span()=>
+        const _: () = ::core::assert!(::wamp_runtime::__private::capture_count(#template) <= #count, #message);
+    });
+    if handler.options.policy != Some(wamp_core::MatchPolicy::Wildcard) {
+        let message = text(format!(
+            "the name of `{path}` has captures: implement it with `match = \"wildcard\"`"
+        ));
+        checks.extend(quote_spanned! {declaration.span()=>
+            const _: () = ::core::assert!(::wamp_runtime::__private::capture_count(#template) == 0, #message);
+        });
+    }
+    checks
 }
 
 #[cfg(test)]

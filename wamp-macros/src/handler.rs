@@ -9,6 +9,7 @@ use syn::spanned::Spanned as _;
 use syn::{FnArg, ItemFn, LitStr, Pat, ReturnType, Type};
 
 use crate::attrs::{Accepts, CommonOptions, Errors, Opts, lit_str};
+use crate::captures::Template;
 
 /// Procedure or subscriber.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,20 +34,35 @@ impl Kind {
     }
 }
 
+/// Where a parameter's value comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ParamKind {
+    /// The call's (or event's) arguments: `T`, `Args`, `Kwargs<T>`.
+    Payload,
+    /// The server's state: `State<T>`; no caller gives it.
+    State,
+    /// A component of the URI: `Capture<T>`, which the caller gives in the
+    /// URI, not in the arguments.
+    Capture,
+}
+
 /// One parameter after the context: its name (that of its keyword
-/// argument) and its type.
+/// argument, or of its capture) and its type.
 pub(crate) struct Param {
     pub(crate) ident: Ident,
     pub(crate) ty: Box<Type>,
+    pub(crate) kind: ParamKind,
 }
 
 impl Param {
-    /// Whether it is read from the payload (a `State<T>` is not).
+    /// Whether it is read from the payload (a `State<T>` or `Capture<T>`
+    /// is not).
     pub(crate) fn is_argument(&self) -> bool {
-        !is_generic(&self.ty, "State")
+        self.kind == ParamKind::Payload
     }
 
-    /// The name of its keyword argument.
+    /// The name of its keyword argument, or of its capture: `type` for
+    /// `r#type`.
     pub(crate) fn name(&self) -> String {
         self.ident.unraw().to_string()
     }
@@ -189,7 +205,18 @@ pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Optio
             }
             seen_kwargs = true;
         }
-        params.push(Param { ident, ty: ty.clone() });
+        let kind = if is_generic(ty, "State") {
+            ParamKind::State
+        } else if is_generic(ty, "Capture") {
+            ParamKind::Capture
+        } else {
+            ParamKind::Payload
+        };
+        params.push(Param {
+            ident,
+            ty: ty.clone(),
+            kind,
+        });
     }
     let returns_result = match &sig.output {
         ReturnType::Default => false,
@@ -217,10 +244,10 @@ impl Signature {
         let mut inner = TokenStream::new();
         for param in &self.params {
             let ty = &param.ty;
-            let check = if is_generic(ty, "State") {
-                quote!(CheckedState)
-            } else {
-                quote!(CheckedParameter)
+            let check = match param.kind {
+                ParamKind::State => quote!(CheckedState),
+                ParamKind::Capture => quote!(CheckedCapture),
+                ParamKind::Payload => quote!(CheckedParameter),
             };
             inner.extend(quote_spanned!(ty.span()=> <#ty as ::wamp_runtime::__private::#check>::Type,));
         }
@@ -314,6 +341,80 @@ fn check_contract_options(opts: &Opts, declaration: bool, kind: Kind, errors: &m
     }
 }
 
+/// Reports the captures of the name and the `Capture` parameters that do
+/// not go together. An implementation's captures are its declaration's,
+/// checked where it names it (see `caller::implements_check`).
+fn check_captures(
+    function: &ItemFn,
+    options: &CommonOptions,
+    signature: &Signature,
+    declaration: bool,
+    errors: &mut Errors,
+) {
+    if options.implements.is_some() {
+        return;
+    }
+    let template = options
+        .name
+        .as_ref()
+        .and_then(|name| Template::parse(&name.value()).ok().map(|template| (name, template)));
+    let captures: Vec<&str> = template.as_ref().map_or_else(Vec::new, |(_, t)| t.captures().collect());
+    if let (Some((name, _)), Some(first)) = (&template, captures.first()) {
+        // A declaration registers nothing: its implementation says how.
+        if !declaration && options.policy != Some(wamp_core::MatchPolicy::Wildcard) {
+            let fix = match options.policy {
+                Some(policy) => format!(
+                    "set `match = \"wildcard\"` instead of `match = \"{}\"`",
+                    policy.as_str()
+                ),
+                None => "add `match = \"wildcard\"`".to_owned(),
+            };
+            errors.spanned(
+                name,
+                format!("a name with captures (`{{{first}}}`) is registered as a wildcard pattern: {fix}"),
+            );
+        }
+        for capture in &captures {
+            match signature.params.iter().find(|param| param.name() == *capture) {
+                None => errors.spanned(
+                    name,
+                    format!(
+                        "the capture `{{{capture}}}` has no parameter: add `{capture}: Capture<T>` to the function"
+                    ),
+                ),
+                Some(param) if param.kind != ParamKind::Capture => {
+                    let ty = &param.ty;
+                    errors.spanned(
+                        ty,
+                        format!(
+                            "`{capture}` is a capture of the name (`{{{capture}}}`): take it as `Capture<{}>`",
+                            quote!(#ty).to_string().replace(' ', "")
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for param in signature.params.iter().filter(|param| param.kind == ParamKind::Capture) {
+        let name = param.name();
+        if captures.contains(&name.as_str()) {
+            continue;
+        }
+        let written = match &options.name {
+            Some(written) => format!("the name `{}`", written.value()),
+            None => format!("the name (the function's, `{}`)", function.sig.ident.unraw()),
+        };
+        errors.spanned(
+            &param.ident,
+            format!(
+                "`{name}` is a `Capture` parameter, but {written} has no `{{{name}}}` component; \
+                 name the component it takes, e.g. `name = \"item.{{{name}}}\"`"
+            ),
+        );
+    }
+}
+
 impl Handler {
     /// Parses the attribute's options (those `accepts` allows) and the
     /// function, reporting every mistake at once.
@@ -327,12 +428,18 @@ impl Handler {
         let opts: Opts = syn::parse2(args)?;
         let (function, declaration) = parse_function(item)?;
         check_contract_options(&opts, declaration, kind, &mut errors);
+        let opts_name_given = opts.0.iter().any(|opt| opt.key == "name");
         let options = CommonOptions::parse(opts, accepts, &mut errors);
         let signature = check(&function, kind, &mut errors);
         let Some(signature) = signature else {
             errors.finish()?;
             return Err(syn::Error::new_spanned(&function.sig, format!("invalid {}", kind.noun())).into());
         };
+        // A name given but invalid has been reported; its captures are unknown.
+        let name_rejected = opts_name_given && options.name.is_none();
+        if !name_rejected {
+            check_captures(&function, &options, &signature, declaration, &mut errors);
+        }
         let handler = Handler {
             function,
             options,
@@ -393,9 +500,20 @@ impl Handler {
                 quote_spanned!(result_span=> ::wamp_runtime::typed::subscriber::<#kind, #types, _>),
             ),
         };
+        // An implementation's captures are its declaration's, known there.
+        // At the return type too: a parameter that does not fit is blamed
+        // there once, not again at this call.
+        let captures = match (&self.options.implements, self.template()) {
+            (Some(declaration), _) => quote_spanned!(result_span=> .captures(#declaration::TEMPLATE)),
+            (None, Some(_)) => {
+                let template = self.written_name();
+                quote_spanned!(result_span=> .captures(#template))
+            }
+            (None, None) => TokenStream::new(),
+        };
         // At the return type, where a result that does not convert is blamed.
         quote_spanned! {result_span=> {
-            const HANDLER: &dyn ::wamp_runtime::handler::#handler_trait = &#call(#names, #user_fn);
+            const HANDLER: &dyn ::wamp_runtime::handler::#handler_trait = &#call(#names, #user_fn) #captures;
             HANDLER
         }}
     }
@@ -426,13 +544,30 @@ impl Handler {
         }
     }
 
-    /// The last part of the URI: `name`, else the function's name.
+    /// The last part of the URI as registered: `name`, else the
+    /// function's name, with an empty component in the place of each
+    /// capture (`user..get` for `user.{id}.get`).
     pub(crate) fn name(&self) -> LitStr {
+        let written = self.written_name();
+        match self.template() {
+            Some(template) => lit_str(&template.registered(), written.span()),
+            None => written,
+        }
+    }
+
+    /// The last part of the URI as written, captures included.
+    pub(crate) fn written_name(&self) -> LitStr {
         let user_fn = &self.function.sig.ident;
         self.options
             .name
             .clone()
             .unwrap_or_else(|| lit_str(&user_fn.unraw().to_string(), user_fn.span()))
+    }
+
+    /// The name as a template, when it has captures.
+    pub(crate) fn template(&self) -> Option<Template> {
+        let name = self.options.name.as_ref()?;
+        Template::parse(&name.value()).ok().filter(Template::has_captures)
     }
 
     /// The `inventory::submit!` of the registry entry `entry` (a path such as

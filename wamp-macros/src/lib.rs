@@ -9,6 +9,7 @@
 
 mod attrs;
 mod caller;
+mod captures;
 mod describe;
 mod handler;
 mod module;

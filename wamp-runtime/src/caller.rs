@@ -25,8 +25,18 @@
 //! arguments). For `#[subscriber] fn message_received(ctx: EventContext,
 //! message: String)` the attribute adds `MessageReceivedPublisher` (or
 //! `publisher = Name`) with `publish(&client, message)` → a
-//! [`PublishBuilder`](crate::PublishBuilder), awaited as it is or
+//! [`PublishBuilder`], awaited as it is or
 //! `.acknowledged()`, and `uri()`.
+//!
+//! A handler whose name has captures (`name = "user.{id}.get"`, see the
+//! [`capture`](crate::capture) module) has a caller that takes each
+//! `Capture<T>` parameter as a `T` where it stands and puts it into the URI:
+//! `GetCaller::call(&client, 42, ..)` calls `<prefixes>.user.42.get`
+//! ([`call_captured`]), a value that is not one URI component fails the call
+//! with [`CallError::InvalidCapture`] before it is sent, and
+//! `GetCaller::concrete_uri(42)` gives the URI. `uri()` stays the pattern
+//! registered, `<prefixes>.user..get`; `NAME` is its last part and
+//! `TEMPLATE` the name as written.
 //!
 //! Written by hand, a caller is a [`TypedCall`] around a
 //! [`CallBuilder`] addressed through an [`EntryUri`]:
@@ -63,7 +73,7 @@ use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use wamp_core::{Payload, Value};
 
-use crate::client::{CallBuilder, CancelMode, ProgressiveCall};
+use crate::client::{CallBuilder, CancelMode, Client, ProgressiveCall, PublishBuilder};
 use crate::error::{CallError, TypedCallError};
 use crate::wamp_error::WampError;
 
@@ -111,6 +121,63 @@ impl fmt::Debug for EntryUri {
             .field("prefix", &self.prefix)
             .field("name", &self.name)
             .finish_non_exhaustive()
+    }
+}
+
+/// A call to the concrete URI of a procedure registered under a template
+/// with captures: `pattern` (its registered URI, e.g. an [`EntryUri`]) with
+/// the placeholders of `template` filled from `values` (see
+/// [`capture::fill`](crate::capture::fill)). What a generated caller of
+/// `name = "user.{id}.get"` starts from; a value that is not one URI
+/// component makes the call fail with [`CallError::InvalidCapture`] when
+/// awaited, before anything is sent.
+///
+/// ```no_run
+/// # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::CallError> {
+/// use wamp_runtime::caller::call_captured;
+///
+/// let name: String = call_captured(&client, "app.user..get", "user.{id}.get", &[("id", &42)])
+///     .arg(true)
+///     .await?
+///     .decode()?;
+/// # Ok(()) }
+/// ```
+pub fn call_captured(
+    client: &Client,
+    pattern: &str,
+    template: &str,
+    values: &[(&str, &dyn fmt::Display)],
+) -> CallBuilder {
+    match crate::capture::fill(pattern, template, values) {
+        Ok(uri) => client.call(uri),
+        Err(error) => client.call(pattern).failing(error.into()),
+    }
+}
+
+/// A publication to the concrete topic of a subscription made under a
+/// template with captures, as [`call_captured`] is a call: a value that is
+/// not one URI component makes it fail with [`CallError::InvalidCapture`]
+/// when awaited (or acknowledged), before anything is sent.
+///
+/// ```no_run
+/// # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::CallError> {
+/// use wamp_runtime::caller::publish_captured;
+///
+/// publish_captured(&client, "sensor..temperature", "sensor.{room}.temperature", &[("room", &"kitchen")])
+///     .arg(21.5)
+///     .acknowledged()
+///     .await?;
+/// # Ok(()) }
+/// ```
+pub fn publish_captured(
+    client: &Client,
+    pattern: &str,
+    template: &str,
+    values: &[(&str, &dyn fmt::Display)],
+) -> PublishBuilder {
+    match crate::capture::fill(pattern, template, values) {
+        Ok(topic) => client.publish(topic),
+        Err(error) => client.publish(pattern).failing(error.into()),
     }
 }
 
@@ -245,6 +312,13 @@ impl<T, E, P: DeserializeOwned> Stream for TypedProgressiveCall<T, E, P> {
             .poll_next(cx)
             .map(|item| item.map(|payload| payload.decode().map_err(CallError::from)))
     }
+}
+
+/// `value` as the `dyn Display` a caller fills a capture with. Not public
+/// API.
+#[doc(hidden)]
+pub fn displayed<T: fmt::Display>(value: &T) -> &dyn fmt::Display {
+    value
 }
 
 /// The `Ok` and `Err` types of a handler's `Result` (a type alias

@@ -116,6 +116,11 @@ pub enum CallError {
     /// The answer arrived but could not be decoded into the requested type.
     #[error("cannot decode the result: {0}")]
     Decode(#[from] wamp_core::ValueError),
+    /// A typed caller's or publisher's capture is not one URI component,
+    /// so the concrete URI cannot be made (see [`capture`](crate::capture));
+    /// nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidCapture(#[from] crate::capture::CaptureError),
 }
 
 impl CallError {

@@ -31,7 +31,10 @@
 //!   function is not run.
 //!
 //! Each parameter type implements [`Parameter`]: any `T: Deserialize`,
-//! [`Args`], [`Kwargs`], [`Kwargs<T>`](Kwargs) and [`State<T>`](crate::State).
+//! [`Args`], [`Kwargs`], [`Kwargs<T>`](Kwargs), [`State<T>`](crate::State)
+//! and [`Capture<T>`](crate::Capture) (a `{name}` component of the URI, see
+//! the [`capture`](crate::capture) module); the last two are not read from
+//! the arguments and do not count in the positions.
 //! The same rules hold for a typed function registered without macros (see
 //! [`typed`](crate::typed)); what the function returns is converted as the
 //! [`reply`](crate::reply) module says.
@@ -44,6 +47,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use wamp_core::{Dict, List, Payload, Value};
 
+use crate::capture::{Capture, CaptureValue, MissingCapture};
 use crate::error::ApplicationError;
 use crate::state::{MissingState, State, StateKey, StateValue, States};
 
@@ -406,7 +410,7 @@ fn short_type_name<T>() -> String {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the type of a handler parameter",
     label = "not a handler parameter",
-    note = "a parameter implements `serde::Deserialize`, or is `Args`, `Kwargs`, `Kwargs<T: Deserialize>` or `State<T: Send + Sync + 'static>`"
+    note = "a parameter implements `serde::Deserialize`, or is `Args`, `Kwargs`, `Kwargs<T: Deserialize>`, `State<T: Send + Sync + 'static>` or `Capture<T: FromStr>`"
 )]
 pub trait Parameter: Sized + Send + 'static {
     /// `true` for a parameter that takes what the others leave (such as
@@ -452,8 +456,22 @@ impl<T: StateValue> Parameter for State<T> {
     }
 }
 
+impl<T: CaptureValue> Parameter for Capture<T> {
+    fn extract(source: &mut Source<'_>, name: &'static str) -> Result<Self, Rejection> {
+        let component = source.capture(name)?;
+        component.parse().map(Capture::new).map_err(|e| {
+            ArgumentError::new(format!(
+                "capture \"{name}\" (URI component {component:?}): expected {}: {e}",
+                short_type_name::<T>()
+            ))
+            .into()
+        })
+    }
+}
+
 /// What a typed handler's parameters are read from: the arguments of one
-/// call or event, and the states of the client that received it.
+/// call or event, the states of the client that received it, and the
+/// components of its URI that the handler's template captures.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -471,6 +489,8 @@ pub struct Source<'a> {
     reader: ArgumentReader,
     states: Option<Arc<States>>,
     load_states: &'a dyn Fn() -> Arc<States>,
+    /// The template and the concrete URI, when the handler has one.
+    captures: Option<(&'a str, &'a str)>,
 }
 
 impl fmt::Debug for Source<'_> {
@@ -489,7 +509,43 @@ impl<'a> Source<'a> {
             reader: ArgumentReader::new(payload),
             states: None,
             load_states,
+            captures: None,
         }
+    }
+
+    /// The URI the call (or event) came under, `uri`, whose components in
+    /// the places of `template`'s placeholders (`user.{id}.get`) the
+    /// [`Capture`] parameters read; see [`capture`](crate::capture).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use wamp_runtime::extract::{Parameter, Source};
+    /// use wamp_runtime::state::States;
+    /// use wamp_runtime::{Capture, Payload};
+    ///
+    /// let states = || Arc::new(States::new());
+    /// let mut source = Source::new(Payload::default(), &states).with_captures("user.{id}.get", "app.user.7.get");
+    /// assert_eq!(*Capture::<u32>::extract(&mut source, "id")?, 7);
+    /// # Ok::<(), wamp_runtime::extract::Rejection>(())
+    /// ```
+    pub fn with_captures(mut self, template: &'a str, uri: &'a str) -> Self {
+        self.captures = Some((template, uri));
+        self
+    }
+
+    /// The URI component the placeholder `{name}` captures.
+    ///
+    /// # Errors
+    /// [`MissingCapture`] when no template was given, the template has no
+    /// such placeholder, or the URI is shorter than the template.
+    pub fn capture(&self, name: &str) -> Result<&'a str, MissingCapture> {
+        let missing = |template: Option<&str>| MissingCapture {
+            name: name.to_owned(),
+            template: template.map(str::to_owned),
+            uri: self.captures.map_or("", |(_, uri)| uri).to_owned(),
+        };
+        let (template, uri) = self.captures.ok_or_else(|| missing(None))?;
+        crate::capture::component(template, uri, name).ok_or_else(|| missing(Some(template)))
     }
 
     /// The arguments.
@@ -533,6 +589,10 @@ pub enum Rejection {
     /// answered with an internal error.
     #[error(transparent)]
     MissingState(#[from] MissingState),
+    /// A [`Capture`] parameter its URI does not fill: the service's
+    /// mistake too (the registration does not follow the template).
+    #[error(transparent)]
+    MissingCapture(#[from] MissingCapture),
 }
 
 #[cfg(test)]
@@ -625,6 +685,39 @@ mod tests {
         assert_eq!(
             short_type_name::<std::collections::HashMap<String, Vec<u8>>>(),
             "HashMap<String, Vec<u8>>"
+        );
+    }
+
+    #[test]
+    fn a_capture_parses_its_component_and_names_itself_when_it_cannot() {
+        let states = || Arc::new(States::new());
+        let mut source =
+            Source::new(Payload::default(), &states).with_captures("{tenant}.user.{id}.get", "app.acme.user.x7.get");
+        let tenant = Capture::<String>::extract(&mut source, "tenant").expect("a string parses");
+        assert_eq!(tenant.into_inner(), "acme");
+        let err = Capture::<u32>::extract(&mut source, "id").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"capture "id" (URI component "x7"): expected u32: invalid digit found in string"#
+        );
+        assert!(matches!(err, Rejection::Argument(_)));
+        // Captures are not arguments: nothing is left over.
+        assert_eq!(source.finish(), Ok(()));
+    }
+
+    #[test]
+    fn a_capture_the_uri_does_not_fill_is_the_services_mistake() {
+        let states = || Arc::new(States::new());
+        let mut without_template = Source::new(Payload::default(), &states);
+        let err = Capture::<u32>::extract(&mut without_template, "id").unwrap_err();
+        assert!(matches!(err, Rejection::MissingCapture(_)), "{err:?}");
+        assert!(err.to_string().contains("has no URI template"), "{err}");
+
+        let mut shorter = Source::new(Payload::default(), &states).with_captures("user.{id}.get", "id.get");
+        let err = Capture::<u32>::extract(&mut shorter, "id").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"the URI "id.get" has no component for the capture "id" of the template "user.{id}.get""#
         );
     }
 

@@ -24,6 +24,7 @@ extern crate self as wamp_runtime;
 mod application_error;
 mod auth;
 pub mod caller;
+pub mod capture;
 pub mod catalog;
 mod client;
 pub mod config;
@@ -48,6 +49,7 @@ pub mod transport;
 pub mod typed;
 pub mod wamp_error;
 
+pub use capture::Capture;
 pub use client::{
     AcknowledgedPublish, CallBuilder, CallOutput, CancelMode, Client, ProgressiveCall, PublishBuilder, RegisterOptions,
     Registration, SubscribeOptions, Subscription,
@@ -101,7 +103,7 @@ pub use schemars::JsonSchema;
 ///
 /// | option | meaning | default |
 /// |---|---|---|
-/// | `name = "..."` | the last part of the URI | the function's name |
+/// | `name = "..."` | the last part of the URI; with `match = "wildcard"`, `{name}` components are captures (below) | the function's name |
 /// | `prefix = "..."` | a prefix between the modules' prefixes and the name | none |
 /// | `client = "..."` | the configured client that registers it | the module's, else the default client |
 /// | `match = "exact" \| "prefix" \| "wildcard"` | the match policy | the module's, else `exact` |
@@ -148,9 +150,35 @@ pub use schemars::JsonSchema;
 /// assert_eq!(DivideCaller::uri(), "foo.divide");
 /// ```
 ///
+/// **Captures.** In a wildcard name, a whole component `{id}` is a
+/// capture: the pattern registered has an empty component there, and the
+/// parameter `id: Capture<T>` ([`Capture`]) receives the component of the
+/// URI called, parsed with `FromStr` (one that does not parse is answered
+/// with `wamp.error.invalid_argument` naming the capture). The caller takes
+/// the value, a `T`, where the parameter stands, and fills the component;
+/// `NameCaller::concrete_uri(..)` gives that URI, `uri()` stays the pattern.
+/// Each `{id}` needs its `Capture` parameter and each `Capture` parameter
+/// its `{id}`; see the [`capture`] module.
+///
+/// ```
+/// use wamp_runtime::{procedure, Capture, CallContext};
+///
+/// #[procedure(name = "user.{id}.rename", match = "wildcard")]
+/// fn rename(_ctx: CallContext, id: Capture<u64>, to: String) -> String {
+///     format!("user {} is now {to}", *id)
+/// }
+///
+/// assert_eq!(RenameCaller::uri(), "user..rename");
+/// assert_eq!(RenameCaller::concrete_uri(7).unwrap(), "user.7.rename");
+/// // RenameCaller::call(&client, 7, "ada".into()) calls `user.7.rename` with ["ada"].
+/// ```
+///
 /// **Declarations.** A function *without a body* is a declaration: it
 /// generates only the caller, and registers nothing. It takes the options
-/// `name`, `prefix`, `caller` and `progress`. The service implements it
+/// `name`, `prefix`, `caller` and `progress`; a name with captures needs no
+/// `match` there: its implementation sets `match = "wildcard"` and takes the
+/// captures as `Capture` parameters of the same names (checked at compile
+/// time). The service implements it
 /// with `implements = path::to::NameCaller` on a function with the same
 /// parameter and result types (checked at compile time); the
 /// implementation is registered under the declaration's URI, served with
@@ -209,7 +237,11 @@ pub use wamp_macros::procedure;
 /// typed publisher: `MessageReceivedPublisher::publish(&client, message)`
 /// returns the [`PublishBuilder`] for the topic, to await as it is or
 /// `.acknowledged()`, with its options. A subscriber without a body is a
-/// declaration, as for procedures.
+/// declaration, as for procedures. A wildcard name has captures as for
+/// procedures: `#[subscriber(name = "sensor.{room}.temperature", match =
+/// "wildcard")]` on `fn f(ctx: EventContext, room: Capture<String>, celsius:
+/// f64)` receives the room from the topic, and its publisher takes it first
+/// (an event whose capture does not parse is logged and dropped).
 pub use wamp_macros::subscriber;
 
 /// Declares the prefix and defaults of a module and every module below it;
@@ -240,9 +272,10 @@ pub use wamp_macros::WampError;
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::caller::ResultParts;
+    pub use crate::caller::{ResultParts, displayed};
+    pub use crate::capture::{count as capture_count, names as names_capture};
     pub use crate::catalog::{ExactSchema, NoSchema, SchemaProbe};
-    pub use crate::typed::{CheckedParameter, CheckedState};
+    pub use crate::typed::{CheckedCapture, CheckedParameter, CheckedState};
     pub use crate::wamp_error::{DescribedErrors, ErrorProbe, UndescribedErrors};
     pub use crate::wamp_error::{ErrorUri, build_error, decode_field, field_value};
     pub use inventory;

@@ -34,6 +34,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A [`Capture<T>`](crate::Capture) parameter is read from the URI instead
+//! of the arguments, in the place of its `{name}` in the template given
+//! with [`TypedProcedure::captures`] (see the [`capture`](crate::capture)
+//! module).
+//!
 //! The adapters are `const`, so a link-time entry can hold one; this is
 //! what `#[procedure(name = "com.example.add")]` on `fn add(ctx:
 //! CallContext, a: f64, b: f64) -> f64` writes:
@@ -298,6 +303,8 @@ functions!(T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12);
 pub struct TypedProcedure<F, M, N> {
     function: F,
     names: N,
+    /// The name as a template (`user.{id}.get`), for `Capture` parameters.
+    captures: Option<&'static str>,
     marker: PhantomData<fn() -> M>,
 }
 
@@ -318,7 +325,32 @@ where
     TypedProcedure {
         function,
         names,
+        captures: None,
         marker: PhantomData,
+    }
+}
+
+impl<F, M, N> TypedProcedure<F, M, N> {
+    /// Reads the [`Capture`](crate::Capture) parameters from the URI called,
+    /// in the places of `template`'s placeholders (see the
+    /// [`capture`](crate::capture) module): register the handler under
+    /// `template` with an empty component for each placeholder, as a
+    /// wildcard.
+    ///
+    /// ```no_run
+    /// use wamp_runtime::{typed, Capture, CallContext, MatchPolicy, RegisterOptions};
+    ///
+    /// # async fn demo(client: wamp_runtime::Client) -> Result<(), wamp_runtime::CallError> {
+    /// let get = typed::procedure(["id"], |_ctx: CallContext, id: Capture<u64>| id.into_inner() * 2)
+    ///     .captures("user.{id}.get");
+    /// client
+    ///     .register("com.example.user..get", get, RegisterOptions::new().match_policy(MatchPolicy::Wildcard))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub const fn captures(mut self, template: &'static str) -> Self {
+        self.captures = Some(template);
+        self
     }
 }
 
@@ -348,7 +380,11 @@ impl<F: ProcedureFn<M>, M: 'static> ProcedureHandler for TypedProcedure<F, M, Na
     fn invoke(&self, ctx: CallContext, payload: Payload) -> BoxFuture<'static, ProcedureResult> {
         let reply = ReplyContext::of(&ctx);
         let load_states = || ctx.states();
-        match F::Parameters::extract(Source::new(payload, &load_states), &self.names) {
+        let mut source = Source::new(payload, &load_states);
+        if let Some(template) = self.captures {
+            source = source.with_captures(template, ctx.procedure());
+        }
+        match F::Parameters::extract(source, &self.names) {
             Ok(parameters) => self.function.call(ctx, parameters, reply),
             Err(rejection) => Box::pin(std::future::ready(Err(rejected(ctx.procedure(), rejection)))),
         }
@@ -373,6 +409,10 @@ fn rejected(procedure: &str, rejection: Rejection) -> ApplicationError {
             tracing::error!(procedure, error = %missing, "the procedure cannot run");
             ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, INTERNAL_ERROR)
         }
+        Rejection::MissingCapture(missing) => {
+            tracing::error!(procedure, error = %missing, "the procedure cannot run");
+            ApplicationError::with_message(ApplicationError::RUNTIME_ERROR, INTERNAL_ERROR)
+        }
     }
 }
 
@@ -392,6 +432,7 @@ fn rejected(procedure: &str, rejection: Rejection) -> ApplicationError {
 pub struct TypedSubscriber<F, M, N> {
     function: F,
     names: N,
+    captures: Option<&'static str>,
     marker: PhantomData<fn() -> M>,
 }
 
@@ -411,7 +452,17 @@ where
     TypedSubscriber {
         function,
         names,
+        captures: None,
         marker: PhantomData,
+    }
+}
+
+impl<F, M, N> TypedSubscriber<F, M, N> {
+    /// Reads the [`Capture`](crate::Capture) parameters from the event's
+    /// topic, as [`TypedProcedure::captures`] does from the URI called.
+    pub const fn captures(mut self, template: &'static str) -> Self {
+        self.captures = Some(template);
+        self
     }
 }
 
@@ -419,13 +470,21 @@ impl<F: EventFn<M>, M: 'static> EventHandler for TypedSubscriber<F, M, EventName
     fn handle(&self, ctx: EventContext, payload: Payload) -> BoxFuture<'static, ()> {
         let topic = ctx.topic().to_owned();
         let load_states = || ctx.states();
-        match F::Parameters::extract(Source::new(payload, &load_states), &self.names) {
+        let mut source = Source::new(payload, &load_states);
+        if let Some(template) = self.captures {
+            source = source.with_captures(template, ctx.topic());
+        }
+        match F::Parameters::extract(source, &self.names) {
             Ok(parameters) => self.function.call(ctx, parameters, topic),
             Err(Rejection::Argument(error)) => {
                 tracing::warn!(topic, error = %error, "event arguments do not fit the subscriber, event dropped");
                 Box::pin(std::future::ready(()))
             }
             Err(Rejection::MissingState(missing)) => {
+                tracing::error!(topic, error = %missing, "the subscriber cannot run, event dropped");
+                Box::pin(std::future::ready(()))
+            }
+            Err(Rejection::MissingCapture(missing)) => {
                 tracing::error!(topic, error = %missing, "the subscriber cannot run, event dropped");
                 Box::pin(std::future::ready(()))
             }
@@ -475,4 +534,15 @@ pub trait CheckedState {
 
 impl<T: crate::state::StateValue> CheckedState for crate::State<T> {
     type Type = crate::State<T>;
+}
+
+/// [`CheckedParameter`] for a `Capture<T>` parameter, which names what `T`
+/// lacks to be parsed from a URI component. Not public API.
+#[doc(hidden)]
+pub trait CheckedCapture {
+    type Type;
+}
+
+impl<T: crate::capture::CaptureValue> CheckedCapture for crate::Capture<T> {
+    type Type = crate::Capture<T>;
 }

@@ -109,6 +109,13 @@ impl fmt::Debug for CallBuilder {
 impl CallBuilder {
     argument_methods!("call", "CALL", "caller's identity to the callee");
 
+    /// Makes the call fail with `error` when awaited, before anything is
+    /// sent (an earlier problem stays the one reported).
+    pub(crate) fn failing(mut self, error: CallError) -> Self {
+        self.invalid.get_or_insert(error);
+        self
+    }
+
     /// Gives up after `timeout`: the caller gets [`CallError::Timeout`] and a
     /// CANCEL goes out. The router-side `timeout` option is set too.
     pub fn timeout(mut self, timeout: Duration) -> Self {

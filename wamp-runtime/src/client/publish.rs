@@ -28,6 +28,13 @@ pub struct PublishBuilder {
 impl PublishBuilder {
     argument_methods!("publication", "PUBLISH", "publisher to subscribers");
 
+    /// Makes the publication fail with `error` when awaited, before
+    /// anything is sent (an earlier problem stays the one reported).
+    pub(crate) fn failing(mut self, error: CallError) -> Self {
+        self.invalid.get_or_insert(error);
+        self
+    }
+
     /// Whether this session receives its own publication if subscribed
     /// (the router's default is `true`: it does not).
     pub fn exclude_me(mut self, exclude: bool) -> Self {
