@@ -922,11 +922,14 @@ fn a_call_is_checked_against_its_callees_catalog_only() {
 
 /// The registry example (`examples/registry`, a wamp-rs `Server` that
 /// serves its catalog as `registry`), built once for this test binary.
+/// Built as the root tests build the examples (`tests/common/example.rs`):
+/// with `--workspace`, the features `cargo test --workspace` resolves, so
+/// that neither build relinks the other's binaries.
 fn registry_example() -> Command {
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
         let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", "registry"])
+            .args(["build", "--quiet", "--workspace", "--examples"])
             .current_dir(wamp_testkit::workspace_root())
             .status()
             .unwrap();
