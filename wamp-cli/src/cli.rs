@@ -27,7 +27,8 @@ Output: results on stdout as JSON, one value per line; logs on stderr
 Exit codes:
   0  success
   1  another failure (e.g. stdout cannot be written)
-  2  usage error: bad flags or arguments, an invalid URI or configuration
+  2  usage error: bad flags or arguments, an invalid URI or configuration,
+     arguments the procedure's catalog refuses (see `wamp call --no-check`)
   3  connection failure: the router cannot be reached, refuses the join or
      the credentials, or the connection is lost
   4  WAMP error: the router or a peer answered with ERROR (its URI and
@@ -117,6 +118,15 @@ pub(crate) enum Command {
     /// fails (non-zero exit) answers with wamp.error.runtime_error, its exit
     /// status and stderr. Runs until Ctrl-C or SIGTERM.
     Register(RegisterArgs),
+    /// List the realm's procedures and topics with their signatures.
+    ///
+    /// Reads the catalog of every wamp-rs service on the realm (the
+    /// procedures wamp_rs.catalog.SERVICE, found through the router's meta
+    /// API) and prints one signature per procedure and topic, e.g.
+    /// `foo.divide(numerator: number, denominator: number) -> number`, with
+    /// its description under it; then the registrations no catalog
+    /// describes, with their match and invoke policies and callee counts.
+    Describe(DescribeArgs),
 }
 
 /// Positional and keyword arguments of a call or a publication.
@@ -150,6 +160,20 @@ pub(crate) struct CallArgs {
     /// Always print {"args": [...], "kwargs": {...}}, even for a single result.
     #[arg(long)]
     pub(crate) full: bool,
+
+    /// Send the call without checking its arguments against the service's catalog.
+    #[arg(long)]
+    pub(crate) no_check: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DescribeArgs {
+    /// Only the procedures, topics and registrations whose URI starts with PREFIX.
+    pub(crate) prefix: Option<String>,
+
+    /// Print the merged catalog as one JSON document instead.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -349,6 +373,23 @@ mod tests {
         };
         assert_eq!(register.match_policy, MatchArg::Prefix);
         assert_eq!(register.command, ["sh", "-c", "cat"]);
+    }
+
+    #[test]
+    fn calls_are_checked_unless_no_check_and_describe_takes_a_prefix() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).expect("valid command line").command;
+        let Command::Call(call) = parse(&["wamp", "call", "x"]) else {
+            panic!("expected call")
+        };
+        assert!(!call.no_check);
+        let Command::Call(call) = parse(&["wamp", "call", "x", "1", "--no-check"]) else {
+            panic!("expected call")
+        };
+        assert!(call.no_check);
+        let Command::Describe(describe) = parse(&["wamp", "describe", "foo.", "--json"]) else {
+            panic!("expected describe")
+        };
+        assert_eq!((describe.prefix.as_deref(), describe.json), (Some("foo."), true));
     }
 
     #[test]

@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use wamp_runtime::{ApplicationError, CallError, ConfigError};
 
+use crate::catalog::MetaError;
+
 /// Exit codes; the table is in `--help` and the crate documentation.
 pub(crate) mod code {
     /// Success.
@@ -40,6 +42,17 @@ pub(crate) enum CliError {
     /// Writing the output failed.
     #[error("cannot write to stdout: {0}")]
     Output(std::io::Error),
+    /// The router's meta API, which `wamp describe` needs, failed.
+    #[error("{0}")]
+    Meta(#[from] MetaError),
+    /// The call's arguments do not fit the procedure's catalog entry; it
+    /// was not sent.
+    #[error("{procedure}: {problem} (checked against the catalog of service {service}; --no-check sends it anyway)")]
+    Refused {
+        procedure: String,
+        service: String,
+        problem: String,
+    },
 }
 
 impl CliError {
@@ -51,15 +64,11 @@ impl CliError {
                 wamp_runtime::Error::InvalidUrl { .. } | wamp_runtime::Error::Config(_) => code::USAGE,
                 _ => code::CONNECTION,
             },
-            CliError::Request(error) => match error {
-                CallError::Application(_) => code::WAMP_ERROR,
-                CallError::Timeout(_) => code::TIMEOUT,
-                CallError::ConnectionLost(_) => code::CONNECTION,
-                CallError::InvalidRequest(_) => code::USAGE,
-                _ => code::OTHER,
-            },
+            CliError::Request(error) => request_code(error),
+            CliError::Meta(error) => request_code(&error.source),
             CliError::SessionClosed(_) => code::CONNECTION,
             CliError::Output(_) => code::OTHER,
+            CliError::Refused { .. } => code::USAGE,
         }
     }
 
@@ -75,6 +84,16 @@ impl CliError {
             other => eprintln!("wamp: error: {other}"),
         }
         ExitCode::from(self.exit_code())
+    }
+}
+
+fn request_code(error: &CallError) -> u8 {
+    match error {
+        CallError::Application(_) => code::WAMP_ERROR,
+        CallError::Timeout(_) => code::TIMEOUT,
+        CallError::ConnectionLost(_) => code::CONNECTION,
+        CallError::InvalidRequest(_) => code::USAGE,
+        _ => code::OTHER,
     }
 }
 

@@ -9,6 +9,8 @@
 //! wamp subscribe com.example. --match prefix --count 2
 //! wamp register com.example.echo                      # echoes every call
 //! wamp register com.example.upper -- python3 -c 'import json,sys; print(json.load(sys.stdin)["args"][0].upper())'
+//! wamp describe                                       # every procedure and topic on the realm, with signatures
+//! wamp describe foo. --json                           # the merged catalogs of what is under foo.
 //! ```
 //!
 //! # Connection
@@ -75,22 +77,100 @@
 //! until Ctrl-C or SIGTERM (then `register` unregisters, lets calls in
 //! flight finish for up to the configured `shutdown_timeout`, and leaves).
 //!
+//! # `wamp describe`
+//!
+//! Every wamp-rs service serves its catalog (`wamp_runtime::catalog`) at
+//! `wamp_rs.catalog.<service>`. `wamp describe [PREFIX]` lists the realm's
+//! registrations through the router's meta API (`wamp.registration.list`,
+//! `.get`, `.count_callees`; the role needs to be allowed to call them),
+//! calls each catalog procedure among them, merges the catalogs into one
+//! entry per procedure or topic (however many instances or services serve
+//! it) and prints, sorted, procedures then topics:
+//!
+//! ```text
+//! accounting.vat(net: number, rate?: number) -> number   invoke: roundrobin   callees: 2
+//!     The tax on a net price, at `rate` percent (by default the service's
+//!     rate).
+//! foo.divide(numerator: number, denominator: number) -> number   errors: foo.error.division_by_zero   invoke: roundrobin   callees: 2
+//!     The quotient of two numbers; dividing by zero is
+//!     [`MathError::DivisionByZero`].
+//! topic foo.message_received(message: string)
+//!     A message for everyone, as one argument.
+//!
+//! Registrations without a catalog:
+//!     URI               MATCH  INVOKE  CALLEES
+//!     com.example.echo  exact  single  1
+//!
+//! Catalogs on realm realm1: registry (2 instances)
+//! ```
+//!
+//! Types are read from the JSON Schemas: `number`, `integer`, `string`,
+//! `boolean`, `array<T>`, `object` (`object<T>` for a map), `[A, B]` for a
+//! tuple, a `$ref` by its definition's name, `T?` for `T` or `null`, `any`
+//! for a schema that says nothing. `name?: T` is a parameter that may be
+//! left out, `*args` and `**kwargs` take what the named parameters leave.
+//! After the result come the progressive results' type (`progress: T`), the
+//! error URIs, the match and invoke policies when not `exact`/`single`, the
+//! callee count when above one and the services when several describe the
+//! URI; the description (the handler's doc comment) is indented under it.
+//! Registrations that no catalog describes (other libraries' services) are
+//! listed with what the meta API knows; catalogs that could not be read are
+//! listed with the reason. Only URIs starting with PREFIX are shown.
+//!
+//! `--json` prints one JSON document instead:
+//!
+//! ```text
+//! {"format": "wamp-rs.describe", "version": 1,
+//!  "services": [{"service": "registry", "procedure": "wamp_rs.catalog.registry", "instances": 2}],
+//!  "entries": [{...a catalog entry..., "services": ["registry"], "realms": ["realm1"], "callees": 2}],
+//!  "uncataloged": [{"uri": "com.example.echo", "match": "exact", "invoke": "single", "callees": 1}],
+//!  "unavailable": [{"procedure": "wamp_rs.catalog.broken", "error": "..."}]}
+//! ```
+//!
+//! Each entry has the fields of a catalog entry (`kind`, `uri`,
+//! `match_policy`, `invoke_policy`, `description`, `args_schema`,
+//! `kwargs_schema`, `result_args_schema`, `progress_args_schema`, `errors`,
+//! ...) with `realm` replaced by `realms`, plus the `services` that list it
+//! and, for a procedure, its `callees` from the meta API. When two services
+//! describe one URI differently, the first one's entry (by service name) is
+//! kept and a warning is logged.
+//!
+//! # Checked calls
+//!
+//! Before sending, `wamp call` looks the procedure up (`wamp.registration.match`)
+//! and, when the catalog of a callee (a session that registered it, as a
+//! wamp-rs service registers its catalog from the same session; found with
+//! `wamp.registration.list_callees` and `wamp.registration.list`) describes
+//! it, checks the arguments as the handler will read them: a wrong type, a missing required parameter, an unknown
+//! keyword or too many positional arguments is refused with exit code 2 and
+//! a message naming the parameter
+//! (`wamp: error: foo.divide: argument 2 (denominator): expected number, got "x" ...`);
+//! nothing is sent. `--no-check` sends the call as it is, without the
+//! look-up (a few meta API calls, and the catalog's). A procedure
+//! without a catalog, a role that may not use the meta API or a catalog
+//! that cannot be read leaves the call unchecked (`-vv` says why). Schema
+//! keywords the check does not know (`pattern`, `format`, ...) are not
+//! checked: the service has the last word.
+//!
 //! # Exit codes
 //!
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success (also after Ctrl-C/SIGTERM for `subscribe` and `register`) |
 //! | 1 | another failure (e.g. stdout cannot be written) |
-//! | 2 | usage error: bad flags or arguments (clap), an invalid URI or configuration |
+//! | 2 | usage error: bad flags or arguments (clap), an invalid URI or configuration, arguments the procedure's catalog refuses |
 //! | 3 | connection failure: the router cannot be reached, refuses the join or the credentials, or the connection is lost |
 //! | 4 | WAMP error: the router or a peer answered with `ERROR`; `wamp: error: URI: message` on stderr |
 //! | 5 | `wamp call --timeout` expired (the call is cancelled) |
 
+mod catalog;
 mod cli;
 mod commands;
 mod connection;
 mod error;
 mod json;
+mod parameters;
+mod schema;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;

@@ -641,3 +641,476 @@ fn autobahn_calls_wamp_register_which_runs_a_command() {
     sum.signal("INT");
     assert_eq!(sum.wait().status.code(), Some(0));
 }
+
+/// A catalog in the format of `wamp_runtime::catalog`, for `service`, of
+/// `PREFIX.divide(numerator, denominator)` and the topic `PREFIX.news`.
+fn fixture_catalog(service: &str, prefix: &str) -> Json {
+    json!({
+        "format": "wamp-rs.catalog", "version": 1, "service": service,
+        "entries": [
+            {"kind": "procedure", "uri": format!("{prefix}.divide"), "realm": "realm1",
+             "match_policy": "exact", "invoke_policy": "roundrobin",
+             "description": "Divides the numerator by the denominator.",
+             "args_schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "array",
+                 "prefixItems": [{"title": "numerator", "type": "number", "format": "double"},
+                                 {"title": "denominator", "type": "number", "format": "double"}],
+                 "minItems": 2, "items": false},
+             "kwargs_schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "properties": {"numerator": {"type": "number", "format": "double"},
+                                "denominator": {"type": "number", "format": "double"}},
+                 "required": ["denominator", "numerator"], "additionalProperties": false},
+             "result_args_schema": {"type": "array", "prefixItems": [{"type": "number"}], "minItems": 1, "items": false},
+             "errors": [{"uri": format!("{prefix}.error.division_by_zero"), "description": "The denominator was zero."}]},
+            {"kind": "topic", "uri": format!("{prefix}.news"), "realm": "realm1", "match_policy": "exact",
+             "args_schema": {"type": "array", "prefixItems": [{"title": "text", "type": "string"}], "minItems": 1, "items": false},
+             "kwargs_schema": {"type": "object", "properties": {"text": {"type": "string"}},
+                 "required": ["text"], "additionalProperties": false}}
+        ]
+    })
+}
+
+/// A catalog procedure answered by `wamp register ... -- cat FILE`: the
+/// catalog crosses the router as a service's would.
+fn serve_catalog(service: &str, catalog: &Json) -> Running {
+    let dir = std::env::temp_dir().join(format!("wamp-cli-catalogs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{service}.json"));
+    std::fs::write(&file, catalog.to_string()).unwrap();
+    let procedure = format!("wamp_rs.catalog.{service}");
+    let mut running = Running::spawn(&mut wamp(&[
+        "register",
+        &procedure,
+        "--invoke",
+        "roundrobin",
+        "--",
+        "cat",
+        file.to_str().unwrap(),
+    ]));
+    running.wait_for_log("registered");
+    running
+}
+
+/// A service name no other test uses (one URI component).
+fn unique_service(name: &str) -> String {
+    unique(name).replace('.', "_")
+}
+
+/// A service of another library that serves a catalog as a wamp-rs
+/// `Server` does: from the session that registers its procedures. It
+/// registers `wamp_rs.catalog.SERVICE` (answering `catalog`) and
+/// `PREFIX.divide`, which prints `called {"args": .., "kwargs": ..}` for
+/// every call it gets and answers 0.5.
+fn autobahn_service(prefix: &str, service: &str, catalog: &Json) -> PythonPeer {
+    let mut peer = AutobahnSession::new(&shared_router().url(), "realm1")
+        .arg("URI", prefix)
+        .arg("SERVICE", service)
+        .arg("CATALOG", &catalog.to_string())
+        .spawn(
+            r#"catalog = json.loads(CATALOG)
+def divide(*args, **kwargs):
+    print("called", show({"args": list(args), "kwargs": kwargs}), flush=True)
+    return 0.5
+await self.register(lambda: catalog, "wamp_rs.catalog." + SERVICE, options=RegisterOptions(invoke="roundrobin"))
+await self.register(divide, URI + ".divide")
+print("ready", flush=True)
+await asyncio.sleep(600)"#,
+        )
+        .unwrap();
+    peer.wait_for_line("ready", PEER_TIMEOUT).unwrap();
+    peer
+}
+
+#[test]
+fn describe_prints_each_catalog_entry_and_the_registrations_without_one() {
+    let prefix = unique("describe");
+    let service = unique_service("fixture");
+    let _catalog = serve_catalog(&service, &fixture_catalog(&service, &prefix));
+    let mut divide = Running::spawn(&mut wamp(&[
+        "register",
+        &format!("{prefix}.divide"),
+        "--invoke",
+        "roundrobin",
+    ]));
+    divide.wait_for_log("registered");
+    // Another library's callee: known only through the meta API.
+    let _autobahn = autobahn_callee(&format!("{prefix}.other"));
+
+    let output = run(wamp(&["describe", &prefix]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let signature = format!(
+        "{prefix}.divide(numerator: number, denominator: number) -> number   \
+         errors: {prefix}.error.division_by_zero   invoke: roundrobin"
+    );
+    let lines = stdout_lines(&output);
+    assert_eq!(lines[0], signature, "{text}");
+    assert_eq!(lines[1], "    Divides the numerator by the denominator.", "{text}");
+    assert_eq!(lines[2], format!("topic {prefix}.news(text: string)"), "{text}");
+    assert_eq!(lines[4], "Registrations without a catalog:", "{text}");
+    let add = lines
+        .iter()
+        .find(|line| line.trim_start().starts_with(&format!("{prefix}.other.add ")))
+        .unwrap_or_else(|| panic!("{prefix}.other.add is not listed:\n{text}"));
+    assert_eq!(
+        add.split_whitespace().collect::<Vec<_>>()[1..],
+        ["exact", "single", "1"],
+        "{text}"
+    );
+    // Described procedures are not listed again; the catalog procedure is not a procedure of the realm's.
+    assert_eq!(text.matches(&format!("{prefix}.divide")).count(), 1, "{text}");
+    assert!(!text.contains(&format!("wamp_rs.catalog.{service} ")), "{text}");
+
+    let output = run(wamp(&["describe", &prefix, "--json"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let merged = json_line(&stdout_lines(&output)[0]);
+    assert_eq!(merged["format"], "wamp-rs.describe");
+    let entries = merged["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{merged}");
+    assert_eq!(entries[0]["uri"], json!(format!("{prefix}.divide")));
+    assert_eq!(entries[0]["services"], json!([service]));
+    assert_eq!(entries[0]["realms"], json!(["realm1"]));
+    assert_eq!(entries[0]["callees"], 1);
+    assert_eq!(entries[1]["kind"], "topic");
+    let uncataloged: Vec<&str> = merged["uncataloged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uri"].as_str().unwrap())
+        .collect();
+    assert!(
+        uncataloged.contains(&format!("{prefix}.other.countdown").as_str()),
+        "{merged}"
+    );
+    assert!(!uncataloged.contains(&format!("{prefix}.divide").as_str()), "{merged}");
+}
+
+#[test]
+fn two_instances_of_a_service_are_one_entry_with_two_callees() {
+    let prefix = unique("instances");
+    let service = unique_service("twice");
+    let catalog = fixture_catalog(&service, &prefix);
+    let _first = serve_catalog(&service, &catalog);
+    let _second = serve_catalog(&service, &catalog);
+    let procedure = format!("{prefix}.divide");
+    let mut callees: Vec<Running> = (0..2)
+        .map(|_| Running::spawn(&mut wamp(&["register", &procedure, "--invoke", "roundrobin"])))
+        .collect();
+    for callee in &mut callees {
+        callee.wait_for_log("registered");
+    }
+
+    let output = run(wamp(&["describe", &prefix, "--json"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let merged = json_line(&stdout_lines(&output)[0]);
+    let divides: Vec<&Json> = merged["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["uri"] == json!(procedure))
+        .collect();
+    assert_eq!(divides.len(), 1, "{merged}");
+    assert_eq!(divides[0]["callees"], 2, "{merged}");
+    let services: Vec<&Json> = merged["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["service"] == json!(service))
+        .collect();
+    assert_eq!(services.len(), 1, "{merged}");
+    assert_eq!(services[0]["instances"], 2, "{merged}");
+
+    let output = run(wamp(&["describe", &prefix]));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("invoke: roundrobin   callees: 2"), "{text}");
+    assert!(text.contains(&format!("{service} (2 instances)")), "{text}");
+}
+
+#[test]
+fn call_refuses_arguments_the_catalog_rejects_and_no_check_sends_them() {
+    let prefix = unique("checked");
+    let service = unique_service("checked");
+    let mut callee = autobahn_service(&prefix, &service, &fixture_catalog(&service, &prefix));
+    let procedure = format!("{prefix}.divide");
+
+    let output = run(wamp(&["call", &procedure, "1", "x"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "wamp: error: {procedure}: argument 2 (denominator): expected number, got \"x\""
+        )),
+        "{}",
+        describe(&output)
+    );
+    assert!(stderr.contains("--no-check"), "{}", describe(&output));
+    let output = run(wamp(&["call", &procedure, "1", "2", "-k", "scale=3"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("unknown keyword argument scale"),
+        "{}",
+        describe(&output)
+    );
+    let output = run(wamp(&["call", &procedure, "1"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("missing argument 2 (denominator)"),
+        "{}",
+        describe(&output)
+    );
+
+    // Arguments that fit go out, by position or by keyword; the first call
+    // the callee sees is this one, so none of the refused ones reached it.
+    let output = run(wamp(&["call", &procedure, "1", "-k", "denominator=2"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), ["0.5"]);
+    assert_eq!(
+        callee.wait_for_line("called", PEER_TIMEOUT).unwrap(),
+        r#"called {"args": [1], "kwargs": {"denominator": 2}}"#
+    );
+
+    // --no-check sends what the check would refuse.
+    let output = run(wamp(&["call", &procedure, "1", "x", "--no-check"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(
+        callee.wait_for_line("called", PEER_TIMEOUT).unwrap(),
+        r#"called {"args": [1, "x"], "kwargs": {}}"#
+    );
+}
+
+#[test]
+fn a_call_is_sent_unchecked_when_the_catalog_cannot_be_read() {
+    let prefix = unique("unreadable");
+    let service = unique_service("broken");
+    // Answers, but not with a catalog.
+    let _callee = autobahn_service(&prefix, &service, &json!({"format": "something else"}));
+    let procedure = format!("{prefix}.divide");
+
+    let output = run(wamp(&["-vv", "call", &procedure, "1", "x"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), ["0.5"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot read the catalog"), "{stderr}");
+
+    let output = run(wamp(&["describe", &prefix]));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(&format!("wamp_rs.catalog.{service}: not a wamp-rs.catalog document")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_call_is_checked_against_its_callees_catalog_only() {
+    // A catalog served by a session that is not the procedure's callee
+    // describes it for `wamp describe`, but is not the callee's word.
+    let prefix = unique("elsewhere");
+    let service = unique_service("elsewhere");
+    let _catalog = serve_catalog(&service, &fixture_catalog(&service, &prefix));
+    let procedure = format!("{prefix}.divide");
+    let mut callee = Running::spawn(&mut wamp(&["register", &procedure]));
+    callee.wait_for_log("registered");
+
+    let output = run(wamp(&["-vv", "call", &procedure, "1", "x"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), [r#"{"args":[1,"x"],"kwargs":{}}"#]);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no catalog describes the procedure: sent unchecked"),
+        "{}",
+        describe(&output)
+    );
+}
+
+/// The registry example (`examples/registry`, a wamp-rs `Server` that
+/// serves its catalog as `registry`), built once for this test binary.
+/// Built as the root tests build the examples (`tests/common/example.rs`):
+/// with `--workspace`, the features `cargo test --workspace` resolves, so
+/// that neither build relinks the other's binaries.
+fn registry_example() -> Command {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--workspace", "--examples"])
+            .current_dir(wamp_testkit::workspace_root())
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the registry example failed");
+    });
+    // target/<profile>/deps/<test> → target/<profile>/examples/registry
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let mut command = Command::new(profile_dir.join("examples").join("registry"));
+    command
+        .env("WAMP_URL", shared_router().url())
+        .env("WAMP_REALM", "realm1")
+        .env_remove("WAMP_CONFIG")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// A running registry example, stopped (SIGKILL) when dropped.
+struct Service(Child, Receiver<String>);
+
+impl Service {
+    fn start() -> Service {
+        let mut child = registry_example()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines, receiver) = channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let service = Service(child, receiver);
+        let deadline = Instant::now() + PEER_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = service
+                .1
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("the registry example never got ready"));
+            if line.starts_with("registry service ready") {
+                return service;
+            }
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn describe_and_checked_calls_on_two_instances_of_the_registry_example() {
+    let _first = Service::start();
+    let _second = Service::start();
+
+    let output = run(wamp(&["describe", "foo."]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let lines = stdout_lines(&output);
+    let line_of = |start: &str| {
+        lines
+            .iter()
+            .position(|line| line.starts_with(start))
+            .unwrap_or_else(|| panic!("no line starts with {start:?}:\n{text}"))
+    };
+    let divide = line_of("foo.divide(");
+    assert_eq!(
+        lines[divide],
+        "foo.divide(numerator: number, denominator: number) -> number   \
+         errors: foo.error.division_by_zero   invoke: roundrobin   callees: 2",
+        "{text}"
+    );
+    assert!(
+        lines[divide + 1].starts_with("    "),
+        "no description under foo.divide:\n{text}"
+    );
+    assert!(
+        lines[line_of("foo.multiply(")]
+            .starts_with("foo.multiply(factor1: number, factor2: number) -> number   invoke: roundrobin   callees: 2"),
+        "{text}"
+    );
+    assert!(lines[line_of("topic foo.message_received(")].starts_with("topic foo.message_received(message: string)"));
+    // Two instances, one entry each, one catalog.
+    assert_eq!(text.matches("foo.divide(").count(), 1, "{text}");
+    assert!(text.contains("registry (2 instances)"), "{text}");
+    assert!(
+        !text.contains("accounting."),
+        "the prefix lets only foo. through:\n{text}"
+    );
+
+    let output = run(wamp(&["describe", "accounting.", "--json"]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let merged = json_line(&stdout_lines(&output)[0]);
+    let vat = merged["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["uri"] == "accounting.vat")
+        .unwrap_or_else(|| panic!("no accounting.vat: {merged}"));
+    assert_eq!(vat["services"], json!(["registry"]));
+    assert_eq!(vat["callees"], 2);
+    assert_eq!(vat["args_schema"]["prefixItems"][1]["title"], "rate");
+
+    // Checked against the catalog: refused before sending, naming the parameter.
+    let output = run(wamp(&["call", "foo.divide", "1", "x"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains(r#"wamp: error: foo.divide: argument 2 (denominator): expected number, got "x""#),
+        "{}",
+        describe(&output)
+    );
+    let output = run(wamp(&[
+        "call",
+        "accounting.invoice_total",
+        r#"[{"quantity": 2, "unit_price": 1.5}, {"quantity": "x", "unit_price": 1}]"#,
+    ]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains(r#"argument 1 (lines): at [1].quantity: expected integer, got "x""#),
+        "{}",
+        describe(&output)
+    );
+    // --no-check sends it, and the service itself refuses it.
+    let output = run(wamp(&["call", "foo.divide", "1", "x", "--no-check"]));
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("wamp.error.invalid_argument"),
+        "{}",
+        describe(&output)
+    );
+    // What fits goes through, positional or by keyword.
+    let output = run(wamp(&["call", "foo.divide", "1", "-k", "denominator=4"]));
+    assert_eq!(stdout_lines(&output), ["0.25"], "{}", describe(&output));
+    let output = run(wamp(&["call", "accounting.vat", "100"]));
+    assert_eq!(stdout_lines(&output), ["24.0"], "{}", describe(&output));
+    let output = run(wamp(&["call", "foo.divide", "1", "0"]));
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("foo.error.division_by_zero"),
+        "{}",
+        describe(&output)
+    );
+}
+
+#[test]
+fn a_role_without_the_meta_api_calls_unchecked_and_cannot_describe() {
+    // The "restricted" transport's role may call only under public.: not the meta API.
+    let restricted = shared_router().transport_url("restricted");
+    let prefix = format!("public.{}", unique("restricted"));
+    let service = unique_service("restricted");
+    let _callee = autobahn_service(&prefix, &service, &fixture_catalog(&service, &prefix));
+    let procedure = format!("{prefix}.divide");
+
+    // From the default role the check refuses it...
+    let output = run(wamp(&["call", &procedure, "1", "x"]));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    // ...from the restricted one it cannot be made, so the call goes out as it is.
+    let output = run(wamp(&["-vv", "call", &procedure, "1", "x", "--url", &restricted]));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(stdout_lines(&output), ["0.5"]);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot look the procedure up: sent unchecked"),
+        "{}",
+        describe(&output)
+    );
+
+    let output = run(wamp(&["describe", "--url", &restricted]));
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "wamp: error: cannot use the router's meta API (wamp.registration.list): wamp.error.not_authorized"
+        ),
+        "{}",
+        describe(&output)
+    );
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand; each runs on a joined [`Client`].
 
 mod call;
+mod describe;
 mod publish;
 mod register;
 mod subscribe;
@@ -21,6 +22,7 @@ pub(crate) async fn run(command: Command, client: &Client, config: &ClientConfig
         Command::Publish(args) => publish::run(client, args).await,
         Command::Subscribe(args) => subscribe::run(client, args).await,
         Command::Register(args) => register::run(client, args, config.shutdown_timeout).await,
+        Command::Describe(args) => describe::run(client, args).await,
     };
     // Say goodbye even after a failed request; `register` has stopped already.
     if let Err(e) = client.leave().await {
