@@ -189,7 +189,7 @@ fn a_name_with_captures_registers_its_wildcard_pattern_behind_the_prefixes() {
 }
 
 #[test]
-fn the_catalog_lists_the_arguments_and_leaves_the_captures_out() {
+fn the_catalog_lists_the_arguments_and_describes_the_captures_apart() {
     let config = ClientConfig::new("ws://127.0.0.1:1/ws", "realm1").unwrap();
     let events = Events {
         temperatures: broadcast::channel(1).0,
@@ -212,6 +212,15 @@ fn the_catalog_lists_the_arguments_and_leaves_the_captures_out() {
         .map(|item| item["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["factor"]);
+    // The captures are described apart: where they stand, and their types.
+    assert_eq!(
+        entry.uri_template.as_deref(),
+        Some("captures.{tenant}.order.{number}.total")
+    );
+    let captures = entry.captures_schema.as_ref().unwrap();
+    assert_eq!(captures["properties"]["tenant"]["type"], "string");
+    assert_eq!(captures["properties"]["number"]["type"], "integer");
+    assert_eq!(captures["required"], serde_json::json!(["tenant", "number"]));
 }
 
 #[test]

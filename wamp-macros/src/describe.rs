@@ -10,7 +10,7 @@ use quote::quote;
 use syn::{Expr, Lit, Meta, Type};
 
 use crate::caller::result_types;
-use crate::handler::{Handler, is_generic, is_named};
+use crate::handler::{Handler, ParamKind, is_generic, is_named};
 
 /// The doc comment of the function, its lines joined, each without the one
 /// space `///` leaves.
@@ -64,6 +64,23 @@ pub(crate) fn signature(handler: &Handler) -> TokenStream {
         calls.extend(quote!(.description(#description)));
     } else if let Some(declaration) = &handler.options.implements {
         calls.extend(quote!(.description(#declaration::DESCRIPTION)));
+    }
+    // The URI's captures: the name as written, and the parsed type of each.
+    match (&handler.options.implements, handler.template()) {
+        (Some(declaration), _) => calls.extend(quote!(.uri_template(#declaration::TEMPLATE))),
+        (None, Some(_)) => {
+            let written = handler.written_name();
+            calls.extend(quote!(.uri_template(#written)));
+        }
+        (None, None) => {}
+    }
+    for param in handler.signature.params.iter().filter(|p| p.kind == ParamKind::Capture) {
+        let name = param.name();
+        let schema = first_type_argument(&param.ty).map_or_else(
+            || quote!(::core::option::Option::None),
+            |inner| probe(inner, &generator),
+        );
+        calls.extend(quote!(.capture(#name, #schema)));
     }
     for param in handler.signature.params.iter().filter(|p| p.is_argument()) {
         let ty = &param.ty;

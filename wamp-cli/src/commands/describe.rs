@@ -100,14 +100,23 @@ pub(crate) fn render(merged: &Merged, realm: &str, prefix: Option<&str>) -> Stri
 pub(crate) fn signature(merged: &MergedEntry) -> String {
     let entry = &merged.entry;
     let parameters = Parameters::read(&entry.args_schema, &entry.kwargs_schema).text();
+    // A URI with typed captures reads better as its template.
+    let uri = entry.uri_template.as_deref().unwrap_or(&entry.uri);
     let mut line = match entry.kind {
-        EntryKind::Procedure => format!("{}({parameters})", entry.uri),
-        EntryKind::Topic => format!("topic {}({parameters})", entry.uri),
+        EntryKind::Procedure => format!("{uri}({parameters})"),
+        EntryKind::Topic => format!("topic {uri}({parameters})"),
     };
     if let Some(result) = &entry.result_args_schema {
         let _ = write!(line, " -> {}", results_text(result));
     }
     let mut notes = Vec::new();
+    if let Some(captures) = entry.captures_schema.as_ref().and_then(|s| s["properties"].as_object()) {
+        let typed: Vec<String> = captures
+            .iter()
+            .map(|(name, schema)| format!("{name}: {}", type_text(schema)))
+            .collect();
+        notes.push(format!("captures: {}", typed.join(", ")));
+    }
     if let Some(progress) = &entry.progress_args_schema {
         notes.push(format!("progress: {}", results_text(progress)));
     }
@@ -210,6 +219,24 @@ mod tests {
             }),
             Some(2),
         )
+    }
+
+    #[test]
+    fn a_uri_with_captures_reads_as_its_template_with_the_captures_typed() {
+        let entry = merged_entry(
+            json!({
+                "kind": "procedure", "uri": "shop.user..get", "match_policy": "wildcard",
+                "args_schema": {"type": "array", "maxItems": 0},
+                "kwargs_schema": {"type": "object", "additionalProperties": false},
+                "uri_template": "shop.user.{id}.get",
+                "captures_schema": {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+            }),
+            None,
+        );
+        assert_eq!(
+            signature(&entry),
+            "shop.user.{id}.get()   captures: id: integer   match: wildcard"
+        );
     }
 
     #[test]

@@ -109,6 +109,11 @@
 //!   `result_kwargs_schema` is present when the results may carry keyword
 //!   results (a `Payload`). `progress_args_schema`: the progressive
 //!   results of a procedure that declares their type (`progress = T`).
+//! - `uri_template` and `captures_schema`: for a wildcard registration
+//!   with typed captures (see [`Capture`](crate::Capture)), the URI with
+//!   `{name}` in place of each captured component
+//!   (`com.example.user.{id}.get` for `com.example.user..get`) and an
+//!   object schema of the values the components are parsed into.
 //! - `errors`: the URIs under which the procedure's error type is sent (a
 //!   `#[derive(WampError)]` enum), each with its variant's doc comment as
 //!   `description` and the schema of its fields (`args_schema` for a
@@ -224,6 +229,15 @@ pub struct Entry {
     /// The error URIs a procedure answers with.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorEntry>,
+    /// A wildcard URI with captures, written with `{name}` in place of each
+    /// captured component: `com.example.user.{id}.get` for the pattern
+    /// `com.example.user..get`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri_template: Option<String>,
+    /// The values of the captures: an object keyed by their names, each
+    /// with the schema of the type the component is parsed into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captures_schema: Option<Json>,
 }
 
 /// An error URI of a procedure, with the schema of its arguments.
@@ -447,6 +461,8 @@ fn procedure_entry(binding: &ProcedureBinding, realm: Option<&str>) -> Entry {
         result_kwargs_schema: None,
         progress_args_schema: None,
         errors: Vec::new(),
+        uri_template: None,
+        captures_schema: None,
     };
     let Some(describe) = binding.signature else {
         (entry.args_schema, entry.kwargs_schema) = untyped_arguments();
@@ -458,7 +474,7 @@ fn procedure_entry(binding: &ProcedureBinding, realm: Option<&str>) -> Entry {
     let signature = describe(&mut generator);
     let definitions = generator.take_definitions(true);
     (entry.args_schema, entry.kwargs_schema) = argument_schemas(&signature.parameters, &definitions);
-    entry.description = signature.description;
+    entry.description = signature.description.clone();
     match &signature.result {
         ResultShape::Empty => entry.result_args_schema = Some(array_schema(Vec::new(), 0, false, &definitions)),
         ResultShape::Untyped => {
@@ -483,22 +499,48 @@ fn procedure_entry(binding: &ProcedureBinding, realm: Option<&str>) -> Entry {
         .iter()
         .map(|error| error_entry(error, &definitions))
         .collect();
+    (entry.uri_template, entry.captures_schema) = captures(&binding.uri, &signature, &definitions);
     entry
+}
+
+/// The full URI template and the captures' schema of a handler with
+/// captures: the registered pattern with its last components replaced by
+/// the name as written.
+fn captures(uri: &str, signature: &Signature, definitions: &Map<String, Json>) -> (Option<String>, Option<Json>) {
+    let Some(template) = &signature.uri_template else {
+        return (None, None);
+    };
+    let components: Vec<&str> = uri.split('.').collect();
+    let written: Vec<&str> = template.split('.').collect();
+    let kept = components.len().saturating_sub(written.len());
+    let full = components[..kept]
+        .iter()
+        .chain(written.iter())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(".");
+    let properties = signature
+        .captures
+        .iter()
+        .map(|(name, schema)| (*name, titled(schema.as_ref(), None), true))
+        .collect();
+    (Some(full), Some(object_schema(properties, None, definitions)))
 }
 
 /// The entry of a topic.
 fn topic_entry(binding: &SubscriptionBinding, realm: Option<&str>) -> Entry {
-    let (args_schema, kwargs_schema, description) = match binding.signature {
+    let (args_schema, kwargs_schema, description, (uri_template, captures_schema)) = match binding.signature {
         Some(describe) => {
             let mut generator = generator();
             let signature = describe(&mut generator);
             let definitions = generator.take_definitions(true);
             let (args, kwargs) = argument_schemas(&signature.parameters, &definitions);
-            (args, kwargs, signature.description)
+            let captured = captures(&binding.uri, &signature, &definitions);
+            (args, kwargs, signature.description, captured)
         }
         None => {
             let (args, kwargs) = untyped_arguments();
-            (args, kwargs, None)
+            (args, kwargs, None, (None, None))
         }
     };
     Entry {
@@ -514,6 +556,8 @@ fn topic_entry(binding: &SubscriptionBinding, realm: Option<&str>) -> Entry {
         result_kwargs_schema: None,
         progress_args_schema: None,
         errors: Vec::new(),
+        uri_template,
+        captures_schema,
     }
 }
 

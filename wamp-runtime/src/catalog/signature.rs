@@ -63,6 +63,10 @@ pub struct Signature {
     pub(crate) result: ResultShape,
     pub(crate) progress: Option<Option<Schema>>,
     pub(crate) errors: Vec<ErrorSignature>,
+    /// The last part of the URI as written, `{name}` for each capture.
+    pub(crate) uri_template: Option<String>,
+    /// The `Capture<T>` parameters: name, schema of `T`.
+    pub(crate) captures: Vec<(&'static str, Option<Schema>)>,
 }
 
 /// An error URI with the schemas of its fields, as a
@@ -125,7 +129,24 @@ impl Signature {
             result: ResultShape::Empty,
             progress: None,
             errors: Vec::new(),
+            uri_template: None,
+            captures: Vec::new(),
         }
+    }
+
+    /// The last part of the URI as written, with a `{name}` component for
+    /// each capture (see [`Capture`](crate::Capture)).
+    #[must_use]
+    pub fn uri_template(mut self, template: &str) -> Self {
+        self.uri_template = Some(template.to_owned());
+        self
+    }
+
+    /// A URI capture named `name`, parsed into a type with this schema.
+    #[must_use]
+    pub fn capture(mut self, name: &'static str, schema: Option<Schema>) -> Self {
+        self.captures.push((name, schema));
+        self
     }
 
     /// Sets the description (the handler's doc comment; blank: none).
