@@ -1,5 +1,5 @@
 //! The whole tour in one command: starts a local Crossbar router (installing
-//! it into `.crossbar/venv` on first run), runs the `register` service, the
+//! it into wamp-testkit's cache, `~/.cache/wamp-testkit`, on first run), runs the `register` service, the
 //! `call` client, the `subscribe` listener and the `publish` client against
 //! it, prints what happened, and stops everything.
 //!

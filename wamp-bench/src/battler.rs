@@ -16,9 +16,13 @@ pub(crate) fn build_peer() -> BoxResult<PathBuf> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("battler-peer")
         .join("Cargo.toml");
+    // The bench is built only inside this workspace, so its parent is the
+    // workspace root that a relative CARGO_TARGET_DIR is relative to.
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let workspace = manifest_dir.parent().unwrap_or(&manifest_dir);
     let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => wamp_testkit::workspace_root().join(dir),
-        _ => wamp_testkit::workspace_root().join("target"),
+        Some(dir) if !dir.is_empty() => workspace.join(dir),
+        _ => workspace.join("target"),
     }
     .join("battler-peer");
     std::fs::create_dir_all(&target)?;

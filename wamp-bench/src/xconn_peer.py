@@ -8,8 +8,8 @@ the measured window, from getrusage) and ok. When xconn itself cannot do what
 a role asks, the peer prints "UNSUPPORTED <why>" instead of READY and exits 0;
 the orchestrator shows that as n/a in the table.
 
-Runs with the python of the xconn venv (.crossbar/xconn-venv), never the
-Crossbar one.
+Runs with the python of the xconn venv (xconn-VERSION in wamp-testkit's
+cache), never the Crossbar one.
 """
 
 import asyncio

@@ -1,25 +1,122 @@
-//! A tokio WAMP client: join a realm on a router, then call, register,
-//! publish and subscribe.
+//! A tokio client for [WAMP](https://wamp-proto.org/): join a realm on a
+//! router, then call, register, publish and subscribe, with typed values in
+//! and out.
+//!
+//! This is the crate to depend on: it re-exports the macros and the parts
+//! of the protocol crate its API uses (the rest is [`protocol`]).
+//!
+//! ```toml
+//! [dependencies]
+//! wamp-runtime = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! # A service
+//!
+//! Annotate functions with [`#[procedure]`](procedure) and
+//! [`#[subscriber]`](subscriber), then [`serve`] them: it connects every
+//! configured client, registers and subscribes every annotated function,
+//! runs until Ctrl-C or SIGTERM, and stops cleanly.
 //!
 //! ```no_run
-//! use wamp_runtime::{CallContext, Client, ClientConfig, Payload, RegisterOptions};
+//! use wamp_runtime::{CallContext, EventContext, procedure, subscriber};
+//!
+//! #[procedure(prefix = "com.example", invoke = "roundrobin")]
+//! async fn multiply(_ctx: CallContext, factor1: f64, factor2: f64) -> f64 {
+//!     factor1 * factor2
+//! }
+//!
+//! #[subscriber(name = "com.example.news")]
+//! async fn news(_ctx: EventContext, headline: String) {
+//!     println!("news: {headline}");
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), wamp_runtime::Error> {
+//!     wamp_runtime::serve(wamp_runtime::Config::load("wamp.yaml")?).await
+//! }
+//! ```
+//!
+//! A client, without a service:
+//!
+//! ```no_run
+//! use wamp_runtime::{Client, ClientConfig};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::connect(&ClientConfig::new("ws://127.0.0.1:8080/ws", "realm1")?).await?;
-//! client
-//!     .register(
-//!         "com.example.echo",
-//!         |_ctx: CallContext, payload: Payload| Ok(payload),
-//!         RegisterOptions::default(),
-//!     )
-//!     .await?;
-//! let echoed: String = client.call("com.example.echo").arg("hello").await?.decode()?;
-//! assert_eq!(echoed, "hello");
+//! let product: f64 = client.call("com.example.multiply").args((6, 7)).await?.decode()?;
+//! client.publish("com.example.news").arg("6 × 7 = 42").await?;
 //! # Ok(()) }
 //! ```
+//!
+//! # The guide
+//!
+//! The sections follow the user guide of asphalt-wamp, the Python library
+//! this crate re-imagines; the [README](https://github.com/wamp-rs/wamp-rs#readme)
+//! walks through each with longer examples.
+//!
+//! - **Configuration**: [`Config`] (YAML or TOML, asphalt-wamp's keys, one or
+//!   more named clients, `WAMP_URL`/`WAMP_REALM`/`WAMP_AUTHID`/`WAMP_SECRET`
+//!   from the environment) and [`ClientConfig`], also built in code
+//!   ([`ClientConfig::builder`]); mistakes are a [`ConfigError`] naming the
+//!   key, the file and the line. See the [`config`] module.
+//! - **Calling**: [`Client::call`] gives a [`CallBuilder`] (positional and
+//!   keyword arguments, [`timeout`](CallBuilder::timeout) with a CANCEL to
+//!   the callee, [`CancelMode`], progressive results as a callback or a
+//!   stream); its [`CallOutput`] decodes into any `Deserialize` type.
+//!   Failures are a [`CallError`].
+//! - **Registering**: [`#[procedure]`](procedure) (options: name, prefix,
+//!   client, match, invoke, concurrency, queue_limit, ...) or
+//!   [`Client::register`] in code with [`RegisterOptions`]. Parameters are
+//!   read by the [`extract`] module ([`Args`], [`Kwargs`]), return values
+//!   answered by the [`reply`] module; [`CallContext`] has the caller, the
+//!   progress sender and the cancellation signal.
+//! - **Application state**: [`State<T>`] parameters, given to the
+//!   [`Server`] with [`Server::state`]; see the [`state`] module.
+//! - **Publishing and subscribing**: [`Client::publish`] gives a
+//!   [`PublishBuilder`] ([`acknowledged`](PublishBuilder::acknowledged)
+//!   waits for the router); [`#[subscriber]`](subscriber) or
+//!   [`Client::subscribe`] with [`SubscribeOptions`] receive events, with an
+//!   [`EventContext`].
+//! - **WAMP errors as Rust errors**: [`#[derive(WampError)]`](derive@WampError)
+//!   maps an enum to error URIs both ways, for handlers that return it and
+//!   callers that decode it; [`ApplicationError`] is an error by URI.
+//! - **Registries**: [`wamp_module!`] gives a module's handlers a prefix and
+//!   defaults, [`registry::Registry`] holds handlers added in code; the
+//!   [`registry`] module says how a URI is formed.
+//! - **Typed callers and contracts**: each `#[procedure]` also generates a
+//!   caller that calls it with its own types and URI; a declaration without
+//!   a body is a contract that other crates implement or call. See the
+//!   [`caller`] module.
+//! - **Authentication and TLS**: ticket, WAMP-CRA and cryptosign in the
+//!   configuration's `auth` section ([`config::AuthConfig`]), TLS with
+//!   [`config::TlsConfig`].
+//! - **Surviving restarts, stopping cleanly, reporting failures**: a
+//!   [`config::ReconnectPolicy`] (reconnect, restore every registration and
+//!   subscription), router failover across a list of URLs, [`Client::stop`]
+//!   and [`RunningServer::stop`], [`ClientEvent`]s, and an [`ErrorReporter`]
+//!   told of every failed handler.
+//! - **Transports**: WebSocket (`ws://`, `wss://`) and RawSocket (`rs://`,
+//!   `rss://`, `unix://`), with JSON, MessagePack or CBOR; the RawSocket
+//!   handshake and framing are also an I/O-free codec in
+//!   [`transport::rawsocket`].
+//! - **Testing**: the `wamp-testkit` crate (a dev-dependency) starts a real
+//!   router in a test, serves the program's handlers from the test process
+//!   and connects clients to it; see the README's "Testing your service".
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.85. Raising it is a minor release (0.x: a change of the second
+//! number), never a patch release.
 
 // Lets the macros' generated code name `::wamp_runtime` inside this crate too.
 extern crate self as wamp_runtime;
+
+/// The protocol crate, without I/O (`wamp-core/` in the repository): every
+/// WAMP message, [`Value`], URIs and match policies, ids, the serializers.
+/// What this crate's API uses is also re-exported at its top level.
+pub use wamp_core as protocol;
+pub use wamp_core::SerializerKind;
 
 mod application_error;
 mod auth;

@@ -270,6 +270,12 @@ impl RouterConfig {
         self
     }
 
+    /// The realm names, in the order they were added (the first is the one
+    /// [`Router::client_config`](crate::Router::client_config) joins).
+    pub fn realm_names(&self) -> Vec<&str> {
+        self.realms.iter().map(|r| r.name.as_str()).collect()
+    }
+
     /// The transport names, in order (the first is the default transport).
     pub fn transport_names(&self) -> Vec<&str> {
         self.transports.iter().map(|t| t.name.as_str()).collect()

@@ -13,24 +13,25 @@ static READY: OnceLock<PathBuf> = OnceLock::new();
 /// Makes sure the virtualenv holds Crossbar [`CROSSBAR_VERSION`] and returns
 /// the venv directory ([`venv_dir`](crate::venv_dir)).
 ///
-/// * venv missing: creates it (`python3 -m venv`, or `$WAMP_RS_PYTHON -m
-///   venv`) and runs `pip install crossbar==VERSION`;
+/// * venv missing: creates it (`python3 -m venv`, or `$WAMP_TESTKIT_PYTHON
+///   -m venv`) and runs `pip install crossbar==VERSION`;
 /// * venv present: asks its Python for the installed `crossbar` version and
 ///   reuses the venv if it is the pinned one, otherwise reinstalls the pinned
 ///   version into it.
 ///
-/// Parallel test binaries are serialised with an exclusive lock on
-/// `<workspace>/.crossbar/install.lock`, so only one of them installs. A
-/// one-line note goes to stderr before installing (which takes a few minutes);
-/// pip output goes to `<workspace>/.crossbar/install.log`, whose tail is part
-/// of the error on failure.
+/// Parallel test binaries (of this project or any other) are serialised
+/// with an exclusive lock on `crossbar-install.lock` in the
+/// [cache](crate::cache_dir), so only one of them installs and the others
+/// use what it installed. A one-line note goes to stderr before installing
+/// (which takes a few minutes); pip output goes to `crossbar-install.log`
+/// there, whose tail is part of the error on failure.
 pub fn ensure_crossbar() -> Result<PathBuf, HarnessError> {
     if let Some(venv) = READY.get() {
         return Ok(venv.clone());
     }
     let venv = PinnedVenv {
         dir: venv_dir(),
-        files: "install",
+        files: "crossbar-install",
         packages: &[("crossbar", CROSSBAR_VERSION)],
         takes: "a few minutes",
     };

@@ -1,44 +1,87 @@
-//! Real-router test harness for wamp-rs.
+//! Test your WAMP services against a real router.
 //!
-//! This crate runs a real [Crossbar.io](https://crossbar.io) WAMP router for
-//! integration tests, examples and demos — no mocks. It:
+//! This crate starts a real [Crossbar.io](https://crossbar.io) router on free
+//! loopback ports, in a test, and stops it when the test is done: no mocks.
+//! Add it as a dev-dependency next to `wamp-runtime`:
 //!
-//! * installs Crossbar [`CROSSBAR_VERSION`] from PyPI into a pinned Python
-//!   virtualenv on first use ([`ensure_crossbar`]) and reuses it afterwards
-//!   (the installed version is checked, a mismatch is reinstalled). The venv
-//!   lives in `<workspace>/.crossbar/venv` (git-ignored) unless the
-//!   environment variable `WAMP_RS_CROSSBAR_VENV` names another directory.
-//!   The install is serialised across processes with a file lock on
-//!   `<workspace>/.crossbar/install.lock`; pip output goes to
-//!   `<workspace>/.crossbar/install.log`.
-//! * starts Crossbar nodes from a [`RouterConfig`] on free loopback ports
-//!   ([`Router::start`]) and waits until every transport accepts TCP
-//!   connections. Each node runs in a fresh directory under
-//!   `<target>/crossbar-runs/`, with its output in `node.log`.
-//! * shares one router per test binary ([`shared_router`]).
-//! * installs xconn-python [`XCONN_VERSION`] into a virtualenv of its own
-//!   (`<workspace>/.crossbar/xconn-venv`) for the benchmark ([`ensure_xconn`]).
-//! * runs autobahn-python scripts (autobahn is installed in the same venv) as
-//!   interop peers ([`PythonPeer`]), and writes the usual client session script
-//!   from a short `onJoin` body ([`AutobahnSession`]).
+//! ```toml
+//! [dev-dependencies]
+//! wamp-testkit = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt"] }
+//! ```
 //!
-//! Every node is launched through a small `sh` watchdog that terminates it
-//! (SIGTERM, then SIGKILL of the node and its workers, all by PID) as soon as
-//! the test process is gone, so a panic, an abort or a SIGKILL of the test
-//! binary does not leave routers behind. Dropping a [`Router`] stops it
-//! immediately.
-//!
-//! The router API is synchronous and std-only, so it is usable from sync and
-//! async tests alike.
-//!
-//! For what a real router never sends (broken frames, protocol violations,
-//! floods, a peer that stops reading), [`fake_router`] is a scripted fake
-//! router on tokio, over WebSocket or RawSocket.
+//! A test starts a [`Router`], runs the service under test in its own
+//! process ([`Router::serve`]: the program's `#[procedure]`s and
+//! `#[subscriber]`s, as `wamp_runtime::serve` would run them), and calls it
+//! through the router as any client would ([`Router::connect`]):
 //!
 //! ```no_run
-//! let router = wamp_testkit::shared_router();
-//! println!("connect to {} (realm1)", router.url());
+//! use wamp_runtime::{CallContext, procedure};
+//! use wamp_testkit::{Router, RouterConfig};
+//!
+//! #[procedure(name = "com.example.add")]
+//! fn add(_ctx: CallContext, a: i64, b: i64) -> i64 {
+//!     a + b
+//! }
+//!
+//! #[tokio::test]
+//! async fn add_adds() {
+//!     let router = Router::start(RouterConfig::default()).expect("start the router");
+//!     let _service = router.serve().await.expect("start the service");
+//!     let client = router.connect().await.expect("join the realm");
+//!     let sum: i64 = client.call("com.example.add").args((2, 3)).await.unwrap().decode().unwrap();
+//!     assert_eq!(sum, 5);
+//! }
+//! # fn main() {}
 //! ```
+//!
+//! [`RouterConfig::default()`] is realm `realm1`, where anonymous clients
+//! may do everything; [`RouterConfig`] builds your own realms, roles and
+//! transports (ticket, WAMP-CRA or cryptosign authentication, RawSocket,
+//! TLS). [`Router::url`], [`Router::transport_url`] and
+//! [`Router::client_config`] tell clients where to go; [`Router::server`]
+//! is the service's `wamp_runtime::Server` before it starts, to give it
+//! state. [`shared_router`] is one router for all the tests of a test
+//! binary, started on first use.
+//!
+//! # What it installs, and where
+//!
+//! On first use it installs Crossbar [`CROSSBAR_VERSION`] from PyPI into a
+//! Python virtualenv ([`ensure_crossbar`]; needs Python 3.11 or later with
+//! `venv` and pip, and takes a few minutes), and reuses it afterwards (the
+//! installed version is checked; a mismatch is reinstalled). Everything goes
+//! to a per-user [`cache_dir`], `~/.cache/wamp-testkit` unless
+//! `WAMP_TESTKIT_CACHE` (or `XDG_CACHE_HOME`) says otherwise, shared by every
+//! project and every test binary that uses the test kit: the install is
+//! serialised across processes by a file lock, so only one of them installs.
+//! `WAMP_TESTKIT_CROSSBAR_VENV` points the test kit at a virtualenv of your
+//! own, and `WAMP_TESTKIT_PYTHON` names the Python that creates it.
+//!
+//! Each router runs in a fresh node directory under `runs/` in the cache,
+//! with its output in `node.log` ([`Router::log`], quoted in errors).
+//!
+//! # Stopping
+//!
+//! Dropping a [`Router`] stops it, also while a failing test unwinds. Every
+//! node is launched through a small `sh` watchdog that terminates it
+//! (SIGTERM, then SIGKILL of the node and its workers, all by PID) as soon as
+//! the test process is gone, so an abort or a SIGKILL of the test binary does
+//! not leave routers behind either. The service and clients run on the
+//! test's tokio runtime and end with it. The router uses `/proc`: Linux only.
+//!
+//! The router API is synchronous and std-only, so it is usable from sync and
+//! async tests alike; [`Router::start`] blocks while it waits for the ports.
+//!
+//! # Beyond the router
+//!
+//! * autobahn-python is installed with Crossbar: [`PythonPeer`] runs a
+//!   Python script as a second, independent peer, and [`AutobahnSession`]
+//!   writes the usual client session script from a short `onJoin` body.
+//! * For what a real router never sends (broken frames, protocol
+//!   violations, floods, a peer that stops reading), [`fake_router`] is a
+//!   scripted fake router on tokio, over WebSocket or RawSocket.
+//! * [`ensure_xconn`] installs xconn-python [`XCONN_VERSION`] into a
+//!   virtualenv of its own, for wamp-rs's benchmark.
 
 mod autobahn;
 mod config;
@@ -47,9 +90,11 @@ mod install;
 mod peer;
 mod procs;
 mod router;
+mod service;
 mod venv;
 mod xconn;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -64,42 +109,67 @@ pub use xconn::{WAMPPROTO_VERSION, XCONN_VENV_ENV, XCONN_VERSION, ensure_xconn, 
 /// tests against.
 pub const CROSSBAR_VERSION: &str = "26.10.1";
 
-/// Environment variable that overrides the virtualenv location.
-pub const VENV_ENV: &str = "WAMP_RS_CROSSBAR_VENV";
+/// Environment variable naming the directory that holds everything the test
+/// kit installs and runs (see [`cache_dir`]).
+pub const CACHE_ENV: &str = "WAMP_TESTKIT_CACHE";
 
-/// The root of the cargo workspace (the parent of this crate's directory).
-pub fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+/// Environment variable that overrides the Crossbar virtualenv location
+/// (see [`venv_dir`]).
+pub const VENV_ENV: &str = "WAMP_TESTKIT_CROSSBAR_VENV";
+
+/// Environment variable naming the Python that creates the virtualenvs
+/// (default `python3`; it needs the `venv` module and pip).
+pub const PYTHON_ENV: &str = "WAMP_TESTKIT_PYTHON";
+
+/// The per-user directory the test kit installs into and runs routers in:
+/// `$WAMP_TESTKIT_CACHE` if set (and not empty), else
+/// `$XDG_CACHE_HOME/wamp-testkit`, else `$HOME/.cache/wamp-testkit`, else
+/// `wamp-testkit` in the system's temporary directory.
+///
+/// It holds the Crossbar virtualenv (`crossbar-VERSION/`, see
+/// [`venv_dir`]), the install locks and logs, and `runs/`, the node
+/// directories of the routers started (pruned after a day). It is never
+/// inside a source tree: the test kit is a dependency compiled from
+/// cargo's registry, so its own directory is no place to write, and every
+/// project that uses it shares one install.
+///
+/// ```no_run
+/// println!("the test kit installs into {}", wamp_testkit::cache_dir().display());
+/// ```
+pub fn cache_dir() -> PathBuf {
+    cache_dir_from(|name| std::env::var_os(name), std::env::temp_dir())
 }
 
-/// The Crossbar virtualenv: `$WAMP_RS_CROSSBAR_VENV` if set (and not empty),
-/// otherwise `<workspace>/.crossbar/venv`.
+/// [`cache_dir`]'s rules, on a given environment.
+fn cache_dir_from(var: impl Fn(&str) -> Option<OsString>, temp: PathBuf) -> PathBuf {
+    let var = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var(CACHE_ENV) {
+        return dir;
+    }
+    // The XDG base directory rules: a relative XDG_CACHE_HOME is ignored.
+    match var("XDG_CACHE_HOME").filter(|dir| dir.is_absolute()) {
+        Some(cache) => cache.join("wamp-testkit"),
+        None => match var("HOME") {
+            Some(home) => home.join(".cache").join("wamp-testkit"),
+            None => temp.join("wamp-testkit"),
+        },
+    }
+}
+
+/// The Crossbar virtualenv: `$WAMP_TESTKIT_CROSSBAR_VENV` if set (and not
+/// empty), otherwise `crossbar-VERSION` in [`cache_dir`]. The version in
+/// the name lets test kits that pin different Crossbar releases share a
+/// cache without reinstalling over each other.
 pub fn venv_dir() -> PathBuf {
     match std::env::var_os(VENV_ENV) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => workspace_root().join(".crossbar").join("venv"),
+        _ => cache_dir().join(format!("crossbar-{CROSSBAR_VERSION}")),
     }
 }
 
-/// Directory holding the install lock and install log: `<workspace>/.crossbar`.
+/// Directory holding the install locks and install logs: [`cache_dir`].
 fn state_dir() -> PathBuf {
-    workspace_root().join(".crossbar")
-}
-
-/// The cargo target directory (`$CARGO_TARGET_DIR` or `<workspace>/target`).
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                workspace_root().join(dir)
-            }
-        }
-        _ => workspace_root().join("target"),
-    }
+    cache_dir()
 }
 
 /// A free TCP port on 127.0.0.1: binds port 0, reads the port the OS picked
@@ -224,4 +294,44 @@ pub(crate) fn tail_lines(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let start = lines.len().saturating_sub(n);
     lines[start..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn dir(env: &[(&str, &str)]) -> PathBuf {
+        let env: Vec<(String, OsString)> = env.iter().map(|(k, v)| (k.to_string(), OsString::from(v))).collect();
+        cache_dir_from(
+            |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            PathBuf::from("/tmp"),
+        )
+    }
+
+    #[test]
+    fn cache_dir_prefers_the_override_then_xdg_then_home() {
+        let all = [
+            ("WAMP_TESTKIT_CACHE", "/ci/cache"),
+            ("XDG_CACHE_HOME", "/home/u/.xdg"),
+            ("HOME", "/home/u"),
+        ];
+        assert_eq!(dir(&all), Path::new("/ci/cache"));
+        assert_eq!(dir(&all[1..]), Path::new("/home/u/.xdg/wamp-testkit"));
+        assert_eq!(dir(&all[2..]), Path::new("/home/u/.cache/wamp-testkit"));
+        assert_eq!(dir(&[]), Path::new("/tmp/wamp-testkit"));
+    }
+
+    #[test]
+    fn empty_and_relative_settings_are_ignored() {
+        assert_eq!(
+            dir(&[
+                ("WAMP_TESTKIT_CACHE", ""),
+                ("XDG_CACHE_HOME", "rel/cache"),
+                ("HOME", "/home/u")
+            ]),
+            Path::new("/home/u/.cache/wamp-testkit")
+        );
+    }
 }

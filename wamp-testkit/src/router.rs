@@ -12,7 +12,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::install::{ensure_crossbar, venv_crossbar};
-use crate::{HarnessError, RouterConfig, procs, tail_lines, target_dir};
+use crate::{HarnessError, RouterConfig, cache_dir, procs, tail_lines};
 
 /// How long [`Router::start`] waits for all transports to accept connections.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -109,7 +109,7 @@ pub struct Router {
 
 impl Router {
     /// Installs Crossbar if needed ([`ensure_crossbar`]), creates a fresh node
-    /// directory under `<target>/crossbar-runs/`, writes `config.json` with a
+    /// directory under `runs/` in the [cache](crate::cache_dir), writes `config.json` with a
     /// free loopback port for every transport and the files of
     /// [`RouterConfig::file`], starts `crossbar start --cbdir
     /// DIR` (output in `DIR/node.log`) and waits until every transport port
@@ -541,7 +541,7 @@ fn is_port_conflict(log: &str) -> bool {
 }
 
 fn runs_dir() -> PathBuf {
-    target_dir().join("crossbar-runs")
+    cache_dir().join("runs")
 }
 
 /// A new, empty node directory.

@@ -12,8 +12,8 @@ use crate::{HarnessError, state_dir, tail_lines};
 pub(crate) struct PinnedVenv {
     /// The venv directory.
     pub(crate) dir: PathBuf,
-    /// The stem of its lock and log files in `<workspace>/.crossbar/`
-    /// (`install` gives `install.lock` and `install.log`).
+    /// The stem of its lock and log files in the [cache](crate::cache_dir)
+    /// (`crossbar-install` gives `crossbar-install.lock` and `crossbar-install.log`).
     pub(crate) files: &'static str,
     /// `(PyPI package, version)`; the first one names the venv in messages.
     pub(crate) packages: &'static [(&'static str, &'static str)],
@@ -165,7 +165,7 @@ impl PinnedVenv {
             .status()
             .is_ok_and(|s| s.success());
         if !python_works {
-            let base: OsString = std::env::var_os("WAMP_RS_PYTHON")
+            let base: OsString = std::env::var_os(crate::PYTHON_ENV)
                 .filter(|p| !p.is_empty())
                 .unwrap_or_else(|| "python3".into());
             let mut cmd = Command::new(&base);

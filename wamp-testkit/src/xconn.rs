@@ -20,17 +20,17 @@ pub const XCONN_VERSION: &str = "0.5.1";
 pub const WAMPPROTO_VERSION: &str = "0.4.0";
 
 /// Environment variable that overrides the xconn virtualenv location.
-pub const XCONN_VENV_ENV: &str = "WAMP_RS_XCONN_VENV";
+pub const XCONN_VENV_ENV: &str = "WAMP_TESTKIT_XCONN_VENV";
 
 /// Set once the venv is known to hold the pinned versions (per process).
 static READY: OnceLock<PathBuf> = OnceLock::new();
 
-/// The xconn virtualenv: `$WAMP_RS_XCONN_VENV` if set (and not empty),
-/// otherwise `<workspace>/.crossbar/xconn-venv`.
+/// The xconn virtualenv: `$WAMP_TESTKIT_XCONN_VENV` if set (and not empty),
+/// otherwise `xconn-VERSION` in the [cache](crate::cache_dir).
 pub fn xconn_venv_dir() -> PathBuf {
     match std::env::var_os(XCONN_VENV_ENV) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => state_dir().join("xconn-venv"),
+        _ => state_dir().join(format!("xconn-{XCONN_VERSION}")),
     }
 }
 
@@ -40,11 +40,10 @@ pub fn xconn_venv_dir() -> PathBuf {
 ///
 /// Works like [`ensure_crossbar`](crate::ensure_crossbar): reuses a venv
 /// that reports the pinned versions, otherwise (re)creates it with `python3
-/// -m venv` (or `$WAMP_RS_PYTHON -m venv`) and runs `pip install`. Concurrent
-/// processes are serialised by an exclusive lock on
-/// `<workspace>/.crossbar/xconn-install.lock`; pip output goes to
-/// `<workspace>/.crossbar/xconn-install.log`, whose tail is part of the error
-/// on failure.
+/// -m venv` (or `$WAMP_TESTKIT_PYTHON -m venv`) and runs `pip install`.
+/// Concurrent processes are serialised by an exclusive lock on
+/// `xconn-install.lock` in the [cache](crate::cache_dir); pip output goes to
+/// `xconn-install.log` there, whose tail is part of the error on failure.
 pub fn ensure_xconn() -> Result<PathBuf, HarnessError> {
     if let Some(venv) = READY.get() {
         return Ok(venv.clone());

@@ -217,7 +217,7 @@ impl ClientConfigBuilder {
     ///
     /// ```
     /// use wamp_runtime::config::ClientConfig;
-    /// use wamp_core::SerializerKind;
+    /// use wamp_runtime::SerializerKind;
     ///
     /// let client = ClientConfig::builder()
     ///     .url("rs://127.0.0.1:8081")
