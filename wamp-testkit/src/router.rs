@@ -437,9 +437,10 @@ impl Drop for Router {
 /// directory that runs while it is up, so that a `cargo test` run starts
 /// one Crossbar, not one per test binary (each start takes seconds).
 ///
-/// The first process starts the node; the others find it through
-/// `<target>/crossbar-runs/shared/state` (under a file lock) and join it,
-/// each leaving a holder file named by its PID. The node's watchdog stops
+/// The first process starts the node; the others find it through a
+/// `state` file in the test kit's runs folder (one per build directory,
+/// under a file lock) and join it, each leaving a holder file named by its
+/// PID. The node's watchdog stops
 /// it about 20 s after the last holder has exited. Tests on a shared
 /// router must not depend on being alone on it (use URIs of their own).
 /// Set `WAMP_TESTKIT_PRIVATE_ROUTER=1` for a router per process, as
@@ -470,7 +471,7 @@ fn join_or_start_shared() -> Result<Router, HarnessError> {
     if private || !has_flock {
         return Router::start(RouterConfig::default());
     }
-    let dir = runs_dir().join("shared");
+    let dir = shared_dir();
     let holders = dir.join("holders");
     fs::create_dir_all(&holders).map_err(|e| HarnessError::io(format!("create {}", holders.display()), e))?;
     let lock_path = dir.join("lock");
@@ -494,6 +495,24 @@ fn join_or_start_shared() -> Result<Router, HarnessError> {
     fs::write(&holder, b"").map_err(|e| HarnessError::io(format!("write {}", holder.display()), e))?;
     drop(lock);
     Ok(router)
+}
+
+/// Where the processes of one build share a node: a folder of the runs
+/// keyed by the directory the test executable was built into (cargo's
+/// `target/<profile>`), so that the test binaries of one `cargo test` run
+/// share a router, and other checkouts and projects using the same cache do
+/// not join it.
+fn shared_dir() -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let exe = std::env::current_exe().unwrap_or_default();
+    let build = match exe.parent() {
+        Some(deps) if deps.ends_with("deps") => deps.parent().unwrap_or(deps).to_path_buf(),
+        Some(dir) => dir.to_path_buf(),
+        None => PathBuf::new(),
+    };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    build.hash(&mut hasher);
+    runs_dir().join(format!("shared-{:016x}", hasher.finish()))
 }
 
 /// `state`: the node directory, the node's PID, then `transport=port` lines.
