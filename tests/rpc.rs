@@ -68,13 +68,13 @@ async fn typed_arguments_and_results_round_trip() {
             &procedure,
             |_ctx: CallContext, payload: Payload| async move {
                 let first = payload.args.into_iter().next().unwrap_or_default();
-                let order: Order = wamp_core::from_value(first)
+                let order: Order = wamp_protocol::from_value(first)
                     .map_err(|e| ApplicationError::with_message(ApplicationError::INVALID_ARGUMENT, e.to_string()))?;
                 let confirmed = Order {
                     quantity: order.quantity * 2,
                     ..order
                 };
-                Ok::<_, ApplicationError>(Payload::from_args(vec![wamp_core::to_value(&confirmed).unwrap()]))
+                Ok::<_, ApplicationError>(Payload::from_args(vec![wamp_protocol::to_value(&confirmed).unwrap()]))
             },
             RegisterOptions::default(),
         )

@@ -14,7 +14,7 @@ use common::{PROMPTLY, next, unique};
 use futures_util::StreamExt;
 use serde_json::json;
 use tokio::sync::mpsc;
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 use wamp_runtime::{
     ApplicationError, CallContext, CallError, Client, ClientConfig, Dict, Error, EventContext, Payload,
     RegisterOptions, SubscribeOptions, Value,

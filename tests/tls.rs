@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use serde_json::json;
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 use wamp_runtime::config::Config;
 use wamp_runtime::{Client, ClientConfig, Error};
 use wamp_testkit::{PORT_PLACEHOLDER, Router, RouterConfig, permission};

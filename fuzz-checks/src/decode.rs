@@ -1,6 +1,6 @@
 //! The serializers: decoding any frame, and re-encoding what decoded.
 
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 
 /// Decodes `frame`; a message that decodes must encode again, and decode
 /// from that to the same message (unless it holds a NaN, which equals

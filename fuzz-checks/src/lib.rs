@@ -8,7 +8,7 @@
 //! a buffer grown beyond what the limit allows, an error without a message).
 //! A panic inside the decoder itself is a finding as well.
 //!
-//! The checks use only the public API of `wamp-core` and `wamp-runtime`, so
+//! The checks use only the public API of `wamp-protocol` and `wamp-runtime`, so
 //! they test what users get. This crate is not published.
 
 mod config;
@@ -17,7 +17,7 @@ mod rawsocket;
 mod seeds;
 mod uri;
 
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 
 pub use config::check_config;
 pub use decode::check_decode;

@@ -2,7 +2,7 @@
 //! independent model of the format.
 
 use bytes::BytesMut;
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 use wamp_runtime::transport::rawsocket::{FrameCodec, FrameError, Handshake, HandshakeError, MAX_FRAME_LENGTH};
 
 /// The limits the first byte of a RawSocket input chooses from.

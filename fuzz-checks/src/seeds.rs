@@ -1,6 +1,6 @@
 //! The seed corpus of every target.
 
-use wamp_core::{JsonSerializer, Message, Serializer, SerializerKind};
+use wamp_protocol::{JsonSerializer, Message, Serializer, SerializerKind};
 
 /// A JSON text of every message type: what a router and a client really
 /// exchange, with payloads of every value type.

@@ -1,10 +1,10 @@
 //! URIs: validation, the constructors of `Uri`, and matching.
 
-use wamp_core::{InvokePolicy, MatchPolicy, Uri, UriRules};
+use wamp_protocol::{InvokePolicy, MatchPolicy, Uri, UriRules};
 
 /// Byte 0 picks the match policy; the rest, as UTF-8 (lossy), is a pattern
 /// and a URI separated by the first newline. Every constructor must agree
-/// with [`wamp_core::validate`], a valid URI must round-trip as a string
+/// with [`wamp_protocol::validate`], a valid URI must round-trip as a string
 /// (`Display`, `FromStr`, serde), and matching must be consistent with the
 /// policy's definition.
 pub fn check_uri(data: &[u8]) {
@@ -19,13 +19,13 @@ pub fn check_uri(data: &[u8]) {
         let loose = Uri::new(s);
         assert_eq!(
             loose.is_ok(),
-            wamp_core::validate(s, UriRules::Loose, false).is_ok(),
+            wamp_protocol::validate(s, UriRules::Loose, false).is_ok(),
             "{s:?}"
         );
         let strict = Uri::strict(s);
         assert_eq!(
             strict.is_ok(),
-            wamp_core::validate(s, UriRules::Strict, false).is_ok(),
+            wamp_protocol::validate(s, UriRules::Strict, false).is_ok(),
             "{s:?}"
         );
         assert!(strict.is_err() || loose.is_ok(), "strict but not loose: {s:?}");
@@ -40,7 +40,7 @@ pub fn check_uri(data: &[u8]) {
         );
         assert_eq!(
             wildcard.is_ok(),
-            wamp_core::validate(s, UriRules::Loose, true).is_ok(),
+            wamp_protocol::validate(s, UriRules::Loose, true).is_ok(),
             "{s:?}"
         );
         match loose {

@@ -26,7 +26,7 @@
 //!   serializer id (JSON 1, MessagePack 2, CBOR 3), 0, 0`, the answer must
 //!   echo 0x7F and the serializer. Frames: 1 byte type (0 message, 1 ping, 2
 //!   pong), 24-bit big-endian length, payload; pings are answered with pongs.
-//! - WAMP: HELLO/WELCOME and the final GOODBYE use `wamp_core` (outside the
+//! - WAMP: HELLO/WELCOME and the final GOODBYE use `wamp_protocol` (outside the
 //!   measured window). Inside the window no WAMP library: requests are byte
 //!   templates per serializer with the request id patched in (JSON digits,
 //!   MessagePack `0xcf` + u64, CBOR `0x1b` + u64), ids counting from 1.
@@ -56,7 +56,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use wamp_core::{Dict, Goodbye, Hello, Message, SerializerKind, Value};
+use wamp_protocol::{Dict, Goodbye, Hello, Message, SerializerKind, Value};
 
 use crate::report::Window;
 use crate::rust_peer::{IN_FLIGHT, PAYLOAD_BYTES, REGISTRATIONS};
@@ -819,8 +819,8 @@ impl Conn {
         Ok(())
     }
 
-    /// Sends a message encoded by `wamp_core` (outside the window).
-    fn send_message(&mut self, message: &Message, serializer: &dyn wamp_core::Serializer) -> BoxResult<()> {
+    /// Sends a message encoded by `wamp_protocol` (outside the window).
+    fn send_message(&mut self, message: &Message, serializer: &dyn wamp_protocol::Serializer) -> BoxResult<()> {
         let bytes = serializer.encode(message)?;
         self.framer
             .frame(&mut self.wbuf, FrameKind::Message, bytes.len(), |out| {
@@ -830,7 +830,7 @@ impl Conn {
     }
 
     /// HELLO, then WELCOME.
-    fn join(&mut self, serializer: &dyn wamp_core::Serializer) -> BoxResult<()> {
+    fn join(&mut self, serializer: &dyn wamp_protocol::Serializer) -> BoxResult<()> {
         let roles: Dict = ["caller", "callee", "publisher", "subscriber"]
             .into_iter()
             .map(|role| (role.to_string(), Value::Dict(Dict::new())))
@@ -855,7 +855,7 @@ impl Conn {
     }
 
     /// GOODBYE, then the router's GOODBYE (anything before it is skipped).
-    fn leave(&mut self, serializer: &dyn wamp_core::Serializer) -> BoxResult<()> {
+    fn leave(&mut self, serializer: &dyn wamp_protocol::Serializer) -> BoxResult<()> {
         let goodbye = Message::from(Goodbye {
             details: Dict::new(),
             reason: "wamp.close.normal".into(),
@@ -1000,7 +1000,7 @@ mod tests {
         out
     }
 
-    fn codec(ser: Ser) -> Box<dyn wamp_core::Serializer> {
+    fn codec(ser: Ser) -> Box<dyn wamp_protocol::Serializer> {
         let name = match ser {
             Ser::Json => "json",
             Ser::MsgPack => "msgpack",

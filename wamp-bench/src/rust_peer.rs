@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 use wamp_runtime::{ApplicationError, CallContext, Client, ClientConfig, EventContext, Payload, RegisterOptions};
 use wamp_runtime::{SubscribeOptions, Value};
 

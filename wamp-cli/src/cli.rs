@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 use wamp_runtime::config::AuthMethod;
 use wamp_runtime::{InvokePolicy, MatchPolicy, Value};
 

@@ -104,7 +104,7 @@ mod tests {
 
     use super::*;
     use crate::cli::{AuthMethodArg, SerializerArg};
-    use wamp_core::SerializerKind;
+    use wamp_protocol::SerializerKind;
 
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();

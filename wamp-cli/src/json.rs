@@ -8,7 +8,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Number, Value as Json};
-use wamp_core::{Dict, List, Payload, Value};
+use wamp_protocol::{Dict, List, Payload, Value};
 
 /// The character that marks a JSON string as base64-encoded bytes.
 const BYTES_MARK: char = '\0';

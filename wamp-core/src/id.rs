@@ -19,7 +19,7 @@ pub const MAX_ID: Id = 1 << 53;
 /// publication ids).
 ///
 /// ```
-/// use wamp_core::{random_id, MAX_ID};
+/// use wamp_protocol::{random_id, MAX_ID};
 /// let id = random_id();
 /// assert!((1..=MAX_ID).contains(&id));
 /// ```
@@ -34,7 +34,7 @@ pub fn random_id() -> Id {
 /// generator is thread safe: [`next`](Self::next) takes `&self`.
 ///
 /// ```
-/// use wamp_core::RequestIdGenerator;
+/// use wamp_protocol::RequestIdGenerator;
 /// let ids = RequestIdGenerator::new();
 /// assert_eq!(ids.next(), 1);
 /// assert_eq!(ids.next(), 2);
@@ -57,7 +57,7 @@ impl RequestIdGenerator {
     /// test wrap-around behaviour.
     ///
     /// ```
-    /// use wamp_core::{RequestIdGenerator, MAX_ID};
+    /// use wamp_protocol::{RequestIdGenerator, MAX_ID};
     /// let ids = RequestIdGenerator::starting_at(MAX_ID);
     /// assert_eq!(ids.next(), MAX_ID);
     /// assert_eq!(ids.next(), 1);

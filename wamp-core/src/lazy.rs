@@ -21,7 +21,7 @@ use crate::value::Dict;
 /// It dereferences to [`Dict`], and converts from and into one:
 ///
 /// ```
-/// use wamp_core::{Dict, LazyDict, Value};
+/// use wamp_protocol::{Dict, LazyDict, Value};
 ///
 /// let mut dict = Dict::new();
 /// dict.insert("callee".into(), Value::from(7));

@@ -6,7 +6,7 @@
 //! frames and back.
 //!
 //! ```
-//! use wamp_core::{JsonSerializer, Message, Serializer};
+//! use wamp_protocol::{JsonSerializer, Message, Serializer};
 //!
 //! let message = JsonSerializer.decode(br#"[1,"realm1",{"roles":{"caller":{}}}]"#).unwrap();
 //! let Message::Hello(hello) = &message else { unreachable!() };

@@ -19,7 +19,7 @@ use crate::value::{Dict, List, Value};
 /// it is omitted, and when both are empty both are omitted.
 ///
 /// ```
-/// use wamp_core::{Payload, Value};
+/// use wamp_protocol::{Payload, Value};
 /// let payload = Payload::from_args(vec![Value::from(1), Value::from("two")]);
 /// assert_eq!(payload.args.len(), 2);
 /// assert!(payload.kwargs.is_empty());
@@ -73,14 +73,14 @@ impl Payload {
     /// sequence (a tuple or `Vec`).
     ///
     /// ```
-    /// use wamp_core::{Payload, Value};
+    /// use wamp_protocol::{Payload, Value};
     ///
     /// let one = Payload::from_args(vec![Value::from("50% complete")]);
     /// assert_eq!(one.decode::<String>()?, "50% complete");
     ///
     /// let two = Payload::from_args(vec![Value::from(1), Value::from(2)]);
     /// assert_eq!(two.decode::<(i64, i64)>()?, (1, 2));
-    /// # Ok::<(), wamp_core::ValueError>(())
+    /// # Ok::<(), wamp_protocol::ValueError>(())
     /// ```
     ///
     /// # Errors
@@ -395,7 +395,7 @@ pub struct Yield {
 /// serde data model (bytes native), for binary serializers.
 ///
 /// ```
-/// use wamp_core::{Call, Message, MessageType, Payload, Value};
+/// use wamp_protocol::{Call, Message, MessageType, Payload, Value};
 ///
 /// let call = Message::from(Call {
 ///     request: 7,
@@ -727,7 +727,7 @@ impl Message {
     /// request 0). Missing trailing payload elements decode as empty.
     ///
     /// ```
-    /// use wamp_core::{Message, Value};
+    /// use wamp_protocol::{Message, Value};
     /// let list = vec![Value::from(33), Value::from(1), Value::from(-5)];
     /// let err = Message::from_list(list).unwrap_err();
     /// assert_eq!(

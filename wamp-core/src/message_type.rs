@@ -8,7 +8,7 @@ use std::fmt;
 /// The type of a WAMP message, with its numeric code on the wire.
 ///
 /// ```
-/// use wamp_core::MessageType;
+/// use wamp_protocol::MessageType;
 /// assert_eq!(MessageType::Call.code(), 48);
 /// assert_eq!(MessageType::from_code(48), Some(MessageType::Call));
 /// assert_eq!(MessageType::from_code(7), None);

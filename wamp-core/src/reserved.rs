@@ -2,7 +2,7 @@
 //! ABORT messages and the reasons of GOODBYE, in one place.
 //!
 //! ```
-//! use wamp_core::reserved;
+//! use wamp_protocol::reserved;
 //!
 //! assert_eq!(reserved::NO_SUCH_REALM, "wamp.error.no_such_realm");
 //! assert!(reserved::CLOSE_REALM.starts_with("wamp.close."));

@@ -69,7 +69,7 @@ impl FromStr for MatchPolicy {
     /// Parses a wire name.
     ///
     /// ```
-    /// use wamp_core::MatchPolicy;
+    /// use wamp_protocol::MatchPolicy;
     /// assert_eq!("prefix".parse::<MatchPolicy>().unwrap(), MatchPolicy::Prefix);
     /// assert_eq!(
     ///     "regex".parse::<MatchPolicy>().unwrap_err().to_string(),
@@ -133,7 +133,7 @@ impl FromStr for InvokePolicy {
     /// Parses a wire name.
     ///
     /// ```
-    /// use wamp_core::InvokePolicy;
+    /// use wamp_protocol::InvokePolicy;
     /// assert_eq!("roundrobin".parse::<InvokePolicy>().unwrap(), InvokePolicy::RoundRobin);
     /// assert!("round_robin".parse::<InvokePolicy>().is_err());
     /// ```
@@ -184,7 +184,7 @@ pub enum UriErrorKind {
 /// Error returned when a string is not a valid URI or URI pattern.
 ///
 /// ```
-/// let err = wamp_core::Uri::new("com..x").unwrap_err();
+/// let err = wamp_protocol::Uri::new("com..x").unwrap_err();
 /// assert_eq!(err.to_string(), "invalid URI \"com..x\": component 2 is empty");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -281,7 +281,7 @@ fn check(s: &str, rules: UriRules, empty: EmptyComponents) -> Result<(), UriErro
 /// empty; the empty string is always invalid.
 ///
 /// ```
-/// use wamp_core::{validate, UriRules};
+/// use wamp_protocol::{validate, UriRules};
 /// assert!(validate("com.example.add", UriRules::Strict, false).is_ok());
 /// assert!(validate("com.Example", UriRules::Strict, false).is_err());
 /// assert!(validate("com..add", UriRules::Loose, true).is_ok());
@@ -305,7 +305,7 @@ pub fn validate(s: &str, rules: UriRules, allow_empty_components: bool) -> Resul
 /// A validated WAMP URI (or URI pattern).
 ///
 /// ```
-/// use wamp_core::{MatchPolicy, Uri};
+/// use wamp_protocol::{MatchPolicy, Uri};
 ///
 /// let uri = Uri::new("com.example.add").unwrap();
 /// assert_eq!(uri.as_str(), "com.example.add");
@@ -352,7 +352,7 @@ impl Uri {
     ///   (`"com..update"`, `".a"`, `"a."`).
     ///
     /// ```
-    /// use wamp_core::{MatchPolicy, Uri};
+    /// use wamp_protocol::{MatchPolicy, Uri};
     /// assert!(Uri::pattern("com.app.", MatchPolicy::Prefix).is_ok());
     /// assert!(Uri::pattern("com..app", MatchPolicy::Prefix).is_err());
     /// assert!(Uri::pattern("com..app", MatchPolicy::Wildcard).is_ok());
@@ -396,7 +396,7 @@ impl Uri {
     ///   non-empty pattern component equals the corresponding one of `uri`.
     ///
     /// ```
-    /// use wamp_core::{MatchPolicy, Uri};
+    /// use wamp_protocol::{MatchPolicy, Uri};
     /// assert!(Uri::matches("com.app", MatchPolicy::Prefix, "com.app.ping"));
     /// assert!(Uri::matches("com..ping", MatchPolicy::Wildcard, "com.app.ping"));
     /// assert!(!Uri::matches("com..ping", MatchPolicy::Wildcard, "com.app.x.ping"));

@@ -31,7 +31,7 @@ pub type List = Vec<Value>;
 /// [`from_value`] to convert to and from your own types.
 ///
 /// ```
-/// use wamp_core::{Dict, Value};
+/// use wamp_protocol::{Dict, Value};
 ///
 /// let mut dict = Dict::new();
 /// dict.insert("name".to_owned(), Value::from("ada"));
@@ -177,7 +177,7 @@ impl Value {
     /// Looks up `key` if this is a dictionary.
     ///
     /// ```
-    /// use wamp_core::{to_value, Value};
+    /// use wamp_protocol::{to_value, Value};
     /// let v = to_value(&std::collections::BTreeMap::from([("a", 1)])).unwrap();
     /// assert_eq!(v.get("a"), Some(&Value::Integer(1)));
     /// assert_eq!(v.get("b"), None);
@@ -323,7 +323,7 @@ impl FromIterator<(String, Value)> for Value {
 /// List and dict elements are separated by `", "` and keys by `": "`.
 ///
 /// ```
-/// use wamp_core::Value;
+/// use wamp_protocol::Value;
 /// let v = Value::List(vec![Value::Bytes(vec![1, 2]), Value::from("a\"b"), Value::Null]);
 /// assert_eq!(v.to_string(), r#"[b64"AQI=", "a\"b", null]"#);
 /// ```
@@ -372,7 +372,7 @@ fn write_json_str(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
 /// [`serde::Deserializer`] implementation.
 ///
 /// ```
-/// let err = wamp_core::from_value::<f64>(wamp_core::Value::from("x")).unwrap_err();
+/// let err = wamp_protocol::from_value::<f64>(wamp_protocol::Value::from("x")).unwrap_err();
 /// assert_eq!(err.to_string(), "invalid type: string \"x\", expected f64");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

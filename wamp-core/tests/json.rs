@@ -1,7 +1,7 @@
 //! JSON serializer: round trips, exact frames and malformed input.
 #![allow(clippy::unwrap_used)]
 
-use wamp_core::*;
+use wamp_protocol::*;
 
 fn encode(message: &Message) -> String {
     String::from_utf8(JsonSerializer.encode(message).unwrap()).unwrap()

@@ -9,7 +9,7 @@ mod common;
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use wamp_core::*;
+use wamp_protocol::*;
 
 /// The bytes rmp-serde wrote for `message` (the list form serializes as
 /// the message did: its ids are non-negative, so `i64` and `u64` write the

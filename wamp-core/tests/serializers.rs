@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use wamp_core::*;
+use wamp_protocol::*;
 
 fn dict(entries: &[(&str, Value)]) -> Dict {
     entries.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()

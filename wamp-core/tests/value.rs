@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
-use wamp_core::*;
+use wamp_protocol::*;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Shape {

@@ -7,7 +7,7 @@ use syn::ext::IdentExt as _;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, Lit, LitStr, Token, Type};
-use wamp_core::{InvokePolicy, MatchPolicy, Uri};
+use wamp_protocol::{InvokePolicy, MatchPolicy, Uri};
 
 use crate::captures::Template;
 

@@ -448,7 +448,7 @@ fn implements_captures(handler: &Handler, declaration: &syn::Path) -> TokenStrea
     checks.extend(quote_spanned! {declaration.span()=>
         const _: () = ::core::assert!(::wamp_runtime::__private::capture_count(#template) <= #count, #message);
     });
-    if handler.options.policy != Some(wamp_core::MatchPolicy::Wildcard) {
+    if handler.options.policy != Some(wamp_protocol::MatchPolicy::Wildcard) {
         let message = text(format!(
             "the name of `{path}` has captures: implement it with `match = \"wildcard\"`"
         ));

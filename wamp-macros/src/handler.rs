@@ -361,7 +361,7 @@ fn check_captures(
     let captures: Vec<&str> = template.as_ref().map_or_else(Vec::new, |(_, t)| t.captures().collect());
     if let (Some((name, _)), Some(first)) = (&template, captures.first()) {
         // A declaration registers nothing: its implementation says how.
-        if !declaration && options.policy != Some(wamp_core::MatchPolicy::Wildcard) {
+        if !declaration && options.policy != Some(wamp_protocol::MatchPolicy::Wildcard) {
             let fix = match options.policy {
                 Some(policy) => format!(
                     "set `match = \"wildcard\"` instead of `match = \"{}\"`",

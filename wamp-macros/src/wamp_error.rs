@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Data, DeriveInput, Fields, Lit, LitStr};
-use wamp_core::MatchPolicy;
+use wamp_protocol::MatchPolicy;
 
 use crate::attrs::{Errors, Opts, check_uri, string};
 

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use wamp_core::{Dict, List, Payload, Value};
+use wamp_protocol::{Dict, List, Payload, Value};
 
 /// An error a WAMP peer sent (or will send) as an `ERROR` message: a URI
 /// that names what went wrong, plus positional and keyword arguments.
@@ -35,20 +35,20 @@ pub struct ApplicationError {
 
 impl ApplicationError {
     /// `wamp.error.runtime_error`: the handler failed in a way it did not map to a URI.
-    pub const RUNTIME_ERROR: &'static str = wamp_core::reserved::RUNTIME_ERROR;
+    pub const RUNTIME_ERROR: &'static str = wamp_protocol::reserved::RUNTIME_ERROR;
     /// `wamp.error.invalid_argument`: the arguments do not fit the procedure.
-    pub const INVALID_ARGUMENT: &'static str = wamp_core::reserved::INVALID_ARGUMENT;
+    pub const INVALID_ARGUMENT: &'static str = wamp_protocol::reserved::INVALID_ARGUMENT;
     /// `wamp.error.canceled`: the call was cancelled.
-    pub const CANCELED: &'static str = wamp_core::reserved::CANCELED;
+    pub const CANCELED: &'static str = wamp_protocol::reserved::CANCELED;
     /// `wamp.error.not_authorized`: the router's authorization refused the action.
-    pub const NOT_AUTHORIZED: &'static str = wamp_core::reserved::NOT_AUTHORIZED;
+    pub const NOT_AUTHORIZED: &'static str = wamp_protocol::reserved::NOT_AUTHORIZED;
     /// `wamp.error.no_such_procedure`: nobody registered the procedure.
-    pub const NO_SUCH_PROCEDURE: &'static str = wamp_core::reserved::NO_SUCH_PROCEDURE;
+    pub const NO_SUCH_PROCEDURE: &'static str = wamp_protocol::reserved::NO_SUCH_PROCEDURE;
     /// `wamp.error.no_such_registration`: the registration is unknown.
-    pub const NO_SUCH_REGISTRATION: &'static str = wamp_core::reserved::NO_SUCH_REGISTRATION;
+    pub const NO_SUCH_REGISTRATION: &'static str = wamp_protocol::reserved::NO_SUCH_REGISTRATION;
     /// `wamp.error.unavailable`: the callee cannot take the call now (for a
     /// wamp-rs callee: the procedure's `invocation_queue` is full).
-    pub const UNAVAILABLE: &'static str = wamp_core::reserved::UNAVAILABLE;
+    pub const UNAVAILABLE: &'static str = wamp_protocol::reserved::UNAVAILABLE;
 
     /// An error with the given URI and no arguments.
     pub fn new(uri: impl Into<String>) -> Self {

@@ -71,7 +71,7 @@ use std::time::Duration;
 use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
-use wamp_core::{Payload, Value};
+use wamp_protocol::{Payload, Value};
 
 use crate::client::{CallBuilder, CancelMode, Client, ProgressiveCall, PublishBuilder};
 use crate::error::{CallError, TypedCallError};

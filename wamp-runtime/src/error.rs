@@ -115,7 +115,7 @@ pub enum CallError {
     InvalidRequest(String),
     /// The answer arrived but could not be decoded into the requested type.
     #[error("cannot decode the result: {0}")]
-    Decode(#[from] wamp_core::ValueError),
+    Decode(#[from] wamp_protocol::ValueError),
     /// A typed caller's or publisher's capture is not one URI component,
     /// so the concrete URI cannot be made (see [`capture`](crate::capture));
     /// nothing was sent.

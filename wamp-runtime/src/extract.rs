@@ -5,7 +5,7 @@
 //! # Parameters
 //!
 //! After the context, each parameter is deserialized (with
-//! [`from_value`](wamp_core::from_value)) from the positional argument at
+//! [`from_value`](wamp_protocol::from_value)) from the positional argument at
 //! its position, or else from the keyword argument of its name:
 //!
 //! ```
@@ -45,7 +45,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use wamp_core::{Dict, List, Payload, Value};
+use wamp_protocol::{Dict, List, Payload, Value};
 
 use crate::capture::{Capture, CaptureValue, MissingCapture};
 use crate::error::ApplicationError;
@@ -326,7 +326,7 @@ impl ArgumentReader {
                 return Ok(Kwargs(dict));
             }
         }
-        wamp_core::from_value(Value::Dict(kwargs.unwrap_or_default()))
+        wamp_protocol::from_value(Value::Dict(kwargs.unwrap_or_default()))
             .map(Kwargs)
             .map_err(|e| ArgumentError::new(format!("keyword arguments: {e}")))
     }
@@ -353,12 +353,12 @@ impl ArgumentReader {
 }
 
 fn decode<T: DeserializeOwned>(value: Value, name: &str, place: &str) -> Result<T, ArgumentError> {
-    wamp_core::from_value(value).map_err(|e| ArgumentError::new(format!("argument \"{name}\" ({place}): {e}")))
+    wamp_protocol::from_value(value).map_err(|e| ArgumentError::new(format!("argument \"{name}\" ({place}): {e}")))
 }
 
 /// An absent argument is fine for types that accept `null` (`Option<T>`).
 fn absent<T: DeserializeOwned>(what: &str, expected: &dyn Fn() -> String) -> Result<T, ArgumentError> {
-    wamp_core::from_value(Value::Null).map_err(|_| ArgumentError::new(format!("{what}, expected {}", expected())))
+    wamp_protocol::from_value(Value::Null).map_err(|_| ArgumentError::new(format!("{what}, expected {}", expected())))
 }
 
 /// `T`'s name without module paths, as it is usually written in code:

@@ -36,7 +36,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
-use wamp_core::{Dict, Id, Payload, Value};
+use wamp_protocol::{Dict, Id, Payload, Value};
 
 use crate::client::Client;
 use crate::error::{ApplicationError, CallError};
@@ -411,7 +411,7 @@ impl ProgressSender {
 
     /// Sends one value as a progressive result (a single positional argument).
     pub async fn send_value(&self, value: impl serde::Serialize) -> Result<(), CallError> {
-        let value = wamp_core::to_value(&value).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
+        let value = wamp_protocol::to_value(&value).map_err(|e| CallError::InvalidRequest(e.to_string()))?;
         self.send(Payload {
             args: vec![value],
             kwargs: Dict::new(),

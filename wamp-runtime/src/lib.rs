@@ -115,8 +115,8 @@ extern crate self as wamp_runtime;
 /// The protocol crate, without I/O (`wamp-core/` in the repository): every
 /// WAMP message, [`Value`], URIs and match policies, ids, the serializers.
 /// What this crate's API uses is also re-exported at its top level.
-pub use wamp_core as protocol;
-pub use wamp_core::SerializerKind;
+pub use wamp_protocol as protocol;
+pub use wamp_protocol::SerializerKind;
 
 mod application_error;
 mod auth;
@@ -158,7 +158,7 @@ pub use reporting::{ErrorReporter, HandlerFailure};
 pub use session::{ClientEvent, SessionDetails, SessionState};
 pub use signal::shutdown_signal;
 pub use state::State;
-pub use wamp_core::{Dict, Id, InvokePolicy, LazyDict, List, MatchPolicy, Payload, Value};
+pub use wamp_protocol::{Dict, Id, InvokePolicy, LazyDict, List, MatchPolicy, Payload, Value};
 
 pub use client::Clients;
 pub use extract::{Args, ArgumentError, ArgumentReader, Kwargs};

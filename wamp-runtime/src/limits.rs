@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use tokio::sync::Semaphore;
-use wamp_core::Payload;
+use wamp_protocol::Payload;
 
 use crate::error::ApplicationError;
 use crate::handler::{CallContext, ProcedureHandler, ProcedureResult};

@@ -9,7 +9,7 @@
 //! protocol's default (exact match, a single callee, no disclosure, no
 //! limit).
 
-use wamp_core::{Dict, InvokePolicy, MatchPolicy, Value};
+use wamp_protocol::{Dict, InvokePolicy, MatchPolicy, Value};
 
 /// Options of a registration, for [`Client::register`](crate::Client::register),
 /// a [`Registry`](crate::registry::Registry) and `#[procedure]` alike.

@@ -41,7 +41,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use wamp_core::Payload;
+use wamp_protocol::Payload;
 
 use crate::client::Client;
 use crate::error::ApplicationError;
@@ -196,7 +196,7 @@ impl<T: serde::Serialize + Send + 'static> IntoReply<Serialized> for T {
         if TypeId::of::<T>() == TypeId::of::<()>() {
             return Ok(Payload::default());
         }
-        match wamp_core::to_value(&self) {
+        match wamp_protocol::to_value(&self) {
             Ok(value) => Ok(Payload::from_args(vec![value])),
             Err(e) => {
                 tracing::error!(procedure = %context.procedure, error = %e, "cannot serialize a procedure's result");

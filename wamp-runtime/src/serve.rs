@@ -420,12 +420,12 @@ fn print_catalog_requested() -> bool {
 /// What to do about a refused registration, when the refusal says.
 fn refusal_hint(error: &crate::CallError) -> &'static str {
     match error.uri() {
-        Some(wamp_core::reserved::PROCEDURE_ALREADY_EXISTS) => {
+        Some(wamp_protocol::reserved::PROCEDURE_ALREADY_EXISTS) => {
             "; another session holds it: to share it among several instances of a service, register it with \
              a shared policy (invoke = \"roundrobin\") in every instance; if it is a stale session of this very \
              service that the router has not dropped yet, take it over with force_reregister = true"
         }
-        Some(wamp_core::reserved::NOT_AUTHORIZED) => {
+        Some(wamp_protocol::reserved::NOT_AUTHORIZED) => {
             "; the router's role for this session does not allow registering it"
         }
         _ => "",
@@ -651,7 +651,7 @@ async fn serve_catalog(client: &Client, name: &str, service: &str, bindings: &Bi
     }
     let mut catalog = Catalog::new(service);
     catalog.add_bindings(bindings, Some(realm));
-    let value = match wamp_core::to_value(&catalog.to_json()) {
+    let value = match wamp_protocol::to_value(&catalog.to_json()) {
         Ok(value) => value,
         Err(e) => {
             tracing::warn!(client = %name, error = %e, "cannot encode the service catalog; it is not served");
@@ -659,9 +659,10 @@ async fn serve_catalog(client: &Client, name: &str, service: &str, bindings: &Bi
         }
     };
     let uri = Catalog::uri_of(service);
-    let handler =
-        move |_ctx: CallContext, _payload: wamp_core::Payload| Ok(wamp_core::Payload::from_args(vec![value.clone()]));
-    let options = RegisterOptions::new().invoke(wamp_core::InvokePolicy::RoundRobin);
+    let handler = move |_ctx: CallContext, _payload: wamp_protocol::Payload| {
+        Ok(wamp_protocol::Payload::from_args(vec![value.clone()]))
+    };
+    let options = RegisterOptions::new().invoke(wamp_protocol::InvokePolicy::RoundRobin);
     match client.register(uri.clone(), handler, options).await {
         Ok(_) => tracing::debug!(client = %name, procedure = %uri, "serving the service catalog"),
         Err(e) => tracing::warn!(

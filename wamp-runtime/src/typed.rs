@@ -66,7 +66,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 
 use futures_util::future::BoxFuture;
-use wamp_core::Payload;
+use wamp_protocol::Payload;
 
 use crate::error::ApplicationError;
 use crate::extract::{Parameter, Rejection, Source};

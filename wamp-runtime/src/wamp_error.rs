@@ -13,8 +13,8 @@
 //! * a tuple variant sends its fields as positional arguments, in order;
 //! * a struct variant sends its fields as keyword arguments, by field name.
 //!
-//! Fields are converted with [`to_value`](wamp_core::to_value) and decoded
-//! with [`from_value`](wamp_core::from_value), so they must implement
+//! Fields are converted with [`to_value`](wamp_protocol::to_value) and decoded
+//! with [`from_value`](wamp_protocol::from_value), so they must implement
 //! `Serialize` and `DeserializeOwned`.
 //!
 //! ```
@@ -80,7 +80,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock};
 
-use wamp_core::{List, Value};
+use wamp_protocol::{List, Value};
 
 use crate::application_error::ApplicationError;
 
@@ -373,7 +373,7 @@ impl ErrorUri {
 /// must not fail.
 #[doc(hidden)]
 pub fn field_value<T: serde::Serialize + ?Sized>(uri: &str, field: &str, value: &T) -> Value {
-    wamp_core::to_value(value).unwrap_or_else(|e| {
+    wamp_protocol::to_value(value).unwrap_or_else(|e| {
         tracing::warn!(uri, field, error = %e, "cannot convert an error field, sending null");
         Value::Null
     })
@@ -382,7 +382,7 @@ pub fn field_value<T: serde::Serialize + ?Sized>(uri: &str, field: &str, value: 
 /// Decodes one field of an error variant; `None` when absent or mistyped.
 #[doc(hidden)]
 pub fn decode_field<T: serde::de::DeserializeOwned>(value: Option<&Value>) -> Option<T> {
-    wamp_core::from_value(value.cloned().unwrap_or(Value::Null)).ok()
+    wamp_protocol::from_value(value.cloned().unwrap_or(Value::Null)).ok()
 }
 
 /// An [`ApplicationError`] from parts, for the derive's generated code.

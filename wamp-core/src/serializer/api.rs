@@ -17,7 +17,7 @@ pub(crate) const MAX_DEPTH: usize = 128;
 /// The serializers WAMP defines.
 ///
 /// ```
-/// use wamp_core::SerializerKind;
+/// use wamp_protocol::SerializerKind;
 /// let kind = SerializerKind::Json;
 /// assert_eq!(kind.subprotocol(), "wamp.2.json");
 /// assert!(!kind.is_binary());

@@ -26,7 +26,7 @@ use crate::wire::WireMessage;
 /// bytes and tags other than bignums, and reads `undefined` as null.
 ///
 /// ```
-/// use wamp_core::{Call, CborSerializer, Message, Payload, Serializer, Value};
+/// use wamp_protocol::{Call, CborSerializer, Message, Payload, Serializer, Value};
 ///
 /// let call = Message::Call(Call {
 ///     request: 7,

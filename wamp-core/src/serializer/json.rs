@@ -34,7 +34,7 @@ use crate::wire::WireMessage;
 /// parsing, then moves the parsed values into the message.
 ///
 /// ```
-/// use wamp_core::{Call, JsonSerializer, Message, Payload, Serializer, Value};
+/// use wamp_protocol::{Call, JsonSerializer, Message, Payload, Serializer, Value};
 ///
 /// let call = Message::Call(Call {
 ///     request: 7,

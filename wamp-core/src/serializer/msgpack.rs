@@ -41,7 +41,7 @@ mod tests;
 /// [`Value::UnsignedInteger`]: crate::Value::UnsignedInteger
 ///
 /// ```
-/// use wamp_core::{Call, Message, MsgPackSerializer, Payload, Serializer, Value};
+/// use wamp_protocol::{Call, Message, MsgPackSerializer, Payload, Serializer, Value};
 ///
 /// let call = Message::Call(Call {
 ///     request: 7,

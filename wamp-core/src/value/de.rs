@@ -19,7 +19,7 @@ use super::{Value, ValueError};
 ///
 /// ```
 /// use serde::Deserialize;
-/// use wamp_core::{from_value, Value};
+/// use wamp_protocol::{from_value, Value};
 ///
 /// #[derive(Deserialize, Debug, PartialEq)]
 /// struct Point { x: f64, y: f64 }

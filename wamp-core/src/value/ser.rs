@@ -17,7 +17,7 @@ use super::{Dict, List, Value, ValueError};
 ///
 /// ```
 /// use serde::Serialize;
-/// use wamp_core::{to_value, Value};
+/// use wamp_protocol::{to_value, Value};
 ///
 /// #[derive(Serialize)]
 /// struct Point { x: i32, y: i32 }

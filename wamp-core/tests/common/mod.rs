@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use proptest::strategy::Union;
-use wamp_core::*;
+use wamp_protocol::*;
 
 /// Strings that survive JSON (no leading NUL, which marks binary).
 pub fn json_string() -> impl Strategy<Value = String> {

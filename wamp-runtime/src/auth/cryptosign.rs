@@ -5,7 +5,7 @@
 //! challenge itself: 192 hex characters, as autobahn's `sign_challenge`.
 
 use ed25519_dalek::{Signer, SigningKey};
-use wamp_core::{Dict, Value};
+use wamp_protocol::{Dict, Value};
 
 /// The length of a private key (the seed) and of a challenge, in bytes.
 const LEN: usize = 32;

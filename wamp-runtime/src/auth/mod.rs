@@ -12,7 +12,7 @@ mod wampcra;
 
 use std::fmt;
 
-use wamp_core::{Authenticate, Challenge, Dict, Value};
+use wamp_protocol::{Authenticate, Challenge, Dict, Value};
 
 use crate::config::{AuthConfig, AuthMethod, ConfigError, ENV_SECRET, Secret};
 

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use wamp_core::{Dict, Value};
+use wamp_protocol::{Dict, Value};
 
 use crate::config::Secret;
 

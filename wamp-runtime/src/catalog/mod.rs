@@ -147,7 +147,7 @@ mod signature;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
-use wamp_core::InvokePolicy;
+use wamp_protocol::InvokePolicy;
 
 pub use signature::{
     ErrorSignature, ExactSchema, NoSchema, Schema, SchemaGenerator, SchemaProbe, Signature, SignatureFn,

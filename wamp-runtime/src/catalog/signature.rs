@@ -7,7 +7,7 @@
 use std::any::TypeId;
 use std::marker::PhantomData;
 
-use wamp_core::Payload;
+use wamp_protocol::Payload;
 
 pub use schemars::{Schema, SchemaGenerator};
 

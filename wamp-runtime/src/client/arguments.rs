@@ -3,7 +3,7 @@
 use std::fmt;
 
 use serde::Serialize;
-use wamp_core::{Id, Payload, Value};
+use wamp_protocol::{Id, Payload, Value};
 
 use crate::error::CallError;
 
@@ -63,7 +63,7 @@ macro_rules! argument_methods {
 
 /// Builds the arguments shared by calls and publications.
 pub(super) fn push_arg(payload: &mut Payload, invalid: &mut Option<CallError>, value: impl Serialize) {
-    match wamp_core::to_value(&value) {
+    match wamp_protocol::to_value(&value) {
         Ok(v) => payload.args.push(v),
         Err(e) => {
             invalid.get_or_insert(invalid_argument(&format!("argument {}", payload.args.len() + 1), e));
@@ -72,7 +72,7 @@ pub(super) fn push_arg(payload: &mut Payload, invalid: &mut Option<CallError>, v
 }
 
 pub(super) fn push_args(payload: &mut Payload, invalid: &mut Option<CallError>, values: impl Serialize) {
-    match wamp_core::to_value(&values) {
+    match wamp_protocol::to_value(&values) {
         Ok(Value::List(list)) => payload.args.extend(list),
         Ok(Value::Null) => {}
         Ok(other) => {
@@ -87,7 +87,7 @@ pub(super) fn push_args(payload: &mut Payload, invalid: &mut Option<CallError>, 
 }
 
 pub(super) fn push_kwarg(payload: &mut Payload, invalid: &mut Option<CallError>, key: String, value: impl Serialize) {
-    match wamp_core::to_value(&value) {
+    match wamp_protocol::to_value(&value) {
         Ok(v) => {
             payload.kwargs.insert(key, v);
         }
@@ -98,7 +98,7 @@ pub(super) fn push_kwarg(payload: &mut Payload, invalid: &mut Option<CallError>,
 }
 
 pub(super) fn push_kwargs(payload: &mut Payload, invalid: &mut Option<CallError>, values: impl Serialize) {
-    match wamp_core::to_value(&values) {
+    match wamp_protocol::to_value(&values) {
         Ok(Value::Dict(dict)) => payload.kwargs.extend(dict),
         Ok(Value::Null) => {}
         Ok(other) => {

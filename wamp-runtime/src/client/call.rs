@@ -11,7 +11,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot};
-use wamp_core::{Dict, Id, LazyDict, List, Payload, UriRules, Value};
+use wamp_protocol::{Dict, Id, LazyDict, List, Payload, UriRules, Value};
 
 use super::Client;
 use crate::error::{CallError, TypedCallError};
@@ -170,7 +170,7 @@ impl CallBuilder {
             return Err(invalid);
         }
         // The rules of `Uri::new`, checked in place: no copy of the string per request.
-        wamp_core::validate(&self.procedure, UriRules::Loose, false)
+        wamp_protocol::validate(&self.procedure, UriRules::Loose, false)
             .map_err(|e| CallError::InvalidRequest(e.to_string()))?;
         self.client.check_connected()?;
         let callback = self.on_progress.take();
@@ -188,7 +188,7 @@ impl CallBuilder {
         let client = self.client;
         let request = client.inner.request_ids.next();
         let frame = client.encode(
-            &wamp_core::Call {
+            &wamp_protocol::Call {
                 request,
                 options: self.options,
                 procedure: self.procedure,
@@ -280,7 +280,7 @@ impl CancelOnDrop {
         let mut options = Dict::new();
         options.insert("mode".into(), Value::String(self.mode.as_str().into()));
         let Ok(frame) = client.encode(
-            &wamp_core::Cancel {
+            &wamp_protocol::Cancel {
                 request: self.request,
                 options,
             }

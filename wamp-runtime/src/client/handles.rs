@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
-use wamp_core::Id;
+use wamp_protocol::Id;
 
 use super::{Client, receive};
 use crate::error::CallError;

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
-use wamp_core::{Dict, Id, Message, Payload, RequestIdGenerator, Serializer, Uri};
+use wamp_protocol::{Dict, Id, Message, Payload, RequestIdGenerator, Serializer, Uri};
 
 use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::{CallError, Error};
@@ -227,7 +227,7 @@ impl Client {
     #[cfg(test)]
     pub(crate) fn detached() -> (Client, SessionEnds) {
         let (inner, ends) = ClientInner::new(
-            Arc::new(wamp_core::JsonSerializer),
+            Arc::new(wamp_protocol::JsonSerializer),
             SessionState::Closed("detached".into()),
         );
         (Client { inner }, ends)
@@ -511,7 +511,7 @@ impl Client {
     pub async fn leave(&self) -> Result<(), Error> {
         let (reply, answer) = oneshot::channel();
         let command = Command::Leave {
-            reason: wamp_core::reserved::CLOSE_REALM.into(),
+            reason: wamp_protocol::reserved::CLOSE_REALM.into(),
             reply,
         };
         let outcome = match self.inner.commands.send(command).await {
@@ -581,8 +581,8 @@ impl Client {
     /// connection `epoch` (a YIELD with `progress: true`).
     pub(crate) async fn send_progress(&self, epoch: u64, request: Id, payload: Payload) -> Result<(), CallError> {
         let mut options = Dict::new();
-        options.insert("progress".into(), wamp_core::Value::Bool(true));
-        let message = wamp_core::Yield {
+        options.insert("progress".into(), wamp_protocol::Value::Bool(true));
+        let message = wamp_protocol::Yield {
             request,
             options,
             payload,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use serde::Serialize;
 use tokio::sync::oneshot;
-use wamp_core::{Dict, Id, Payload, UriRules, Value};
+use wamp_protocol::{Dict, Id, Payload, UriRules, Value};
 
 use super::arguments::{ids_value, strings_value};
 use super::{Client, receive};
@@ -83,13 +83,13 @@ impl PublishBuilder {
             return Err(invalid);
         }
         // The rules of `Uri::new`, checked in place: no copy of the string per request.
-        wamp_core::validate(&self.topic, UriRules::Loose, false)
+        wamp_protocol::validate(&self.topic, UriRules::Loose, false)
             .map_err(|e| CallError::InvalidRequest(e.to_string()))?;
         self.client.check_connected()?;
         let client = self.client;
         let request = client.inner.request_ids.next();
         let frame = client.encode(
-            &wamp_core::Publish {
+            &wamp_protocol::Publish {
                 request,
                 options: self.options,
                 topic: self.topic,

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use wamp_core::{Dict, SerializerKind};
+use wamp_protocol::{Dict, SerializerKind};
 
 use super::auth::{AuthMethod, Secret};
 use super::client::{ClientConfig, ReconnectPolicy};

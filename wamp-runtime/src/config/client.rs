@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wamp_core::{Dict, SerializerKind};
+use wamp_protocol::{Dict, SerializerKind};
 
 use super::auth::AuthConfig;
 use super::tls::TlsConfig;

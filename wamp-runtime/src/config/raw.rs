@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
-use wamp_core::Dict;
+use wamp_protocol::Dict;
 
 use super::auth::{AuthMethod, Secret};
 use super::tls::RawTlsKey;
@@ -223,7 +223,7 @@ impl<'de> Visitor<'de> for ClientsVisitor {
 
 /// A serializer name in a file: `json`, `msgpack` or `cbor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct RawSerializer(pub(super) wamp_core::SerializerKind);
+pub(super) struct RawSerializer(pub(super) wamp_protocol::SerializerKind);
 
 impl<'de> Deserialize<'de> for RawSerializer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

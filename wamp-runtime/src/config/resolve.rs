@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use wamp_core::{Dict, SerializerKind};
+use wamp_protocol::{Dict, SerializerKind};
 
 use super::auth::{AuthMethod, Secret, check_secret, read_secret_file};
 use super::client::{ClientConfig, ReconnectPolicy};

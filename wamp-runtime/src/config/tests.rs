@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::raw::parse_duration;
 use super::*;
-use wamp_core::{Dict, Value};
+use wamp_protocol::{Dict, Value};
 
 fn yaml(text: &str) -> Config {
     match Config::from_yaml_str(text) {

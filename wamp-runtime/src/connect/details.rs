@@ -1,6 +1,6 @@
 //! What a joined session knows about itself.
 
-use wamp_core::{Dict, Id, Value};
+use wamp_protocol::{Dict, Id, Value};
 
 /// The details of a joined session, from the router's WELCOME.
 #[derive(Debug, Clone, PartialEq)]

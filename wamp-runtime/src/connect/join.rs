@@ -3,7 +3,7 @@
 //! AUTHENTICATE in between, answered by the configured [`Authenticator`].
 
 use futures_util::{SinkExt, StreamExt};
-use wamp_core::{Abort, Dict, Hello, Message, Serializer, Value, reserved};
+use wamp_protocol::{Abort, Dict, Hello, Message, Serializer, Value, reserved};
 
 use super::SessionDetails;
 use crate::auth::{Authenticator, ChallengeError};

@@ -13,7 +13,7 @@ mod join;
 
 use std::sync::Arc;
 
-use wamp_core::Serializer;
+use wamp_protocol::Serializer;
 
 use crate::config::{ClientConfig, ReconnectPolicy};
 use crate::error::Error;
@@ -149,5 +149,5 @@ pub(crate) fn is_permanent(error: &Error) -> bool {
 /// configuration, not a router still starting).
 fn fails_start_at_once(error: &Error) -> bool {
     is_permanent(error)
-        || matches!(error, Error::JoinRefused { reason, .. } if reason == wamp_core::reserved::NO_SUCH_REALM)
+        || matches!(error, Error::JoinRefused { reason, .. } if reason == wamp_protocol::reserved::NO_SUCH_REALM)
 }

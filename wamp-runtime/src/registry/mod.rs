@@ -46,7 +46,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use wamp_core::Uri;
+use wamp_protocol::Uri;
 
 pub use entry::{ModuleEntry, ProcedureEntry, SubscriberEntry};
 pub use origin::{Location, Origin};
@@ -759,7 +759,7 @@ impl fmt::Debug for SubscriptionBinding {
 
 #[cfg(test)]
 mod tests {
-    use wamp_core::{InvokePolicy, MatchPolicy, Payload};
+    use wamp_protocol::{InvokePolicy, MatchPolicy, Payload};
 
     use super::*;
     use crate::handler::{CallContext, EventContext, ProcedureResult};
@@ -852,7 +852,7 @@ mod inventory_tests {
         assert!(problems.contains("not a uri"), "{problems}");
     }
 
-    use wamp_core::{InvokePolicy, MatchPolicy, Payload};
+    use wamp_protocol::{InvokePolicy, MatchPolicy, Payload};
 
     use super::*;
     use crate::handler::CallContext;

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
-use wamp_core::{Dict, Id, Payload, SerializerKind};
+use wamp_protocol::{Dict, Id, Payload, SerializerKind};
 
 use crate::client::CallOutput;
 use crate::error::{CallError, Error};

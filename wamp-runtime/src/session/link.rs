@@ -8,7 +8,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::SinkExt;
-use wamp_core::Serializer;
+use wamp_protocol::Serializer;
 
 use super::protocol::End;
 use crate::config::ClientConfig;

@@ -25,7 +25,7 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use wamp_core::{
+use wamp_protocol::{
     Dict, ErrorMessage, Goodbye, Id, Message, MessageType, Payload, RequestIdGenerator, Serializer, Value, reserved,
 };
 
@@ -150,7 +150,7 @@ impl Kind for Procedure {
     const REMOVED: &'static str = "unregistered";
 
     fn request(request: Id, procedure: String, options: Dict) -> Message {
-        wamp_core::Register {
+        wamp_protocol::Register {
             request,
             options,
             procedure,
@@ -159,7 +159,7 @@ impl Kind for Procedure {
     }
 
     fn removal(request: Id, registration: Id) -> Message {
-        wamp_core::Unregister { request, registration }.into()
+        wamp_protocol::Unregister { request, registration }.into()
     }
 
     fn replay_options(&self, options: &Dict) -> Dict {
@@ -191,7 +191,7 @@ impl Kind for Subscriber {
     const REMOVED: &'static str = "unsubscribed";
 
     fn request(request: Id, topic: String, options: Dict) -> Message {
-        wamp_core::Subscribe {
+        wamp_protocol::Subscribe {
             request,
             options,
             topic,
@@ -200,7 +200,7 @@ impl Kind for Subscriber {
     }
 
     fn removal(request: Id, subscription: Id) -> Message {
-        wamp_core::Unsubscribe { request, subscription }.into()
+        wamp_protocol::Unsubscribe { request, subscription }.into()
     }
 }
 
@@ -794,7 +794,7 @@ impl Protocol {
 
     /// Queues the event to every local subscriber of its subscription. A
     /// subscriber whose queue is full loses it (see [`Subscriber`]).
-    fn on_event(&mut self, event: wamp_core::Event) {
+    fn on_event(&mut self, event: wamp_protocol::Event) {
         let Some(topic) = self.subscriptions.uri_of(event.subscription) else {
             // Events may still arrive between UNSUBSCRIBE and UNSUBSCRIBED.
             tracing::debug!(
@@ -838,7 +838,7 @@ impl Protocol {
         });
     }
 
-    fn on_invocation(&mut self, invocation: wamp_core::Invocation, out: &mut Out) {
+    fn on_invocation(&mut self, invocation: wamp_protocol::Invocation, out: &mut Out) {
         let request = invocation.request;
         let Some(procedure) = self.registrations.by_router_id(invocation.registration) else {
             let error = ErrorMessage {
@@ -902,7 +902,7 @@ impl Protocol {
                 tracing::error!(violation = %reason, "protocol violation by the router, closing the session");
                 let mut details = Dict::new();
                 details.insert("message".into(), Value::String(reason.clone()));
-                let abort = wamp_core::Abort {
+                let abort = wamp_protocol::Abort {
                     details,
                     reason: reserved::PROTOCOL_VIOLATION.into(),
                 };

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use wamp_core::{Dict, Id, Message, RequestIdGenerator};
+use wamp_protocol::{Dict, Id, Message, RequestIdGenerator};
 
 use super::command::{Handle, HandleState, Reply};
 use crate::error::CallError;
 
 /// Hashes the ids this client draws itself: request ids (sequential, see
-/// [`wamp_core::RequestIdGenerator`]) and the local ids of registrations and
+/// [`wamp_protocol::RequestIdGenerator`]) and the local ids of registrations and
 /// subscriptions. One multiplication spreads them over the table, where
 /// SipHash's defence against chosen keys is not needed and cost ~300
 /// instructions per call (and more when a growing table rehashes).

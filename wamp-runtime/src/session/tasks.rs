@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::FutureExt;
 use tokio::sync::mpsc;
-use wamp_core::{Dict, ErrorMessage, Id, Message, MessageType, Payload, Yield};
+use wamp_protocol::{Dict, ErrorMessage, Id, Message, MessageType, Payload, Yield};
 
 use super::command::{Command, EncodedMessage};
 use crate::Client;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value as Json, json};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
-use wamp_core::{Dict, Id, JsonSerializer, Message, MessageType, Payload, SerializerKind, Value};
+use wamp_protocol::{Dict, Id, JsonSerializer, Message, MessageType, Payload, SerializerKind, Value};
 
 use super::command::{Command, EncodedMessage, Handle};
 use super::protocol::{AfterLoss, End, Out, Protocol};
@@ -143,7 +143,7 @@ impl Harness {
     ) -> (Id, Answer<CallOutput>) {
         let request = self.next_id();
         let frame = self.encoded(
-            wamp_core::Call {
+            wamp_protocol::Call {
                 request,
                 options: Dict::new(),
                 procedure: procedure.into(),
@@ -165,7 +165,7 @@ impl Harness {
     fn publish(&mut self, acknowledged: bool) -> (Id, Option<Answer<Id>>) {
         let request = self.next_id();
         let frame = self.encoded(
-            wamp_core::Publish {
+            wamp_protocol::Publish {
                 request,
                 options: Dict::new(),
                 topic: "com.example.topic".into(),
@@ -392,7 +392,7 @@ fn a_cancelled_call_writes_its_cancel_and_ignores_a_late_result() {
     let (request, mut answer) = h.call("com.example.slow");
     h.sent();
     let frame = h.encoded(
-        wamp_core::Cancel {
+        wamp_protocol::Cancel {
             request,
             options: Dict::new(),
         }
@@ -412,7 +412,7 @@ fn a_cancel_that_lost_the_race_to_the_result_writes_nothing() {
     h.sent();
     h.router(&format!("[50, {request}, {{}}, [1]]")).unwrap();
     let frame = h.encoded(
-        wamp_core::Cancel {
+        wamp_protocol::Cancel {
             request,
             options: Dict::new(),
         }
@@ -737,7 +737,7 @@ fn an_answer_to_an_invocation_of_an_earlier_connection_is_dropped() {
     assert!(invocation.ctx.is_cancelled(), "the link's end interrupts it");
     h.rejoin();
     h.sent();
-    let frame = h.encoded(wamp_core::Yield::default().into());
+    let frame = h.encoded(wamp_protocol::Yield::default().into());
     h.command(Command::InvocationDone {
         epoch,
         request: 77,
@@ -756,7 +756,7 @@ fn progress_of_an_invocation_is_written_only_while_it_is_in_flight() {
         let mut options = Dict::new();
         options.insert("progress".into(), Value::Bool(true));
         h.encoded(
-            wamp_core::Yield {
+            wamp_protocol::Yield {
                 request: 77,
                 options,
                 payload: Payload::default(),
@@ -772,7 +772,7 @@ fn progress_of_an_invocation_is_written_only_while_it_is_in_flight() {
     })
     .unwrap();
     assert_eq!(h.sent_one(), json!([YIELD, 77, {"progress": true}]));
-    let frame = h.encoded(wamp_core::Yield::default().into());
+    let frame = h.encoded(wamp_protocol::Yield::default().into());
     h.command(Command::InvocationDone {
         epoch: invocation.epoch,
         request: 77,

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::{Sink, Stream};
-use wamp_core::{EncodeError, Message, Serializer, SerializerKind};
+use wamp_protocol::{EncodeError, Message, Serializer, SerializerKind};
 
 use crate::config::ClientConfig;
 pub(crate) use crate::endpoint::Endpoint;
@@ -115,7 +115,7 @@ impl Serializer for SizeLimited {
         Ok(frame)
     }
 
-    fn decode(&self, frame: &[u8]) -> Result<Message, wamp_core::DecodeError> {
+    fn decode(&self, frame: &[u8]) -> Result<Message, wamp_protocol::DecodeError> {
         self.inner.decode(frame)
     }
 }

@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use bytes::BytesMut;
-//! use wamp_core::SerializerKind;
+//! use wamp_protocol::SerializerKind;
 //! use wamp_runtime::transport::rawsocket::{Frame, FrameKind, Handshake};
 //!
 //! // The client asks for CBOR and accepts messages up to 64 KiB...
@@ -52,7 +52,7 @@ mod connection;
 pub(crate) use connection::{connect_tcp, connect_tls, connect_unix};
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 
 /// The first byte of every handshake, the client's and the router's.
 pub const MAGIC: u8 = 0x7F;

@@ -6,7 +6,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::{
     self, Message as WsMessage, Utf8Bytes, client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig,
 };
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 
 use super::{Connection, Incoming, Outgoing, ReceivedMessage, TransportError};
 use crate::config::TlsConfig;
@@ -133,7 +133,7 @@ mod tests {
     use futures_util::SinkExt;
     use tokio_tungstenite::WebSocketStream;
     use tokio_tungstenite::tungstenite::protocol::Role;
-    use wamp_core::SerializerKind;
+    use wamp_protocol::SerializerKind;
 
     use super::*;
 

@@ -15,7 +15,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::{Sink, Stream};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::{Decoder, Encoder, Framed};
-use wamp_core::SerializerKind;
+use wamp_protocol::SerializerKind;
 
 use super::{Frame, FrameCodec, FrameKind, HANDSHAKE_LENGTH, Handshake};
 use crate::config::TlsConfig;
