@@ -261,6 +261,10 @@ fn a_service_binary_prints_its_catalog_without_connecting() {
     assert_eq!(catalog.service, "registry");
     let divide = entry(&catalog, EntryKind::Procedure, "foo.divide");
     assert_eq!(divide["errors"][0]["uri"], "foo.error.division_by_zero");
+    assert!(
+        divide.get("uri_template").is_none(),
+        "no captures, no template: {divide}"
+    );
     assert_eq!(divide["errors"][0]["description"], "The denominator was zero.");
     assert_eq!(
         divide["description"],

@@ -507,7 +507,8 @@ fn procedure_entry(binding: &ProcedureBinding, realm: Option<&str>) -> Entry {
 /// captures: the registered pattern with its last components replaced by
 /// the name as written.
 fn captures(uri: &str, signature: &Signature, definitions: &Map<String, Json>) -> (Option<String>, Option<Json>) {
-    let Some(template) = &signature.uri_template else {
+    // An implementation hands its declaration's name, captures or not.
+    let Some(template) = signature.uri_template.as_ref().filter(|t| t.contains('{')) else {
         return (None, None);
     };
     let components: Vec<&str> = uri.split('.').collect();
