@@ -9,7 +9,7 @@ use syn::ReturnType;
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 
-use crate::handler::{Handler, ParamKind, is_generic, is_named};
+use crate::handler::{Handler, ParamKind, first_type_argument, is_generic, is_named};
 
 /// `multiply` → `MultiplyCaller`, `r#match` → `MatchCaller`.
 fn default_name(function: &Ident, suffix: &str) -> Ident {
@@ -221,20 +221,6 @@ pub(crate) fn declared_types(sig: &syn::Signature) -> TokenStream {
     quote! {
         const _: ::core::marker::PhantomData<fn(#(#inputs),*) #output> = ::core::marker::PhantomData;
     }
-}
-
-/// `T` of `Kwargs<T>`.
-fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let syn::PathArguments::AngleBracketed(arguments) = &path.path.segments.last()?.arguments else {
-        return None;
-    };
-    arguments.args.iter().find_map(|argument| match argument {
-        syn::GenericArgument::Type(inner) => Some(inner),
-        _ => None,
-    })
 }
 
 /// The result and error types a caller decodes: those of the handler's

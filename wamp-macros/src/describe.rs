@@ -10,7 +10,7 @@ use quote::quote;
 use syn::{Expr, Lit, Meta, Type};
 
 use crate::caller::result_types;
-use crate::handler::{Handler, ParamKind, is_generic, is_named};
+use crate::handler::{Handler, ParamKind, first_type_argument, is_generic, is_named};
 
 /// The doc comment of the function, its lines joined, each without the one
 /// space `///` leaves.
@@ -38,20 +38,6 @@ fn probe(ty: &Type, generator: &Ident) -> TokenStream {
     quote! {
         (&::wamp_runtime::__private::SchemaProbe::<#ty>::new()).schema(#generator)
     }
-}
-
-/// `T` of `Wrapper<T>`.
-fn first_type_argument(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else {
-        return None;
-    };
-    let syn::PathArguments::AngleBracketed(arguments) = &path.path.segments.last()?.arguments else {
-        return None;
-    };
-    arguments.args.iter().find_map(|argument| match argument {
-        syn::GenericArgument::Type(inner) => Some(inner),
-        _ => None,
-    })
 }
 
 /// The signature function of a handler, as an expression of type

@@ -92,6 +92,20 @@ pub(crate) fn is_generic(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && matches!(s.arguments, syn::PathArguments::AngleBracketed(_)))
 }
 
+/// `T` of `Wrapper<T>` (`Kwargs<T>`, `Capture<T>`).
+pub(crate) fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let syn::PathArguments::AngleBracketed(arguments) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    arguments.args.iter().find_map(|argument| match argument {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    })
+}
+
 /// Checks the function and reads its parameters; every problem is reported.
 pub(crate) fn check(function: &ItemFn, kind: Kind, errors: &mut Errors) -> Option<Signature> {
     let noun = kind.noun();

@@ -289,6 +289,21 @@ impl HarnessError {
     }
 }
 
+/// Opens (creating it) and exclusively locks the file `path`; the lock is
+/// held until the file is dropped. What concurrent test processes serialize
+/// on: one install, one start of the shared router.
+pub(crate) fn lock_file(path: &std::path::Path) -> Result<std::fs::File, HarnessError> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| HarnessError::io(format!("open {}", path.display()), e))?;
+    file.lock()
+        .map_err(|e| HarnessError::io(format!("lock {}", path.display()), e))?;
+    Ok(file)
+}
+
 /// The last `n` lines of a text.
 pub(crate) fn tail_lines(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();

@@ -475,14 +475,7 @@ fn join_or_start_shared() -> Result<Router, HarnessError> {
     let holders = dir.join("holders");
     fs::create_dir_all(&holders).map_err(|e| HarnessError::io(format!("create {}", holders.display()), e))?;
     let lock_path = dir.join("lock");
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| HarnessError::io(format!("open {}", lock_path.display()), e))?;
-    lock.lock()
-        .map_err(|e| HarnessError::io(format!("lock {}", lock_path.display()), e))?;
+    let lock = crate::lock_file(&lock_path)?;
     let router = match read_shared_state(&dir) {
         Some(router) => router,
         None => {

@@ -2,11 +2,11 @@
 //! venv and the xconn venv of the benchmark are both one of these.
 
 use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::{HarnessError, state_dir, tail_lines};
+use crate::{HarnessError, lock_file, state_dir, tail_lines};
 
 /// A virtualenv that must hold `packages` at exactly the given versions.
 pub(crate) struct PinnedVenv {
@@ -35,14 +35,7 @@ impl PinnedVenv {
         let state = state_dir();
         fs::create_dir_all(&state).map_err(|e| HarnessError::io(format!("create {}", state.display()), e))?;
         let lock_path = state.join(format!("{}.lock", self.files));
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| HarnessError::io(format!("open {}", lock_path.display()), e))?;
-        lock.lock()
-            .map_err(|e| HarnessError::io(format!("lock {}", lock_path.display()), e))?;
+        let lock = lock_file(&lock_path)?;
         let result = if self.is_pinned() {
             Ok(())
         } else {
