@@ -121,6 +121,27 @@ pub fn component<'u>(template: &str, uri: &'u str, name: &str) -> Option<&'u str
     uri.rsplit('.').nth(components - 1 - position)
 }
 
+/// `template` in the place it has in `pattern` (the full registered URI,
+/// whose last components are the template's with empty ones in place of the
+/// placeholders): the pattern's leading components, then the template's;
+/// `None` when the template has no placeholder. What the
+/// [catalog](crate::catalog) shows as an entry's `uri_template`.
+///
+/// ```
+/// use wamp_runtime::capture::within;
+///
+/// assert_eq!(within("app.user..get", "user.{id}.get").as_deref(), Some("app.user.{id}.get"));
+/// assert_eq!(within("app.user.get", "user.get"), None);
+/// ```
+pub fn within(pattern: &str, template: &str) -> Option<String> {
+    if !template.split('.').any(|c| placeholder(c).is_some()) {
+        return None;
+    }
+    let kept = pattern.split('.').count().saturating_sub(template.split('.').count());
+    let leading = pattern.split('.').take(kept);
+    Some(leading.chain(template.split('.')).collect::<Vec<_>>().join("."))
+}
+
 /// The concrete URI a caller (or publisher) addresses: `pattern` (the full
 /// registered URI, whose last components are `template`'s with empty ones in
 /// place of the placeholders) with each placeholder's component filled

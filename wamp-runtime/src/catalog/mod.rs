@@ -147,7 +147,7 @@ mod signature;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
-use wamp_protocol::InvokePolicy;
+use wamp_protocol::{InvokePolicy, MatchPolicy};
 
 pub use signature::{
     ErrorSignature, ExactSchema, NoSchema, Schema, SchemaGenerator, SchemaProbe, Signature, SignatureFn,
@@ -439,24 +439,30 @@ fn error_entry(error: &ErrorSignature, definitions: &Map<String, Json>) -> Error
     }
 }
 
-/// The entry of a procedure.
-fn procedure_entry(binding: &ProcedureBinding, realm: Option<&str>) -> Entry {
+/// A handler's signature, with the definitions its schemas point into.
+type Described = (Signature, Map<String, Json>);
+
+/// The part of an entry that procedures and topics share: where it is,
+/// and from the handler's signature (when it has one) its arguments,
+/// description and captures; with the signature and the definitions its
+/// schemas point into, for what only a procedure has.
+fn shared_entry(
+    kind: EntryKind,
+    uri: &str,
+    realm: Option<&str>,
+    match_policy: MatchPolicy,
+    signature: Option<SignatureFn>,
+) -> (Entry, Option<Described>) {
+    let (args_schema, kwargs_schema) = untyped_arguments();
     let mut entry = Entry {
-        kind: EntryKind::Procedure,
-        uri: binding.uri.clone(),
+        kind,
+        uri: uri.to_owned(),
         realm: realm.map(str::to_owned),
-        match_policy: binding.options.match_policy_or_default().as_str().to_owned(),
-        invoke_policy: Some(
-            binding
-                .options
-                .invoke
-                .unwrap_or(InvokePolicy::Single)
-                .as_str()
-                .to_owned(),
-        ),
+        match_policy: match_policy.as_str().to_owned(),
+        invoke_policy: None,
         description: None,
-        args_schema: Json::Null,
-        kwargs_schema: Json::Null,
+        args_schema,
+        kwargs_schema,
         result_args_schema: None,
         result_kwargs_schema: None,
         progress_args_schema: None,
@@ -464,102 +470,77 @@ fn procedure_entry(binding: &ProcedureBinding, realm: Option<&str>) -> Entry {
         uri_template: None,
         captures_schema: None,
     };
-    let Some(describe) = binding.signature else {
-        (entry.args_schema, entry.kwargs_schema) = untyped_arguments();
-        entry.result_args_schema = Some(json!({}));
-        entry.result_kwargs_schema = Some(json!({}));
-        return entry;
+    let Some(describe) = signature else {
+        return (entry, None);
     };
     let mut generator = generator();
     let signature = describe(&mut generator);
     let definitions = generator.take_definitions(true);
     (entry.args_schema, entry.kwargs_schema) = argument_schemas(&signature.parameters, &definitions);
     entry.description = signature.description.clone();
+    // An implementation hands its declaration's name, captures or not.
+    if let Some(template) = signature
+        .uri_template
+        .as_deref()
+        .and_then(|t| crate::capture::within(uri, t))
+    {
+        let properties = signature
+            .captures
+            .iter()
+            .map(|(name, schema)| (*name, titled(schema.as_ref(), None), true))
+            .collect();
+        entry.uri_template = Some(template);
+        entry.captures_schema = Some(object_schema(properties, None, &definitions));
+    }
+    (entry, Some((signature, definitions)))
+}
+
+/// The schema of exactly one positional value.
+fn one_value(schema: Option<&Schema>, definitions: &Map<String, Json>) -> Json {
+    array_schema(vec![titled(schema, None)], 1, false, definitions)
+}
+
+/// The entry of a procedure.
+fn procedure_entry(binding: &ProcedureBinding, realm: Option<&str>) -> Entry {
+    let options = &binding.options;
+    let (mut entry, described) = shared_entry(
+        EntryKind::Procedure,
+        &binding.uri,
+        realm,
+        options.match_policy_or_default(),
+        binding.signature,
+    );
+    entry.invoke_policy = Some(options.invoke.unwrap_or(InvokePolicy::Single).as_str().to_owned());
+    let Some((signature, definitions)) = described else {
+        // Nothing is known of a handler without a signature: anything.
+        entry.result_args_schema = Some(json!({}));
+        entry.result_kwargs_schema = Some(json!({}));
+        return entry;
+    };
     match &signature.result {
         ResultShape::Empty => entry.result_args_schema = Some(array_schema(Vec::new(), 0, false, &definitions)),
         ResultShape::Untyped => {
             entry.result_args_schema = Some(json!({}));
             entry.result_kwargs_schema = Some(json!({}));
         }
-        ResultShape::One(schema) => {
-            entry.result_args_schema = Some(array_schema(
-                vec![titled(schema.as_ref(), None)],
-                1,
-                false,
-                &definitions,
-            ));
-        }
+        ResultShape::One(schema) => entry.result_args_schema = Some(one_value(schema.as_ref(), &definitions)),
     }
     entry.progress_args_schema = signature
         .progress
         .as_ref()
-        .map(|schema| array_schema(vec![titled(schema.as_ref(), None)], 1, false, &definitions));
+        .map(|schema| one_value(schema.as_ref(), &definitions));
     entry.errors = signature
         .errors
         .iter()
         .map(|error| error_entry(error, &definitions))
         .collect();
-    (entry.uri_template, entry.captures_schema) = captures(&binding.uri, &signature, &definitions);
     entry
-}
-
-/// The full URI template and the captures' schema of a handler with
-/// captures: the registered pattern with its last components replaced by
-/// the name as written.
-fn captures(uri: &str, signature: &Signature, definitions: &Map<String, Json>) -> (Option<String>, Option<Json>) {
-    // An implementation hands its declaration's name, captures or not.
-    let Some(template) = signature.uri_template.as_ref().filter(|t| t.contains('{')) else {
-        return (None, None);
-    };
-    let components: Vec<&str> = uri.split('.').collect();
-    let written: Vec<&str> = template.split('.').collect();
-    let kept = components.len().saturating_sub(written.len());
-    let full = components[..kept]
-        .iter()
-        .chain(written.iter())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(".");
-    let properties = signature
-        .captures
-        .iter()
-        .map(|(name, schema)| (*name, titled(schema.as_ref(), None), true))
-        .collect();
-    (Some(full), Some(object_schema(properties, None, definitions)))
 }
 
 /// The entry of a topic.
 fn topic_entry(binding: &SubscriptionBinding, realm: Option<&str>) -> Entry {
-    let (args_schema, kwargs_schema, description, (uri_template, captures_schema)) = match binding.signature {
-        Some(describe) => {
-            let mut generator = generator();
-            let signature = describe(&mut generator);
-            let definitions = generator.take_definitions(true);
-            let (args, kwargs) = argument_schemas(&signature.parameters, &definitions);
-            let captured = captures(&binding.uri, &signature, &definitions);
-            (args, kwargs, signature.description, captured)
-        }
-        None => {
-            let (args, kwargs) = untyped_arguments();
-            (args, kwargs, None, (None, None))
-        }
-    };
-    Entry {
-        kind: EntryKind::Topic,
-        uri: binding.uri.clone(),
-        realm: realm.map(str::to_owned),
-        match_policy: binding.options.match_policy_or_default().as_str().to_owned(),
-        invoke_policy: None,
-        description,
-        args_schema,
-        kwargs_schema,
-        result_args_schema: None,
-        result_kwargs_schema: None,
-        progress_args_schema: None,
-        errors: Vec::new(),
-        uri_template,
-        captures_schema,
-    }
+    let policy = binding.options.match_policy_or_default();
+    shared_entry(EntryKind::Topic, &binding.uri, realm, policy, binding.signature).0
 }
 
 impl Catalog {
