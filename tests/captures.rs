@@ -142,20 +142,6 @@ fn service() -> &'static Service {
     })
 }
 
-/// The next item of `rx` that `wanted` accepts.
-async fn next_matching<T: Clone>(rx: &mut broadcast::Receiver<T>, wanted: impl Fn(&T) -> bool) -> T {
-    tokio::time::timeout(common::PROMPTLY, async {
-        loop {
-            let item = rx.recv().await.unwrap();
-            if wanted(&item) {
-                return item;
-            }
-        }
-    })
-    .await
-    .expect("timed out waiting for the event")
-}
-
 /// The application error of a failed untyped call.
 fn application(outcome: Result<wamp_runtime::CallOutput, CallError>) -> ApplicationError {
     match outcome {
@@ -332,7 +318,7 @@ async fn a_typed_publisher_puts_the_capture_in_the_topic_and_the_subscriber_gets
         .acknowledged()
         .await
         .unwrap();
-    let reading = next_matching(&mut temperatures, |(room, _)| room == "kitchen").await;
+    let reading = common::next_matching(&mut temperatures, |(room, _)| room == "kitchen").await;
     assert_eq!(reading, ("kitchen".to_owned(), 21.5));
     client
         .publish("captures.sensor.cellar.temperature")
@@ -340,7 +326,7 @@ async fn a_typed_publisher_puts_the_capture_in_the_topic_and_the_subscriber_gets
         .acknowledged()
         .await
         .unwrap();
-    let reading = next_matching(&mut temperatures, |(room, _)| room == "cellar").await;
+    let reading = common::next_matching(&mut temperatures, |(room, _)| room == "cellar").await;
     assert_eq!(reading, ("cellar".to_owned(), 9.0));
 }
 
@@ -353,7 +339,7 @@ async fn an_event_whose_capture_does_not_parse_is_dropped_with_a_warning_naming_
         client.publish(topic).acknowledged().await.unwrap();
     }
     // Only the event whose capture parses reaches the function.
-    assert_eq!(next_matching(&mut alarms, |_| true).await, 3);
+    assert_eq!(common::next_matching(&mut alarms, |_| true).await, 3);
     let warning = tokio::time::timeout(common::PROMPTLY, async {
         loop {
             let log = service.log.text();

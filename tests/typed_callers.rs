@@ -155,20 +155,6 @@ fn service() -> &'static Service {
     })
 }
 
-/// The next item of `rx` that `wanted` accepts (other tests' events pass by).
-async fn next_matching<T: Clone>(rx: &mut broadcast::Receiver<T>, wanted: impl Fn(&T) -> bool) -> T {
-    tokio::time::timeout(common::PROMPTLY, async {
-        loop {
-            let item = rx.recv().await.unwrap();
-            if wanted(&item) {
-                return item;
-            }
-        }
-    })
-    .await
-    .expect("timed out waiting for the event")
-}
-
 #[test]
 fn a_caller_addresses_the_uri_its_procedure_is_registered_under() {
     let bindings = wamp_runtime::registry::Registry::from_inventory().resolve().unwrap();
@@ -285,12 +271,12 @@ async fn a_typed_publisher_reaches_the_subscriber_with_its_arguments() {
         .acknowledged()
         .await
         .unwrap();
-    let reading = next_matching(&mut readings, |(sensor, _)| sensor == "north").await;
+    let reading = common::next_matching(&mut readings, |(sensor, _)| sensor == "north").await;
     assert_eq!(reading, ("north".to_owned(), 17));
     ReadingTakenPublisher::publish(&client, "south".to_owned(), 3)
         .await
         .unwrap();
-    let reading = next_matching(&mut readings, |(sensor, _)| sensor == "south").await;
+    let reading = common::next_matching(&mut readings, |(sensor, _)| sensor == "south").await;
     assert_eq!(reading, ("south".to_owned(), 3));
 }
 
@@ -335,7 +321,10 @@ async fn a_caller_of_a_declaration_reaches_its_implementation() {
         .acknowledged()
         .await
         .unwrap();
-    assert_eq!(next_matching(&mut notes, |note| note == "remember").await, "remember");
+    assert_eq!(
+        common::next_matching(&mut notes, |note| note == "remember").await,
+        "remember"
+    );
     // Nobody implements `forgotten`: the router's error, not a mapped one.
     match contract::ForgottenCaller::call(&client).await {
         Err(TypedCallError::Other(error)) => assert_eq!(error.uri(), Some("wamp.error.no_such_procedure")),

@@ -64,6 +64,21 @@ pub async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
         .expect("channel closed")
 }
 
+/// The next item of `rx` that `wanted` accepts (other tests' items pass
+/// by), or fails the test after [`PROMPTLY`].
+pub async fn next_matching<T: Clone>(rx: &mut tokio::sync::broadcast::Receiver<T>, wanted: impl Fn(&T) -> bool) -> T {
+    tokio::time::timeout(PROMPTLY, async {
+        loop {
+            let item = rx.recv().await.expect("the channel is open");
+            if wanted(&item) {
+                return item;
+            }
+        }
+    })
+    .await
+    .expect("timed out waiting for the item")
+}
+
 /// Asserts that nothing arrives within a short quiet period.
 pub async fn assert_nothing<T: std::fmt::Debug>(rx: &mut mpsc::UnboundedReceiver<T>) {
     if let Ok(Some(item)) = tokio::time::timeout(Duration::from_millis(400), rx.recv()).await {
