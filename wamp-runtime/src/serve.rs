@@ -162,11 +162,7 @@ impl Server {
         let plan = plan(&self.config, bindings, problems)?;
         let mut catalog = Catalog::new(self.name());
         for (name, bindings) in &plan {
-            let realm = self
-                .config
-                .clients()
-                .find(|(client, _)| client == name)
-                .map(|(_, config)| config.realm.as_str());
+            let realm = self.config.client(name).map(|config| config.realm.as_str());
             catalog.add_bindings(bindings, realm);
         }
         Ok(catalog)
@@ -188,7 +184,7 @@ impl Server {
                 .into_iter()
                 .map(StartupProblem::from),
         );
-        if bindings.procedures.is_empty() && bindings.subscriptions.is_empty() && !self.allow_no_handlers {
+        if bindings.is_empty() && !self.allow_no_handlers {
             problems.push(
                 ServerProblem::NothingToServe {
                     crate_hint: own_crate_name(),
@@ -646,7 +642,7 @@ impl RunningServer {
 /// refusal (a router whose roles do not allow it) is a warning: the
 /// service itself works without it.
 async fn serve_catalog(client: &Client, name: &str, service: &str, bindings: &Bindings, realm: &str) {
-    if bindings.procedures.is_empty() && bindings.subscriptions.is_empty() {
+    if bindings.is_empty() {
         return;
     }
     let mut catalog = Catalog::new(service);

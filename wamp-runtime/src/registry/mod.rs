@@ -639,6 +639,11 @@ pub struct Bindings {
 }
 
 impl Bindings {
+    /// `true` when there is nothing to register or subscribe.
+    pub fn is_empty(&self) -> bool {
+        self.procedures.is_empty() && self.subscriptions.is_empty()
+    }
+
     /// A [`ServerProblem::MissingState`] for every state type a handler
     /// takes that `states` does not hold.
     pub fn missing_states(&self, states: &crate::state::States) -> Vec<ServerProblem> {
