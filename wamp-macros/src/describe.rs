@@ -34,10 +34,15 @@ pub(crate) fn doc_comment(attrs: &[syn::Attribute]) -> String {
 }
 
 /// `(&SchemaProbe::<T>::new()).schema(generator)`: the schema of `T`, if it has one.
-fn probe(ty: &Type, generator: &Ident) -> TokenStream {
+pub(crate) fn probe(ty: &Type, generator: &Ident) -> TokenStream {
     quote! {
         (&::wamp_runtime::__private::SchemaProbe::<#ty>::new()).schema(#generator)
     }
+}
+
+/// Whether a value of this type may be absent: an `Option`.
+pub(crate) fn is_optional(ty: &Type) -> bool {
+    is_generic(ty, "Option")
 }
 
 /// The signature function of a handler, as an expression of type
@@ -82,7 +87,7 @@ pub(crate) fn signature(handler: &Handler) -> TokenStream {
             calls.extend(quote!(.rest_kwargs(#schema)));
         } else {
             let name = param.name();
-            let required = !is_generic(ty, "Option");
+            let required = !is_optional(ty);
             let schema = probe(ty, &generator);
             calls.extend(quote!(.parameter(#name, #required, #schema)));
         }

@@ -168,9 +168,9 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
 /// comment, the schema of each field (see `wamp_runtime::catalog`).
 fn describe_variant(variant: &syn::Variant, uri: &TokenStream) -> TokenStream {
     let description = crate::describe::doc_comment(&variant.attrs);
-    let probe =
-        |ty: &syn::Type| quote!((&::wamp_runtime::__private::SchemaProbe::<#ty>::new()).schema(__wamp_generator));
-    let required = |ty: &syn::Type| !crate::handler::is_generic(ty, "Option");
+    let generator = proc_macro2::Ident::new("__wamp_generator", proc_macro2::Span::call_site());
+    let probe = |ty: &syn::Type| crate::describe::probe(ty, &generator);
+    let required = |ty: &syn::Type| !crate::describe::is_optional(ty);
     let fields = match &variant.fields {
         Fields::Unit => Vec::new(),
         Fields::Unnamed(fields) => fields
