@@ -194,7 +194,7 @@ async fn callers(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
-fn main() {
+pub(crate) fn main() {
     // The functions stay callable as written.
     let _ = divide;
     let _ = nested::inner;
