@@ -1,8 +1,8 @@
 //! Every supported shape of handler, error and module declaration compiles.
 
 use wamp_runtime::{
-    ApplicationError, Args, CallContext, EventContext, Kwargs, Payload, TypedCallError, WampError, procedure, subscriber,
-    wamp_module,
+    ApplicationError, Args, CallContext, EventContext, Kwargs, Payload, TypedCallError, WampError, procedure,
+    subscriber, wamp_module,
 };
 
 wamp_module!(
@@ -170,20 +170,29 @@ fn ticked(_ctx: EventContext, count: u64, rest: Args) {
 /// Every handler has a typed caller or publisher, with the function's visibility.
 async fn callers(client: wamp_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
     let _: f64 = DivideCaller::call(&client, 1.0, 2.0).await?;
-    let _: i64 = AddNumbersCaller::call(&client, 1, 2).timeout(std::time::Duration::from_secs(1)).await?;
+    let _: i64 = AddNumbersCaller::call(&client, 1, 2)
+        .timeout(std::time::Duration::from_secs(1))
+        .await?;
     let _: () = UnitCaller::call(&client).disclose_me(true).await?;
     let _: Result<String, TypedCallError<std::convert::Infallible>> = Countdown::call(&client, 3)
         .on_progress(|step: Result<u32, wamp_runtime::CallError>| drop(step))
         .cancel_mode(wamp_runtime::CancelMode::Skip)
         .await;
-    let _: Payload = ExplicitCaller::call(&client, None, Args::default(), Some(true), Kwargs::default()).into_builder().await?.into_payload();
+    let _: Payload = ExplicitCaller::call(&client, None, Args::default(), Some(true), Kwargs::default())
+        .into_builder()
+        .await?
+        .into_payload();
     let _: u8 = nested::InnerCaller::call(&client, 7).await?;
     let _: &str = MatchCaller::uri();
-    let _: u64 = MessageReceivedPublisher::publish(&client, "hello".into()).acknowledged().await?;
+    let _: u64 = MessageReceivedPublisher::publish(&client, "hello".into())
+        .acknowledged()
+        .await?;
     EverythingPublisher::publish(&client, Args::default(), Kwargs::default()).await?;
     let _: wamp_runtime::caller::TypedProgressiveCall<Vec<String>, std::io::Error, String> =
         contract::Search::call(&client, "q".into(), Kwargs(contract::Filter { name: "n".into() })).with_progress();
-    contract::Tick::publish(&client, 1, Args::default()).exclude_me(false).await?;
+    contract::Tick::publish(&client, 1, Args::default())
+        .exclude_me(false)
+        .await?;
     // A caller takes a capture's value where the parameter stands.
     let _: String = GetUserCaller::call(&client, 7, true, "acme".into()).await?;
     let _: Result<String, wamp_runtime::capture::CaptureError> = GetUserCaller::concrete_uri(7, "acme".into());
