@@ -21,9 +21,8 @@ pub struct Example {
 pub fn example_binary(name: &str) -> PathBuf {
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
-        let status = Command::new(env!("CARGO"))
+        let status = super::cargo::cargo_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
             .args(["build", "--quiet", "--workspace", "--examples"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .expect("run cargo build --examples");
         assert!(status.success(), "building the examples failed");

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use wamp_runtime::config::ReconnectPolicy;
 use wamp_runtime::{Client, ClientConfig};
+pub mod cargo;
 pub mod example;
 pub mod load;
 

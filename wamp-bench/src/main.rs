@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo run --release -p wamp-bench            # full run, 5 s per scenario
-//! cargo run --release -p wamp-bench -- --smoke # ~0.3 s per scenario, checks sanity
+//! cargo run --release -p wamp-bench -- --smoke # 6 of the scenarios, ~0.3 s each, checks sanity
 //! wamp-bench --duration-ms 10000               # custom window
 //! wamp-bench --peers wamp-rs,wamp-rs-1-thread  # only these clients
 //! ```
@@ -189,7 +189,11 @@ fn bench(duration: Duration, smoke: bool, kinds: &[Kind]) -> BoxResult<()> {
         humantime(duration)
     );
     let mut results = Vec::new();
-    for scenario in scenarios::all() {
+    let scenarios = match smoke {
+        true => scenarios::smoke(),
+        false => scenarios::all(),
+    };
+    for scenario in scenarios {
         let mut measured = Vec::new();
         // A publisher that floods for 0.3 s writes tens of thousands of
         // events, which Crossbar then takes seconds to work through before

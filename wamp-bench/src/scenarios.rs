@@ -14,7 +14,7 @@ use crate::rust_peer::PAYLOAD_BYTES;
 type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// The transports the scenarios use.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Transport {
     /// WebSocket (`ws://`).
     WebSocket,
@@ -23,7 +23,7 @@ pub(crate) enum Transport {
 }
 
 /// What a scenario does.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Workload {
     /// One call at a time.
     Sequential,
@@ -83,6 +83,26 @@ pub(crate) fn all() -> Vec<Scenario> {
         s(Payload, WebSocket, "cbor"),
         s(Register, WebSocket, "json"),
     ]
+}
+
+/// The smoke run's scenarios: every workload, transport and serializer at
+/// least once (the binary payload on JSON, base64 per WAMP, and on CBOR),
+/// in six runs where [`all`] takes ten.
+pub(crate) fn smoke() -> Vec<Scenario> {
+    use Transport::{RawSocket, WebSocket};
+    use Workload::*;
+    let wanted = [
+        (Sequential, WebSocket, "json"),
+        (InFlight, RawSocket, "msgpack"),
+        (Publish, WebSocket, "json"),
+        (Payload, WebSocket, "json"),
+        (Payload, WebSocket, "cbor"),
+        (Register, WebSocket, "json"),
+    ];
+    all()
+        .into_iter()
+        .filter(|s| wanted.contains(&(s.workload, s.transport, s.serializer)))
+        .collect()
 }
 
 /// The outcome of one scenario for one peer kind.
@@ -194,4 +214,23 @@ fn router_pids(router: &Router) -> Vec<u32> {
     let mut pids = vec![router.pid()];
     pids.extend(router.worker_pids());
     pids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_smoke_run_covers_every_workload_transport_and_serializer() {
+        let smoke = smoke();
+        assert_eq!(smoke.len(), 6, "a wanted scenario is not in all(): {smoke:?}");
+        for scenario in all() {
+            assert!(smoke.iter().any(|s| s.workload == scenario.workload), "{scenario:?}");
+            assert!(smoke.iter().any(|s| s.transport == scenario.transport), "{scenario:?}");
+            assert!(
+                smoke.iter().any(|s| s.serializer == scenario.serializer),
+                "{scenario:?}"
+            );
+        }
+    }
 }

@@ -12,6 +12,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
+
+// The root tests' way of running cargo (not published: tests are not part
+// of the package's build).
+#[allow(unreachable_pub)] // pub for the root tests, which share the file
+#[path = "../../tests/common/cargo.rs"]
+mod cargo;
 use wamp_testkit::{AutobahnSession, PythonPeer, shared_router};
 
 const PEER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -928,10 +934,9 @@ fn a_call_is_checked_against_its_callees_catalog_only() {
 fn registry_example() -> Command {
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
-        let status = Command::new(env!("CARGO"))
+        // The workspace root: this crate's parent folder.
+        let status = cargo::cargo_in(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")))
             .args(["build", "--quiet", "--workspace", "--examples"])
-            // The workspace root: this crate's parent folder.
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .status()
             .unwrap();
         assert!(status.success(), "building the registry example failed");

@@ -189,6 +189,17 @@ const RUNNER: &str = r#"        self.disconnect()
     def onDisconnect(self):
         asyncio.get_event_loop().stop()
 
+# ApplicationRunner gives up on a WebSocket opening handshake after 2.5 s, a
+# time a router on a loaded test machine (parallel tests, one core for each
+# few) can exceed; the peer then fails its test for nothing. Its other
+# options stay as ApplicationRunner sets them.
+from autobahn.asyncio.websocket import WampWebSocketClientFactory
+_set_protocol_options = WampWebSocketClientFactory.setProtocolOptions
+def _patient_protocol_options(self, **options):
+    options["openHandshakeTimeout"] = 30.0
+    _set_protocol_options(self, **options)
+WampWebSocketClientFactory.setProtocolOptions = _patient_protocol_options
+
 SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
 serializers = [SERIALIZERS[SERIALIZER]()] if SERIALIZER else None
 ApplicationRunner(URL, REALM, serializers=serializers).run(Peer)

@@ -3,9 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+#[cfg(doc)]
+use crate::CROSSBAR_VERSION;
+use crate::HarnessError;
 use crate::venv::PinnedVenv;
 use crate::venv::venv_python;
-use crate::{CROSSBAR_VERSION, HarnessError, venv_dir};
 
 /// Set once the venv is known to hold the pinned version (per process).
 static READY: OnceLock<PathBuf> = OnceLock::new();
@@ -29,12 +31,7 @@ pub fn ensure_crossbar() -> Result<PathBuf, HarnessError> {
     if let Some(venv) = READY.get() {
         return Ok(venv.clone());
     }
-    let venv = PinnedVenv {
-        dir: venv_dir(),
-        files: "crossbar-install",
-        packages: &[("crossbar", CROSSBAR_VERSION)],
-        takes: "a few minutes",
-    };
+    let venv = PinnedVenv::crossbar();
     venv.ensure()?;
     let _ = READY.set(venv.dir.clone());
     Ok(venv.dir)

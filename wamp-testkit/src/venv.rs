@@ -1,12 +1,39 @@
 //! Python virtualenvs holding exact versions of PyPI packages: the Crossbar
 //! venv and the xconn venv of the benchmark are both one of these.
+//!
+//! Standard library and [`paths`](crate::paths) only: the root package's
+//! build script compiles this file too (see `build.rs` there).
 
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::{HarnessError, lock_file, state_dir, tail_lines};
+use crate::paths::{CROSSBAR_VERSION, PYTHON_ENV, locked, state_dir, tail_lines, venv_dir};
+
+/// What can go wrong in [`PinnedVenv::ensure`]; the test kit reports it as a
+/// `HarnessError` (`Io` or `Install`, the same fields).
+#[derive(Debug)]
+pub(crate) enum InstallError {
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    Failed {
+        packages: String,
+        venv: PathBuf,
+        reason: String,
+        log: PathBuf,
+        tail: String,
+    },
+}
+
+fn io_error(what: impl Into<String>, source: std::io::Error) -> InstallError {
+    InstallError::Io {
+        what: what.into(),
+        source,
+    }
+}
 
 /// A virtualenv that must hold `packages` at exactly the given versions.
 pub(crate) struct PinnedVenv {
@@ -22,20 +49,30 @@ pub(crate) struct PinnedVenv {
 }
 
 impl PinnedVenv {
+    /// The Crossbar venv: [`CROSSBAR_VERSION`] in [`venv_dir`].
+    pub(crate) fn crossbar() -> PinnedVenv {
+        PinnedVenv {
+            dir: venv_dir(),
+            files: "crossbar-install",
+            packages: &[("crossbar", CROSSBAR_VERSION)],
+            takes: "a few minutes",
+        }
+    }
+
     /// Installs the pinned packages unless the venv already reports them.
     ///
     /// Concurrent processes (parallel test binaries) are serialised by an
     /// exclusive lock on the lock file, so only one of them installs; the
     /// others find the venv ready once they get the lock.
-    pub(crate) fn ensure(&self) -> Result<(), HarnessError> {
+    pub(crate) fn ensure(&self) -> Result<(), InstallError> {
         // Fast path without the lock: already installed.
         if self.is_pinned() {
             return Ok(());
         }
         let state = state_dir();
-        fs::create_dir_all(&state).map_err(|e| HarnessError::io(format!("create {}", state.display()), e))?;
+        fs::create_dir_all(&state).map_err(|e| io_error(format!("create {}", state.display()), e))?;
         let lock_path = state.join(format!("{}.lock", self.files));
-        let lock = lock_file(&lock_path)?;
+        let lock = locked(&lock_path).map_err(|e| io_error("take the install lock", e))?;
         let result = if self.is_pinned() {
             Ok(())
         } else {
@@ -95,14 +132,14 @@ impl PinnedVenv {
         found
     }
 
-    fn is_pinned(&self) -> bool {
+    pub(crate) fn is_pinned(&self) -> bool {
         self.installed()
             .iter()
             .zip(self.packages)
             .all(|(found, (_, pinned))| found.as_deref() == Some(*pinned))
     }
 
-    fn install(&self, log_path: &Path) -> Result<(), HarnessError> {
+    fn install(&self, log_path: &Path) -> Result<(), InstallError> {
         let specs = self.specs();
         let found = self.installed();
         let what = if found.iter().all(Option::is_none) {
@@ -122,18 +159,18 @@ impl PinnedVenv {
             self.dir.display(),
             log_path.display()
         );
-        let log = File::create(log_path).map_err(|e| HarnessError::io(format!("create {}", log_path.display()), e))?;
-        let fail = |reason: String| HarnessError::Install {
+        let log = File::create(log_path).map_err(|e| io_error(format!("create {}", log_path.display()), e))?;
+        let fail = |reason: String| InstallError::Failed {
             packages: specs.join(" "),
             venv: self.dir.clone(),
             reason,
             log: log_path.to_path_buf(),
             tail: tail_lines(&fs::read_to_string(log_path).unwrap_or_default(), 25),
         };
-        let run = |cmd: &mut Command, step: &str| -> Result<(), HarnessError> {
+        let run = |cmd: &mut Command, step: &str| -> Result<(), InstallError> {
             let handle = || {
                 log.try_clone()
-                    .map_err(|e| HarnessError::io("duplicate the install log handle", e))
+                    .map_err(|e| io_error("duplicate the install log handle", e))
             };
             let status = cmd
                 .stdin(Stdio::null())
@@ -158,7 +195,7 @@ impl PinnedVenv {
             .status()
             .is_ok_and(|s| s.success());
         if !python_works {
-            let base: OsString = std::env::var_os(crate::PYTHON_ENV)
+            let base: OsString = std::env::var_os(PYTHON_ENV)
                 .filter(|p| !p.is_empty())
                 .unwrap_or_else(|| "python3".into());
             let mut cmd = Command::new(&base);

@@ -11,7 +11,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 #![allow(clippy::result_large_err)] // tungstenite's handshake callback signature
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

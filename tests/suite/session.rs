@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -131,10 +131,10 @@ use std::future::IntoFuture;
 async fn revoked(events: &mut tokio::sync::broadcast::Receiver<wamp_runtime::ClientEvent>, uri: &str) -> String {
     tokio::time::timeout(Duration::from_secs(20), async {
         loop {
-            if let wamp_runtime::ClientEvent::Revoked { uri: revoked, reason } = events.recv().await.unwrap() {
-                if revoked == uri {
-                    return reason;
-                }
+            if let wamp_runtime::ClientEvent::Revoked { uri: revoked, reason } = events.recv().await.unwrap()
+                && revoked == uri
+            {
+                return reason;
             }
         }
     })
