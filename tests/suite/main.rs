@@ -2,7 +2,7 @@
 //! subject, in one test binary: their tests run in parallel (most of their
 //! time is spent waiting on the router and on child processes), on the
 //! routers they share, and the workspace links one binary instead of
-//! fifteen.
+//! thirteen.
 //!
 //! Kept out, each a binary of its own:
 //! * the tests whose handlers are `#[procedure]`s and `#[subscriber]`s

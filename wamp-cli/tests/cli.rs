@@ -12,13 +12,13 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
+use wamp_testkit::{AutobahnSession, PythonPeer, shared_router};
 
 // The root tests' way of running cargo (not published: tests are not part
 // of the package's build).
 #[allow(unreachable_pub)] // pub for the root tests, which share the file
 #[path = "../../tests/common/cargo.rs"]
 mod cargo;
-use wamp_testkit::{AutobahnSession, PythonPeer, shared_router};
 
 const PEER_TIMEOUT: Duration = Duration::from_secs(30);
 const RUN_TIMEOUT: Duration = Duration::from_secs(30);
